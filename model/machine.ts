@@ -1,0 +1,62 @@
+/**
+ * The one interface through which any state machine plugs into the checker.
+ *
+ * model/ knows nothing about pagers, kernels or x86: spec/ (the abstract
+ * design) and impl/ (the concrete kernel) each implement StateMachine<S>, and
+ * every engine in model/ (breadth-first search, simulation, liveness) consumes
+ * only this interface.
+ */
+
+/**
+ * A value as it appears in a trace; exactly what the ITF trace format
+ * (Apalache / Quint) can carry: integers, strings, booleans, lists, records,
+ * and ITF's tagged objects written as records ({"#set": [...]},
+ * {"#map": [[k, v], ...]}, {"#tup": [...]}, {"#bigint": "..."}).
+ */
+export type TraceValue =
+  | boolean
+  | number
+  | string
+  | readonly TraceValue[]
+  | { readonly [field: string]: TraceValue };
+
+/** Arguments of one firing of an action, e.g. { thread: 1, region: 0 }. */
+export type ActionParams = Readonly<Record<string, TraceValue>>;
+
+/** One labelled transition: which action fired, with which arguments, and the state it led to. */
+export interface Step<S> {
+  readonly action: string;
+  readonly params: ActionParams;
+  readonly state: S;
+}
+
+/** A named safety property checked on every reachable state. */
+export interface Invariant<S> {
+  readonly name: string;
+  /** The sentence (of the paper, for spec/) that this invariant encodes. */
+  readonly quote: string;
+  readonly holds: (state: S) => boolean;
+}
+
+export interface StateMachine<S> {
+  readonly name: string;
+  /** Every action name successors() may emit; an action that never fires is reported by coverage. */
+  readonly actions: readonly string[];
+  /** The state variables, in the order view() lists them. */
+  readonly variables: readonly string[];
+  readonly invariants: readonly Invariant<S>[];
+
+  initialStates(): Iterable<S>;
+  successors(state: S): Iterable<Step<S>>;
+
+  /**
+   * Canonical, compact encoding: two states are equal exactly when their
+   * encodings are byte-for-byte equal. The checker fingerprints and stores
+   * encodings, never object graphs.
+   */
+  encode(state: S): Uint8Array;
+  decode(bytes: Uint8Array): S;
+
+  /** The state as trace variables (one entry per name in `variables`). */
+  view(state: S): Readonly<Record<string, TraceValue>>;
+}
