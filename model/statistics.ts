@@ -1,0 +1,82 @@
+import type { TraceStep, Violation } from "./trace.js";
+
+/** How often each action fired and how many new distinct states it found. */
+export interface ActionCoverage {
+  readonly action: string;
+  /** Successor states this action generated (duplicates included). */
+  readonly firings: number;
+  /** Of those, how many were new distinct states. */
+  readonly distinct: number;
+}
+
+/**
+ * "ok": every reachable state explored (or every simulation run finished)
+ * without a violation; "violation": a trace is attached; "budget": a state or
+ * depth budget stopped the search first (the statistics are partial).
+ */
+export type RunStatus = "ok" | "violation" | "budget";
+
+export interface CheckStatistics {
+  readonly initialStates: number;
+  /** Initial states plus every successor computed, duplicates included (TLC's "states generated"). */
+  readonly generated: number;
+  readonly distinct: number;
+  /** Distinct states found but not yet expanded when the search stopped. */
+  readonly queue: number;
+  /** States on the longest shortest path, the initial state counting 1 (TLC's "depth"). */
+  readonly depth: number;
+  readonly seconds: number;
+  readonly statesPerSecond: number;
+  readonly coverage: readonly ActionCoverage[];
+  /** TLC's optimistic estimate (see fingerprint.ts). */
+  readonly collisionProbability: number;
+  /** Fingerprint matches between different states, resolved by comparing bytes. */
+  readonly fingerprintCollisions: number;
+  /** Memory held by the visited-state store. */
+  readonly storeBytes: number;
+}
+
+export interface CheckResult {
+  readonly status: RunStatus;
+  readonly statistics: CheckStatistics;
+  readonly violation?: Violation;
+  /** A shortest trace from an initial state to the violation ("Init" first). */
+  readonly trace?: readonly TraceStep[];
+  /** What stopped the search when status is "budget". */
+  readonly budget?: string;
+}
+
+export interface SimulationStatistics {
+  readonly seed: number;
+  readonly runs: number;
+  /** Every state visited by a run, initial states included. */
+  readonly generated: number;
+  /** Steps of the longest run. */
+  readonly longestRun: number;
+  readonly seconds: number;
+  readonly statesPerSecond: number;
+  readonly coverage: readonly ActionCoverage[];
+}
+
+export interface SimulationResult {
+  readonly status: Exclude<RunStatus, "budget">;
+  readonly statistics: SimulationStatistics;
+  readonly violation?: Violation;
+  /** The run that found the violation, from its initial state ("Init" first). */
+  readonly trace?: readonly TraceStep[];
+}
+
+/** A snapshot passed to progress callbacks. */
+export interface Progress {
+  readonly generated: number;
+  readonly distinct: number;
+  readonly queue: number;
+  readonly depth: number;
+  readonly seconds: number;
+  /** Simulation only: runs finished so far. */
+  readonly runs?: number;
+}
+
+export function actionsNeverFired(coverage: readonly ActionCoverage[]): string[] {
+  return coverage.filter((entry) => entry.firings === 0).map((entry) => entry.action);
+}
