@@ -1,0 +1,217 @@
+/**
+ * Traces on disk in ITF, the Informal Trace Format of Apalache and Quint
+ * (https://apalache-mc.org/docs/adr/015adr-trace.html): a top-level "#meta"
+ * with our metadata, "vars", "states" (each with its own "#meta": index,
+ * action, params) and, for lassos, "loop". Integers are JSON numbers when
+ * they are safe, otherwise {"#bigint": "<decimal>"}; records are objects;
+ * sets, maps and tuples are ITF's tagged objects, as the machine's view()
+ * wrote them. Reading validates the whole file with effect Schema and names
+ * the first bad field in a one-line InputError.
+ */
+import { readFileSync } from "node:fs";
+import { Either, ParseResult, Schema } from "effect";
+import { writeFileAtomic } from "./atomic-write.js";
+import { InputError } from "./input-error.js";
+import type { ActionParams, TraceValue } from "./machine.js";
+import { TRACE_FORMAT_VERSION, traceId, type Trace, type TraceStep } from "./trace.js";
+
+export const ITF_FORMAT_DESCRIPTION = "https://apalache-mc.org/docs/adr/015adr-trace.html";
+
+type Json = boolean | number | string | null | readonly Json[] | { readonly [key: string]: Json };
+
+/** A value as ITF writes it: unsafe integers become {"#bigint": "..."}. */
+export function toItfValue(value: TraceValue): Json {
+  if (typeof value === "number") {
+    if (Number.isInteger(value) && !Number.isSafeInteger(value)) return { "#bigint": BigInt(value).toString() };
+    return value;
+  }
+  if (typeof value === "boolean" || typeof value === "string") return value;
+  if (Array.isArray(value)) return (value as readonly TraceValue[]).map(toItfValue);
+  return Object.fromEntries(Object.entries(value as Record<string, TraceValue>).map(([key, field]) => [key, toItfValue(field)]));
+}
+
+/** The inverse of toItfValue: a {"#bigint"} that fits a number becomes one again. */
+export function fromItfValue(value: TraceValue): TraceValue {
+  if (Array.isArray(value)) return (value as readonly TraceValue[]).map(fromItfValue);
+  if (value !== null && typeof value === "object") {
+    const record = value as Record<string, TraceValue>;
+    const keys = Object.keys(record);
+    const big = record["#bigint"];
+    if (keys.length === 1 && typeof big === "string" && /^-?\d+$/.test(big)) {
+      const number = Number(big);
+      if (BigInt(number).toString() === big) return number;
+    }
+    return Object.fromEntries(keys.map((key) => [key, fromItfValue(record[key]!)]));
+  }
+  return value;
+}
+
+function recordToItf(record: Readonly<Record<string, TraceValue>>): Record<string, Json> {
+  return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, toItfValue(value)]));
+}
+
+/** The ITF JSON object for a trace (stable key order, no timestamps). */
+export function toItf(trace: Trace): Record<string, Json> {
+  const meta: Record<string, Json> = {
+    format: "ITF",
+    "format-description": ITF_FORMAT_DESCRIPTION,
+    version: TRACE_FORMAT_VERSION,
+    toolVersion: trace.toolVersion,
+    id: traceId(trace),
+    kind: trace.kind,
+    machine: trace.machine,
+    config: trace.config,
+    configValue: toItfValue(trace.configValue),
+    mutant: trace.mutant,
+    violation: { kind: trace.violation.kind, name: trace.violation.name, quote: trace.violation.quote },
+    command: [...trace.command],
+  };
+  if (trace.arch !== undefined) meta["arch"] = trace.arch;
+  if (trace.loop !== undefined) meta["loop"] = trace.loop;
+  if (trace.originalLength !== undefined) meta["originalLength"] = trace.originalLength;
+  const states = trace.steps.map((step, index) => {
+    const stateMeta: Record<string, Json> = { index, action: step.action, params: recordToItf(step.params) };
+    if (step.abstract !== undefined) {
+      stateMeta["abstract"] = { action: step.abstract.action, params: recordToItf(step.abstract.params), state: recordToItf(step.abstract.state) };
+    }
+    return { "#meta": stateMeta, ...Object.fromEntries(trace.vars.map((name) => [name, toItfValue(step.state[name] as TraceValue)])) };
+  });
+  const itf: Record<string, Json> = { "#meta": meta, vars: [...trace.vars], states };
+  if (trace.loop !== undefined) itf["loop"] = trace.loop;
+  return itf;
+}
+
+export function formatItf(trace: Trace): string {
+  return `${JSON.stringify(toItf(trace), null, 2)}\n`;
+}
+
+/** Writes the trace atomically: a reader never sees half a file. */
+export function writeItf(path: string, trace: Trace): void {
+  writeFileAtomic(path, formatItf(trace));
+}
+
+// ---- reading ----------------------------------------------------------------
+
+const TraceValueSchema: Schema.Schema<TraceValue> = Schema.Union(
+  Schema.Boolean,
+  Schema.Number,
+  Schema.String,
+  Schema.Array(Schema.suspend((): Schema.Schema<TraceValue> => TraceValueSchema)),
+  Schema.Record({ key: Schema.String, value: Schema.suspend((): Schema.Schema<TraceValue> => TraceValueSchema) }),
+);
+
+const ParamsSchema = Schema.Record({ key: Schema.String, value: TraceValueSchema });
+const VarsRecordSchema = Schema.Record({ key: Schema.String, value: TraceValueSchema });
+
+const ViolationSchema = Schema.Struct({
+  kind: Schema.Literal("invariant", "deadlock", "liveness", "refinement"),
+  name: Schema.String,
+  quote: Schema.String,
+});
+
+const TopMetaSchema = Schema.Struct({
+  format: Schema.optional(Schema.String),
+  "format-description": Schema.optional(Schema.String),
+  version: Schema.Literal(TRACE_FORMAT_VERSION),
+  toolVersion: Schema.String,
+  id: Schema.optional(Schema.String),
+  kind: Schema.Literal("spec", "refinement"),
+  machine: Schema.String,
+  config: Schema.String,
+  configValue: TraceValueSchema,
+  mutant: Schema.NullOr(Schema.String),
+  arch: Schema.optional(Schema.String),
+  violation: ViolationSchema,
+  command: Schema.Array(Schema.String),
+  loop: Schema.optional(Schema.Int.pipe(Schema.nonNegative())),
+  originalLength: Schema.optional(Schema.Int.pipe(Schema.nonNegative())),
+});
+
+const StateMetaSchema = Schema.Struct({
+  index: Schema.Int.pipe(Schema.nonNegative()),
+  action: Schema.String,
+  params: ParamsSchema,
+  abstract: Schema.optional(Schema.Struct({ action: Schema.String, params: ParamsSchema, state: VarsRecordSchema })),
+});
+
+const StateSchema = Schema.extend(Schema.Struct({ "#meta": StateMetaSchema }), VarsRecordSchema);
+
+const ItfSchema = Schema.Struct({
+  "#meta": TopMetaSchema,
+  vars: Schema.Array(Schema.String),
+  states: Schema.Array(StateSchema).pipe(Schema.minItems(1)),
+  loop: Schema.optional(Schema.Int.pipe(Schema.nonNegative())),
+});
+
+/** The first problem of a parse error, on one line, with its path. */
+function firstIssue(error: ParseResult.ParseError): string {
+  const issues = ParseResult.ArrayFormatter.formatErrorSync(error);
+  const issue = issues[0];
+  if (issue === undefined) return ParseResult.TreeFormatter.formatErrorSync(error).split("\n").join(" ");
+  const path = issue.path.map((key) => (typeof key === "number" ? `[${key}]` : `.${String(key)}`)).join("");
+  return `${path === "" ? "top level" : path.slice(path.startsWith(".") ? 1 : 0)}: ${issue.message.split("\n").join(" ")}`;
+}
+
+/** Parses ITF JSON text into a Trace; `source` names the file in errors. */
+export function parseItf(text: string, source: string): Trace {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new InputError(`${source}: not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+  }
+  const decoded = Schema.decodeUnknownEither(ItfSchema)(json);
+  if (Either.isLeft(decoded)) throw new InputError(`${source}: not a multipager ITF trace: ${firstIssue(decoded.left)}`);
+  const itf = decoded.right;
+  const meta = itf["#meta"];
+  const steps: TraceStep[] = itf.states.map((state, index) => {
+    const stateMeta = state["#meta"];
+    if (stateMeta.index !== index) throw new InputError(`${source}: states[${index}].#meta.index is ${stateMeta.index}, expected ${index}`);
+    for (const name of itf.vars) {
+      if (!(name in state)) throw new InputError(`${source}: states[${index}] lacks variable '${name}' listed in vars`);
+    }
+    for (const name of Object.keys(state)) {
+      if (name !== "#meta" && !itf.vars.includes(name)) throw new InputError(`${source}: states[${index}] has variable '${name}' not listed in vars`);
+    }
+    const values = Object.fromEntries(itf.vars.map((name) => [name, fromItfValue((state as Record<string, TraceValue>)[name]!)]));
+    const step: TraceStep = { action: stateMeta.action, params: fromItfValue(stateMeta.params) as ActionParams, state: values };
+    if (stateMeta.abstract === undefined) return step;
+    return {
+      ...step,
+      abstract: {
+        action: stateMeta.abstract.action,
+        params: fromItfValue(stateMeta.abstract.params) as ActionParams,
+        state: fromItfValue(stateMeta.abstract.state) as Record<string, TraceValue>,
+      },
+    };
+  });
+  const loop = itf.loop ?? meta.loop;
+  if (loop !== undefined && loop >= steps.length) throw new InputError(`${source}: loop index ${loop} is past the last state (${steps.length - 1})`);
+  const trace: Trace = {
+    kind: meta.kind,
+    machine: meta.machine,
+    config: meta.config,
+    configValue: fromItfValue(meta.configValue),
+    mutant: meta.mutant,
+    ...(meta.arch !== undefined ? { arch: meta.arch } : {}),
+    violation: meta.violation,
+    command: meta.command,
+    toolVersion: meta.toolVersion,
+    vars: itf.vars,
+    steps,
+    ...(loop !== undefined ? { loop } : {}),
+    ...(meta.originalLength !== undefined ? { originalLength: meta.originalLength } : {}),
+  };
+  return trace;
+}
+
+export function readItf(path: string): Trace {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new InputError(`cannot read trace file ${path}${code ? ` (${code})` : ""}`);
+  }
+  return parseItf(text, path);
+}

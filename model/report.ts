@@ -1,0 +1,79 @@
+/**
+ * Statistics as TLC users read them: the same wording and order, so a TLC
+ * user finds each figure where they expect it. Every line except the last
+ * ("Finished in ...") depends only on the model, so runs diff cleanly.
+ */
+import { match } from "ts-pattern";
+import { actionsNeverFired, type ActionCoverage, type CheckResult, type Progress, type SimulationResult } from "./statistics.js";
+
+function coverageTable(coverage: readonly ActionCoverage[], withDistinct: boolean): string[] {
+  const header = withDistinct ? ["action", "firings", "distinct"] : ["action", "firings"];
+  const rows = coverage.map((entry) =>
+    withDistinct ? [entry.action, String(entry.firings), String(entry.distinct)] : [entry.action, String(entry.firings)],
+  );
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  const render = (row: readonly string[]) =>
+    `  ${row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join("  ")}`.trimEnd();
+  return [render(header), ...rows.map(render)];
+}
+
+function neverFiredWarnings(coverage: readonly ActionCoverage[]): string[] {
+  return actionsNeverFired(coverage).map((action) => `Warning: action ${action} never fired (it is never enabled in the states explored).`);
+}
+
+function rate(perSecond: number): string {
+  return perSecond.toLocaleString("en-US");
+}
+
+export function formatStatistics(result: CheckResult): string {
+  const s = result.statistics;
+  const headline = match(result.status)
+    .with("ok", () => "Model checking completed. No error has been found.")
+    .with("violation", () => "Model checking stopped at the first violation (see the trace above).")
+    .with("budget", () => `Model checking stopped: ${result.budget ?? "a budget"} was reached before the search finished; the figures below are partial.`)
+    .exhaustive();
+  const depthLine = result.status === "ok"
+    ? `The depth of the complete state graph search is ${s.depth}.`
+    : `The depth of the state graph search so far is ${s.depth}.`;
+  const lines = [
+    headline,
+    `  Estimated probability of a fingerprint collision (TLC's calculated (optimistic)): val = ${s.collisionProbability.toExponential(1).toUpperCase()}`,
+    `  (fingerprint matches between different states: ${s.fingerprintCollisions}; each was resolved by comparing the states' bytes)`,
+    `${s.generated} states generated, ${s.distinct} distinct states found, ${s.queue} states left on queue.`,
+    `${s.initialStates} initial state${s.initialStates === 1 ? "" : "s"}.`,
+    depthLine,
+    "Coverage (firings: successors generated; distinct: new distinct states found):",
+    ...coverageTable(s.coverage, true),
+    ...neverFiredWarnings(s.coverage),
+    `Finished in ${s.seconds.toFixed(2)} s (${rate(s.statesPerSecond)} states generated per second; visited-state store ${(s.storeBytes / 2 ** 20).toFixed(1)} MiB).`,
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+export function formatSimulationStatistics(result: SimulationResult): string {
+  const s = result.statistics;
+  const headline = match(result.status)
+    .with("ok", () => `Simulation completed: ${s.runs} runs, no error has been found.`)
+    .with("violation", () => `Simulation stopped at the first violation, in run ${s.runs} (see the trace above).`)
+    .exhaustive();
+  const lines = [
+    headline,
+    `Seed: ${s.seed} (replay with --seed ${s.seed})`,
+    `${s.generated} states checked in ${s.runs} runs; the longest run took ${s.longestRun} steps.`,
+    "Coverage (firings: steps taken by the action):",
+    ...coverageTable(s.coverage, false),
+    ...neverFiredWarnings(s.coverage),
+    `Finished in ${s.seconds.toFixed(2)} s (${rate(s.statesPerSecond)} states per second).`,
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+/** The live progress line's text. */
+export function formatProgress(progress: Progress): string {
+  const seconds = Math.max(progress.seconds, 1e-9);
+  const perSecond = rate(Math.round(progress.generated / seconds));
+  if (progress.runs !== undefined) {
+    return `Progress (${progress.seconds.toFixed(0)} s): ${progress.runs} runs, ${progress.generated} states checked (${perSecond} s/s)`;
+  }
+  return `Progress (${progress.seconds.toFixed(0)} s): depth ${progress.depth}, ${progress.generated} states generated (${perSecond} s/s), ${progress.distinct} distinct, ${progress.queue} on queue`;
+}

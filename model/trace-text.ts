@@ -1,0 +1,141 @@
+/**
+ * A trace as text for people, in TLC's layout: the violation, then the first
+ * state whole, then for every step "State N: <Action params>" and only what
+ * changed. A changed record, list or ITF map is followed down to the leaves
+ * that changed (`rmState.r1 = "prepared"`), so a step that touches one field
+ * of a large structure prints one line.
+ */
+import { match } from "ts-pattern";
+import type { ActionParams, TraceValue } from "./machine.js";
+import { canonicalJson, type Trace, type Violation } from "./trace.js";
+
+/** More changed leaves than this in one variable: print the variable whole. */
+const MAX_LEAVES_PER_VARIABLE = 8;
+
+type Record_ = Readonly<Record<string, TraceValue>>;
+
+function isRecord(value: TraceValue): value is Record_ {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function tag(value: TraceValue): string | undefined {
+  if (!isRecord(value)) return undefined;
+  const keys = Object.keys(value);
+  return keys.length === 1 && keys[0]!.startsWith("#") ? keys[0] : undefined;
+}
+
+/** A value in TLA+ notation: <<1, 2>>, {1, 2}, [f |-> 1], (k :> v @@ ...). */
+export function formatValue(value: TraceValue): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "number") return String(value);
+  if (typeof value === "boolean") return value ? "TRUE" : "FALSE";
+  if (Array.isArray(value)) return `<<${(value as readonly TraceValue[]).map(formatValue).join(", ")}>>`;
+  const record = value as Record_;
+  const inner = (key: string) => record[key] as readonly TraceValue[];
+  switch (tag(value)) {
+    case "#set":
+      return `{${inner("#set").map(formatValue).join(", ")}}`;
+    case "#tup":
+      return `<<${inner("#tup").map(formatValue).join(", ")}>>`;
+    case "#bigint":
+      return String(record["#bigint"]);
+    case "#map": {
+      const pairs = inner("#map") as readonly (readonly TraceValue[])[];
+      if (pairs.length === 0) return "<<>>";
+      return `(${pairs.map(([key, val]) => `${formatValue(key!)} :> ${formatValue(val!)}`).join(" @@ ")})`;
+    }
+    default: {
+      const entries = Object.entries(record);
+      return `[${entries.map(([key, field]) => `${key} |-> ${formatValue(field)}`).join(", ")}]`;
+    }
+  }
+}
+
+function fieldPath(key: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+}
+
+/** The paths (relative to a variable) whose values differ, with the new values. */
+function changedLeaves(before: TraceValue | undefined, after: TraceValue, path: string, out: [string, TraceValue][]): void {
+  if (before !== undefined && canonicalJson(before) === canonicalJson(after)) return;
+  if (before === undefined) {
+    out.push([path, after]);
+    return;
+  }
+  if (Array.isArray(before) && Array.isArray(after) && before.length === after.length) {
+    after.forEach((item: TraceValue, index: number) => changedLeaves((before as readonly TraceValue[])[index], item, `${path}[${index}]`, out));
+    return;
+  }
+  const beforeTag = tag(before);
+  if (beforeTag === "#map" && tag(after) === "#map") {
+    const beforePairs = new Map(((before as Record_)["#map"] as readonly (readonly TraceValue[])[]).map(([k, v]) => [canonicalJson(k), v!]));
+    const afterPairs = (after as Record_)["#map"] as readonly (readonly TraceValue[])[];
+    const sameKeys = afterPairs.length === beforePairs.size && afterPairs.every(([k]) => beforePairs.has(canonicalJson(k)));
+    if (sameKeys) {
+      for (const [key, val] of afterPairs) changedLeaves(beforePairs.get(canonicalJson(key)), val!, `${path}[${formatValue(key!)}]`, out);
+      return;
+    }
+  }
+  if (beforeTag === undefined && isRecord(before) && isRecord(after) && tag(after) === undefined) {
+    const beforeKeys = Object.keys(before);
+    const afterKeys = Object.keys(after);
+    if (beforeKeys.length === afterKeys.length && afterKeys.every((key) => key in before)) {
+      for (const key of afterKeys) changedLeaves(before[key], after[key]!, `${path}${fieldPath(key)}`, out);
+      return;
+    }
+  }
+  out.push([path, after]);
+}
+
+/** The lines "/\ path = value" for what changed from one state to the next. */
+export function diffLines(vars: readonly string[], before: Record_ | undefined, after: Record_): string[] {
+  const lines: string[] = [];
+  for (const name of vars) {
+    const value = after[name];
+    if (value === undefined) continue;
+    if (before === undefined) {
+      lines.push(`/\\ ${name} = ${formatValue(value)}`);
+      continue;
+    }
+    const leaves: [string, TraceValue][] = [];
+    changedLeaves(before[name], value, name, leaves);
+    if (leaves.length > MAX_LEAVES_PER_VARIABLE) lines.push(`/\\ ${name} = ${formatValue(value)}`);
+    else for (const [path, leaf] of leaves) lines.push(`/\\ ${path} = ${formatValue(leaf)}`);
+  }
+  return lines;
+}
+
+export function formatAction(action: string, params: ActionParams): string {
+  const entries = Object.entries(params);
+  if (entries.length === 0) return action;
+  return `${action}(${entries.map(([key, value]) => `${key} = ${formatValue(value)}`).join(", ")})`;
+}
+
+export function formatViolation(violation: Violation): string[] {
+  const headline = match(violation.kind)
+    .with("invariant", () => `Error: Invariant ${violation.name} is violated.`)
+    .with("deadlock", () => "Error: Deadlock reached.")
+    .with("liveness", () => `Error: Temporal property ${violation.name} is violated.`)
+    .with("refinement", () => `Error: Refinement obligation ${violation.name} is violated.`)
+    .exhaustive();
+  return violation.quote === "" ? [headline] : [headline, `  "${violation.quote}"`];
+}
+
+/** The whole trace as TLC-style text, ending with a newline. */
+export function formatTraceText(trace: Trace): string {
+  const lines = [...formatViolation(trace.violation), "Error: The behavior up to this point is:"];
+  trace.steps.forEach((step, index) => {
+    const previous = index === 0 ? undefined : trace.steps[index - 1]!.state;
+    const label = index === 0 && step.action === "Init" ? "<Initial predicate>" : `<${formatAction(step.action, step.params)}>`;
+    lines.push(`State ${index + 1}: ${label}`);
+    const changes = diffLines(trace.vars, previous, step.state);
+    lines.push(...(changes.length === 0 ? ["(no variable changed)"] : changes));
+    if (step.abstract !== undefined) {
+      lines.push(`  abstract: <${formatAction(step.abstract.action, step.abstract.params)}>`);
+    }
+    lines.push("");
+  });
+  if (trace.loop !== undefined) lines.push(`State ${trace.steps.length + 1}: Back to state ${trace.loop + 1}`, "");
+  if (trace.originalLength !== undefined) lines.push(`(shortened from ${trace.originalLength} steps)`, "");
+  return lines.join("\n");
+}
