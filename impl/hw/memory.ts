@@ -1,0 +1,160 @@
+/**
+ * Physical memory: 4 KiB frames of 32-bit little-endian words.
+ *
+ * Sparse on purpose: only frames that were written hold storage, so a model
+ * configuration with a handful of frames costs a handful of Uint32Arrays,
+ * however high their addresses, and encodes to a few bytes. Every frame that
+ * was never written reads as zero, as freshly cleared RAM.
+ *
+ * Accesses are whole aligned words: the kernel and the page walk only ever
+ * touch 4-byte entries and words, and refusing a misaligned address catches
+ * kernel bugs that would otherwise read half of two entries.
+ */
+import { ADDRESS_SPACE_SIZE, FRAME_COUNT, PAGE_SHIFT, WORD_SIZE, WORDS_PER_FRAME, PAGE_OFFSET_MASK } from "./bits.js";
+
+const WORD_ALIGN_MASK = WORD_SIZE - 1;
+const WORD_SHIFT = 2;
+const ENCODED_PAIR_BYTES = 2 * WORD_SIZE;
+
+function requireWordAddress(paddr: number): void {
+  if (!Number.isInteger(paddr) || paddr < 0 || paddr >= ADDRESS_SPACE_SIZE || (paddr & WORD_ALIGN_MASK) !== 0) {
+    throw new RangeError(`physical address ${paddr} is not an aligned 32-bit word address`);
+  }
+}
+
+function requireFrameAddress(paddr: number): void {
+  if (!Number.isInteger(paddr) || paddr < 0 || paddr >= ADDRESS_SPACE_SIZE || (paddr & PAGE_OFFSET_MASK) !== 0) {
+    throw new RangeError(`physical address ${paddr} is not a 4 KiB frame address`);
+  }
+}
+
+function requireWordValue(value: number): void {
+  if (!Number.isInteger(value) || value < -(2 ** 31) || value >= 2 ** 32) {
+    throw new RangeError(`value ${value} does not fit in a 32-bit word`);
+  }
+}
+
+export class PhysicalMemory {
+  /** frame number -> its 1024 words; absent frames read as zero. */
+  private readonly frames = new Map<number, Uint32Array>();
+
+  read32(paddr: number): number {
+    requireWordAddress(paddr);
+    const frame = this.frames.get(paddr >>> PAGE_SHIFT);
+    return frame === undefined ? 0 : (frame[(paddr & PAGE_OFFSET_MASK) >>> WORD_SHIFT] ?? 0);
+  }
+
+  /** Stores `value` (signed or unsigned 32-bit) as an unsigned word. */
+  write32(paddr: number, value: number): void {
+    requireWordAddress(paddr);
+    requireWordValue(value);
+    const frameNumber = paddr >>> PAGE_SHIFT;
+    let frame = this.frames.get(frameNumber);
+    if (frame === undefined) {
+      if (value === 0) return; // a zero word in an untouched frame is already there
+      frame = new Uint32Array(WORDS_PER_FRAME);
+      this.frames.set(frameNumber, frame);
+    }
+    frame[(paddr & PAGE_OFFSET_MASK) >>> WORD_SHIFT] = value >>> 0;
+  }
+
+  /** Sets `flags` in the word at `paddr` (the read-modify-write the walk uses for A and D). Returns the new word. */
+  setBits32(paddr: number, flags: number): number {
+    const updated = (this.read32(paddr) | flags) >>> 0;
+    this.write32(paddr, updated);
+    return updated;
+  }
+
+  /** Clears the frame at `frameAddress` (4 KiB aligned) to zero; its storage is released. */
+  zeroFrame(frameAddress: number): void {
+    requireFrameAddress(frameAddress);
+    this.frames.delete(frameAddress >>> PAGE_SHIFT);
+  }
+
+  /** Copies the frame at `sourceFrame` of `source` (default: this memory) over the frame at `targetFrame`. */
+  copyFrom(targetFrame: number, sourceFrame: number, source: PhysicalMemory = this): void {
+    requireFrameAddress(targetFrame);
+    requireFrameAddress(sourceFrame);
+    const words = source.frames.get(sourceFrame >>> PAGE_SHIFT);
+    if (words === undefined) this.frames.delete(targetFrame >>> PAGE_SHIFT);
+    else this.frames.set(targetFrame >>> PAGE_SHIFT, Uint32Array.from(words));
+  }
+
+  /** The frame's words as a fresh array (zeros for an untouched frame). */
+  frameWords(frameAddress: number): Uint32Array {
+    requireFrameAddress(frameAddress);
+    const words = this.frames.get(frameAddress >>> PAGE_SHIFT);
+    return words === undefined ? new Uint32Array(WORDS_PER_FRAME) : Uint32Array.from(words);
+  }
+
+  /** Frame addresses holding at least one non-zero word, ascending. */
+  nonZeroFrames(): number[] {
+    const result: number[] = [];
+    for (const [frameNumber, words] of this.frames) {
+      if (words.some((w) => w !== 0)) result.push(frameNumber * 2 ** PAGE_SHIFT);
+    }
+    return result.sort((a, b) => a - b);
+  }
+
+  /** Every non-zero word as [physical address, value], ascending by address. */
+  nonZeroWords(): Array<[number, number]> {
+    const result: Array<[number, number]> = [];
+    for (const frameAddress of this.nonZeroFrames()) {
+      const words = this.frames.get(frameAddress >>> PAGE_SHIFT)!;
+      words.forEach((w, i) => {
+        if (w !== 0) result.push([frameAddress + i * WORD_SIZE, w]);
+      });
+    }
+    return result;
+  }
+
+  /**
+   * Canonical encoding: the non-zero words in ascending address order, each
+   * as (word index = paddr / 4, value), both little-endian u32. Two memories
+   * with the same contents encode to the same bytes, whatever order they
+   * were written in and however many zero words they once held.
+   */
+  encode(): Uint8Array {
+    const words = this.nonZeroWords();
+    const bytes = new Uint8Array(words.length * ENCODED_PAIR_BYTES);
+    const view = new DataView(bytes.buffer);
+    words.forEach(([paddr, value], i) => {
+      view.setUint32(i * ENCODED_PAIR_BYTES, paddr >>> WORD_SHIFT, true);
+      view.setUint32(i * ENCODED_PAIR_BYTES + WORD_SIZE, value, true);
+    });
+    return bytes;
+  }
+
+  /** The inverse of encode(); rejects bytes encode() cannot produce (so a corrupt state is noticed, not misread). */
+  static decode(bytes: Uint8Array): PhysicalMemory {
+    if (bytes.length % ENCODED_PAIR_BYTES !== 0) {
+      throw new RangeError(`encoded memory has ${bytes.length} bytes, not a multiple of ${ENCODED_PAIR_BYTES}`);
+    }
+    const memory = new PhysicalMemory();
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    let previousIndex = -1;
+    for (let offset = 0; offset < bytes.length; offset += ENCODED_PAIR_BYTES) {
+      const index = view.getUint32(offset, true);
+      const value = view.getUint32(offset + WORD_SIZE, true);
+      if (index <= previousIndex || value === 0 || index >= FRAME_COUNT * WORDS_PER_FRAME) {
+        throw new RangeError(`encoded memory is not canonical at byte ${offset}`);
+      }
+      memory.write32(index << WORD_SHIFT >>> 0, value);
+      previousIndex = index;
+    }
+    return memory;
+  }
+
+  clone(): PhysicalMemory {
+    const copy = new PhysicalMemory();
+    for (const [frameNumber, words] of this.frames) copy.frames.set(frameNumber, Uint32Array.from(words));
+    return copy;
+  }
+
+  /** Same contents (zero words and untouched frames are equal). */
+  equals(other: PhysicalMemory): boolean {
+    const a = this.encode();
+    const b = other.encode();
+    return a.length === b.length && a.every((byte, i) => byte === b[i]);
+  }
+}
