@@ -1,0 +1,207 @@
+/**
+ * `multipager check`: model-check the abstract spec (spec/) on a named
+ * configuration or a configuration file, exhaustively (breadth-first, so a
+ * counterexample is a shortest trace) or by seeded random simulation.
+ *
+ * Output is TLC's: the verdict, the counterexample (first state whole, then
+ * only what changed), the statistics. A counterexample is also written as an
+ * ITF file. Exit codes follow TLC: 0 no error, 11 deadlock, 12 safety.
+ */
+import { parseArgs } from "node:util";
+import { match } from "ts-pattern";
+import { ExitCode } from "../exit-codes.js";
+import { version } from "../main.js";
+import { InputError } from "../../model/input-error.js";
+import type { StateMachine, TraceValue } from "../../model/machine.js";
+import { check } from "../../model/check.js";
+import { simulate, DEFAULT_SIMULATION_DEPTH, DEFAULT_SIMULATION_RUNS } from "../../model/simulate.js";
+import { freshSeed, MAX_SEED } from "../../model/random.js";
+import { writeItf } from "../../model/itf.js";
+import { formatTraceText } from "../../model/trace-text.js";
+import { formatSimulationStatistics, formatStatistics } from "../../model/report.js";
+import { terminalProgress } from "../../model/progress.js";
+import { traceId, type Trace, type TraceStep, type Violation } from "../../model/trace.js";
+import { buildSpec, DEFAULT_CONFIG, loadConfig, namedConfigs, specMutants } from "../../spec/index.js";
+
+export const CHECK_USAGE = `usage: multipager check [options]
+
+Model-check the abstract spec of the multi-pager design.
+
+options:
+  --config NAME|FILE.json  configuration: a named one (--list-configs) or a JSON file
+                           (default: "${DEFAULT_CONFIG}"; with --mutant, the configuration listed for that mutant)
+  --mutant NAME            check a seeded design bug instead of the design (--list-mutants)
+  --list-configs           list the named configurations and exit
+  --list-mutants           list the seeded design bugs and exit
+  --no-deadlock            do not report states without a successor (deadlock checking is on by default)
+  --max-states N           stop after N distinct states (exit 152, partial statistics)
+  --depth N                exhaustive: do not explore beyond N steps (exit 152 if states were left);
+                           with --simulate: steps per run (default ${DEFAULT_SIMULATION_DEPTH})
+  --simulate               random simulation instead of exhaustive search
+  --seed S                 simulation seed, 0..${MAX_SEED} (default: random; always printed)
+  --runs N                 simulation runs (default ${DEFAULT_SIMULATION_RUNS})
+  --itf PATH               where to write a counterexample (default: counterexample-<id>.itf.json)
+  --quiet                  print only the verdict, the counterexample and the trace file
+  --help                   show this help
+
+exit codes: 0 no error, 11 deadlock, 12 invariant violated, 152 budget reached,
+            2 bad command line, 151 bad configuration file`;
+
+const OPTIONS = {
+  config: { type: "string" },
+  mutant: { type: "string" },
+  "list-configs": { type: "boolean" },
+  "list-mutants": { type: "boolean" },
+  "no-deadlock": { type: "boolean" },
+  "max-states": { type: "string" },
+  depth: { type: "string" },
+  simulate: { type: "boolean" },
+  seed: { type: "string" },
+  runs: { type: "string" },
+  itf: { type: "string" },
+  quiet: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+function parse(args: string[]) {
+  try {
+    return parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split("\n")[0]! : String(error);
+    throw new InputError(`check: ${message.replace(/\. To specify a positional argument.*$/, "")} (see multipager check --help)`, "usage");
+  }
+}
+
+function integerOption(name: string, text: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  if (text === undefined) return undefined;
+  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new InputError(`check: --${name} must be an integer in ${min}..${max}, got "${text}"`, "usage");
+  }
+  return value;
+}
+
+function listConfigs(): string {
+  const width = Math.max(...namedConfigs.map((c) => c.name.length));
+  return namedConfigs.map((c) => `${c.name.padEnd(width)}  ${c.description}${c.name === DEFAULT_CONFIG ? " (default)" : ""}`).join("\n");
+}
+
+function listMutants(): string {
+  const width = Math.max(...specMutants.map((m) => m.name.length));
+  return specMutants.map((m) => `${m.name.padEnd(width)}  ${m.description}`).join("\n");
+}
+
+/** The configuration a mutant is listed with, when the spec names one. */
+function mutantConfig(mutant: string): string | undefined {
+  const entry = specMutants.find((m) => m.name === mutant) as { config?: unknown } | undefined;
+  return typeof entry?.config === "string" ? entry.config : undefined;
+}
+
+const write = (text: string) => process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
+
+export async function run(args: string[]): Promise<number> {
+  const options = parse(args);
+  if (options.help) {
+    write(CHECK_USAGE);
+    return ExitCode.Ok;
+  }
+  if (options["list-configs"]) {
+    write(listConfigs());
+    return ExitCode.Ok;
+  }
+  if (options["list-mutants"]) {
+    write(listMutants());
+    return ExitCode.Ok;
+  }
+  const simulation = options.simulate === true;
+  if (!simulation && (options.seed !== undefined || options.runs !== undefined)) {
+    throw new InputError(`check: --${options.seed !== undefined ? "seed" : "runs"} needs --simulate`, "usage");
+  }
+  if (simulation && options["max-states"] !== undefined) throw new InputError("check: --max-states applies to exhaustive search, not --simulate", "usage");
+  const maxStates = integerOption("max-states", options["max-states"], 1);
+  const depth = integerOption("depth", options.depth, simulation ? 1 : 0);
+  const runs = integerOption("runs", options.runs, 1);
+  const seed = integerOption("seed", options.seed, 0, MAX_SEED) ?? (simulation ? freshSeed() : undefined);
+  const checkDeadlock = options["no-deadlock"] !== true;
+  const mutant = options.mutant ?? null;
+  if (mutant !== null && !specMutants.some((m) => m.name === mutant)) {
+    throw new InputError(`check: unknown mutant "${mutant}" (known: ${specMutants.map((m) => m.name).join(", ")})`, "usage");
+  }
+  const configName = options.config ?? (mutant !== null ? mutantConfig(mutant) : undefined) ?? DEFAULT_CONFIG;
+  const { name: config, config: configValue } = loadConfig(configName);
+  const machine = buildSpec(configValue, mutant ?? undefined) as StateMachine<unknown>;
+  const quiet = options.quiet === true;
+
+  const mode = simulation
+    ? `random simulation, seed ${seed}, ${runs ?? DEFAULT_SIMULATION_RUNS} runs of at most ${depth ?? DEFAULT_SIMULATION_DEPTH} steps`
+    : "exhaustive breadth-first search";
+  write(`Checking ${machine.name}: configuration ${config}, ${mutant === null ? "no mutant" : `mutant ${mutant}`}; ${mode}; deadlock checking ${checkDeadlock ? "on" : "off"}.`);
+  if (simulation) write(`Seed: ${seed}`);
+
+  const progress = terminalProgress(process.stderr);
+  let violation: Violation | undefined;
+  let steps: readonly TraceStep[] | undefined;
+  let report: string;
+  let budgetHit = false;
+  try {
+    if (simulation) {
+      const result = simulate(machine, {
+        seed: seed!,
+        checkDeadlock,
+        onProgress: progress.update,
+        ...(runs !== undefined ? { runs } : {}),
+        ...(depth !== undefined ? { depth } : {}),
+      });
+      violation = result.violation;
+      steps = result.trace;
+      report = formatSimulationStatistics(result);
+    } else {
+      const result = check(machine, {
+        checkDeadlock,
+        onProgress: progress.update,
+        ...(maxStates !== undefined ? { maxStates } : {}),
+        ...(depth !== undefined ? { maxDepth: depth } : {}),
+      });
+      violation = result.violation;
+      steps = result.trace;
+      budgetHit = result.status === "budget";
+      report = formatStatistics(result);
+    }
+  } finally {
+    progress.finish();
+  }
+
+  if (violation === undefined || steps === undefined) {
+    write(quiet ? report.split("\n")[0]! : report);
+    return budgetHit ? ExitCode.Budget : ExitCode.Ok;
+  }
+  const trace: Trace = {
+    kind: "spec",
+    machine: machine.name,
+    config,
+    configValue: configValue as unknown as TraceValue,
+    mutant,
+    violation,
+    command: ["check", ...args],
+    toolVersion: await version(),
+    vars: machine.variables,
+    steps,
+  };
+  const id = traceId(trace);
+  const path = options.itf ?? `counterexample-${id}.itf.json`;
+  write(formatTraceText(trace));
+  if (!quiet) write(report);
+  try {
+    writeItf(path, trace);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new InputError(`check: cannot write the trace file ${path}${code ? ` (${code})` : ""}`);
+  }
+  write(`Counterexample ${id}: ${steps.length - 1} steps, written to ${path}`);
+  if (simulation) write(`Replay this run with: multipager check --simulate --seed ${seed}${runs !== undefined ? ` --runs ${runs}` : ""}${depth !== undefined ? ` --depth ${depth}` : ""}`);
+  return match(violation.kind)
+    .with("deadlock", () => ExitCode.Deadlock)
+    .with("invariant", "refinement", () => ExitCode.Safety)
+    .with("liveness", () => ExitCode.Liveness)
+    .exhaustive();
+}
