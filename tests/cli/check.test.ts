@@ -1,0 +1,147 @@
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import { run as check } from "../../cli/commands/check.js";
+import { reportError } from "../../cli/main.js";
+import { ExitCode } from "../../cli/exit-codes.js";
+import { readItf } from "../../model/itf.js";
+import { traceId } from "../../model/trace.js";
+import { specMutants } from "../../spec/index.js";
+
+interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+async function multipager(...argv: string[]): Promise<Run> {
+  let stdout = "";
+  let stderr = "";
+  const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
+    stdout += String(chunk);
+    return true;
+  });
+  const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
+    stderr += String(chunk);
+    return true;
+  });
+  try {
+    // As cli/main.ts does for `multipager check ...`: run the command, report what it throws.
+    // (main() itself loads commands by a computed import that vitest cannot follow.)
+    expect(argv[0]).toBe("check");
+    const code = await check(argv.slice(1)).catch(reportError);
+    return { code, stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+/** Drops the timing line, the one line that differs between identical runs. */
+const withoutTiming = (text: string) => text.split("\n").filter((line) => !line.startsWith("Finished in")).join("\n");
+
+let directory: string;
+const originalCwd = process.cwd();
+beforeEach(() => {
+  directory = mkdtempSync(join(tmpdir(), "multipager-check-"));
+  process.chdir(directory);
+});
+afterEach(() => process.chdir(originalCwd));
+
+describe("multipager check", () => {
+  test("explores the default configuration exhaustively and prints the statistics", async () => {
+    const run = await multipager("check");
+    expect(run.code).toBe(ExitCode.Ok);
+    expect(run.stdout).toContain("configuration default");
+    expect(run.stdout).toContain("Model checking completed. No error has been found.");
+    expect(run.stdout).toMatch(/^\d+ states generated, \d+ distinct states found, 0 states left on queue\.$/m);
+    expect(run.stdout).toMatch(/^The depth of the complete state graph search is \d+\.$/m);
+    expect(run.stdout).toContain("Coverage");
+    expect(readdirSync(directory)).toEqual([]);
+  });
+
+  test.each(specMutants.map((m) => m.name))("--mutant %s exits 12 with a shortest trace and an ITF file", async (mutant) => {
+    const run = await multipager("check", "--mutant", mutant);
+    expect(run.code).toBe(ExitCode.Safety);
+    expect(run.stdout).toMatch(/Error: Invariant \w+ is violated\./);
+    expect(run.stdout).toContain("State 1: <Initial predicate>");
+    const written = /written to (counterexample-([0-9a-f]{12})\.itf\.json)$/m.exec(run.stdout);
+    expect(written).not.toBeNull();
+    const trace = readItf(join(directory, written![1]!));
+    expect(trace.mutant).toBe(mutant);
+    expect(trace.command).toEqual(["check", "--mutant", mutant]);
+    expect(traceId(trace)).toBe(written![2]);
+    // Every step of the file appears in the text, in order.
+    trace.steps.forEach((_, index) => expect(run.stdout).toContain(`State ${index + 1}: <`));
+  });
+
+  test("--itf chooses the trace file; --quiet leaves out the statistics", async () => {
+    const path = join(directory, "bug.itf.json");
+    const run = await multipager("check", "--mutant", specMutants[0]!.name, "--itf", path, "--quiet");
+    expect(run.code).toBe(ExitCode.Safety);
+    expect(run.stdout).toContain(`written to ${path}`);
+    expect(run.stdout).not.toContain("Coverage");
+    expect(readItf(path).violation.kind).toBe("invariant");
+  });
+
+  test("simulation prints its seed, and the seed replays the run", async () => {
+    const args = ["check", "--simulate", "--seed", "4242", "--runs", "30", "--depth", "15", "--config", "tiny"];
+    const first = await multipager(...args);
+    const second = await multipager(...args);
+    expect(first.code).toBe(ExitCode.Ok);
+    expect(first.stdout).toContain("Seed: 4242");
+    expect(withoutTiming(second.stdout)).toBe(withoutTiming(first.stdout));
+    const unseeded = await multipager("check", "--simulate", "--runs", "2", "--depth", "5", "--config", "tiny");
+    expect(unseeded.stdout).toMatch(/^Seed: \d+$/m);
+  });
+
+  test("simulation finds a mutant's bug, writes the trace and says how to replay it", async () => {
+    const mutant = specMutants[0]!;
+    const run = await multipager("check", "--simulate", "--seed", "1", "--runs", "2000", "--depth", "20", "--mutant", mutant.name);
+    expect(run.code).toBe(ExitCode.Safety);
+    expect(run.stdout).toContain("Replay this run with: multipager check --simulate --seed 1 --runs 2000 --depth 20");
+  });
+
+  test("--max-states stops with partial statistics and exit 152", async () => {
+    const run = await multipager("check", "--max-states", "50");
+    expect(run.code).toBe(ExitCode.Budget);
+    expect(run.stdout).toContain("the state budget of 50 distinct states was reached");
+  });
+
+  test("--list-mutants and --list-configs", async () => {
+    const mutants = await multipager("check", "--list-mutants");
+    expect(mutants.code).toBe(ExitCode.Ok);
+    for (const m of specMutants) expect(mutants.stdout).toContain(m.name);
+    const configs = await multipager("check", "--list-configs");
+    expect(configs.stdout).toMatch(/^default .*\(default\)$/m);
+  });
+
+  test("bad command lines and files: one line on stderr, exit 2 or 151", async () => {
+    const cases: [string[], number, RegExp][] = [
+      [["check", "--mutant", "no-such-bug"], ExitCode.Usage, /unknown mutant "no-such-bug"/],
+      [["check", "--config", "no-such-config"], ExitCode.Usage, /unknown configuration "no-such-config"/],
+      [["check", "--frobnicate"], ExitCode.Usage, /--frobnicate/],
+      [["check", "--seed", "3"], ExitCode.Usage, /--seed needs --simulate/],
+      [["check", "--simulate", "--seed", "-3"], ExitCode.Usage, /--seed/],
+      [["check", "--max-states", "many"], ExitCode.Usage, /--max-states must be an integer/],
+      [["check", "--config", "missing.json"], ExitCode.BadInput, /missing\.json/],
+    ];
+    writeFileSync(join(directory, "broken.json"), "{ not json");
+    cases.push([["check", "--config", join(directory, "broken.json")], ExitCode.BadInput, /not valid JSON/]);
+    for (const [argv, code, message] of cases) {
+      const run = await multipager(...argv);
+      expect({ argv, code: run.code }).toEqual({ argv, code });
+      expect(run.stderr).toMatch(message);
+      expect(run.stderr.trimEnd().split("\n")).toHaveLength(1);
+    }
+  });
+
+  test("--help lists every option", async () => {
+    const run = await multipager("check", "--help");
+    expect(run.code).toBe(ExitCode.Ok);
+    for (const option of ["--config", "--mutant", "--list-mutants", "--list-configs", "--no-deadlock", "--simulate", "--seed", "--depth", "--runs", "--max-states", "--itf", "--quiet"]) {
+      expect(run.stdout).toContain(option);
+    }
+  });
+});
