@@ -84,6 +84,22 @@ describe("ITF", () => {
     expect(oneLineError(JSON.stringify({ ...good, states: [] }))).toMatch(/states/);
   });
 
+  test("lassos, shortened traces and refinement steps survive the round trip", () => {
+    const base = sampleTrace();
+    const trace: Trace = {
+      ...base,
+      kind: "refinement",
+      arch: "multipager",
+      loop: 1,
+      originalLength: 9,
+      steps: base.steps.map((step) => ({ ...step, abstract: { action: "Abstract", params: { n: 1 }, state: { x: { "#tup": [1, "a"] } } } })),
+    };
+    const path = join(directory, "lasso.itf.json");
+    writeItf(path, trace);
+    expect(readItf(path)).toEqual(trace);
+    expect(traceId(readItf(path))).toBe(traceId(trace));
+  });
+
   test("a missing file is a one-line input error", () => {
     expect(() => readItf(join(directory, "nope.json"))).toThrow(/cannot read trace file .*nope\.json \(ENOENT\)/);
     writeFileSync(join(directory, "empty.json"), "");
