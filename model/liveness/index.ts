@@ -1,0 +1,14 @@
+/** Liveness checking: temporal properties under fairness, with lasso counterexamples (README, section "liveness"). */
+export type { Fairness, FairnessKind, LivenessSpec, TemporalProperty } from "./temporal.js";
+export {
+  checkLiveness,
+  type ClosingStep,
+  type LiveMachine,
+  type LivenessOptions,
+  type LivenessResult,
+  type LivenessStatistics,
+  type PropertyVerdict,
+} from "./check.js";
+export type { FairnessInstance } from "./fairness-labels.js";
+export { CYCLE_MARKER, formatInstance, formatLassoText, type LassoContext } from "./lasso-text.js";
+export { formatLivenessStatistics } from "./report.js";
