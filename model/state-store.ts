@@ -1,4 +1,4 @@
-import { hashHigh, hashLow } from "./fingerprint.js";
+import { fingerprint } from "./fingerprint.js";
 
 /** Index of "no state": the parent of an initial state. */
 export const NO_STATE = -1;
@@ -35,6 +35,7 @@ export class StateStore {
 
   /** Distinct states whose 64-bit fingerprints were equal (resolved by comparing bytes). */
   fingerprintCollisions = 0;
+  private readonly print = new Uint32Array(2);
 
   get size(): number {
     return this.stateCount;
@@ -51,8 +52,9 @@ export class StateStore {
    * -1 - (existing index) when it was already there.
    */
   add(bytes: Uint8Array, parent: number, transition: number, depth: number): number {
-    const high = hashHigh(bytes);
-    const low = hashLow(bytes);
+    fingerprint(bytes, this.print);
+    const high = this.print[0]!;
+    const low = this.print[1]!;
     let slot = (high ^ Math.imul(low, 0x9e3779b1)) & this.mask;
     for (;;) {
       const existing = this.slots[slot]!;

@@ -146,3 +146,18 @@ describe("shortest counterexamples (property)", () => {
     );
   });
 });
+
+describe("fingerprints", () => {
+  test("murmur3 half matches the reference implementation's published test vectors", async () => {
+    const { fingerprint } = await import("../../model/fingerprint.js");
+    const out = new Uint32Array(2);
+    // murmur3_x86_32 with seed 0x9747b28c: "Hello, world!" -> 0x24884cba (reference vectors used by many ports).
+    fingerprint(new TextEncoder().encode("Hello, world!"), out);
+    expect(out[1]!.toString(16)).toBe("24884cba");
+    fingerprint(new TextEncoder().encode("The quick brown fox jumps over the lazy dog"), out);
+    expect(out[1]!.toString(16)).toBe("2fa826cd");
+    // FNV-1a 32: "a" -> 0xe40c292c (the FNV reference test suite).
+    fingerprint(new TextEncoder().encode("a"), out);
+    expect(out[0]!.toString(16)).toBe("e40c292c");
+  });
+});
