@@ -47,10 +47,13 @@ export function lassoProblem<S>(machine: LiveMachine<S>, result: LivenessResult)
     cycleEdges.push(closing);
   }
 
-  const premiseAt = states.findIndex((s) => property.premise(s, instance));
-  if (premiseAt < 0) return "the premise never holds";
-  for (let i = Math.min(premiseAt, loop); i < states.length; i++) {
-    if (property.response(states[i]!, instance)) return `the response holds at state ${i + 1}`;
+  // Some state where the premise holds must be followed (cycle included) only by states where the response does not.
+  const neverAfter = (j: number) => {
+    for (let i = Math.min(j, loop); i < states.length; i++) if (property.response(states[i]!, instance)) return false;
+    return true;
+  };
+  if (!states.some((s, j) => property.premise(s, instance) && neverAfter(j))) {
+    return "no state where the premise holds is followed only by states where the response does not";
   }
 
   const cycleStates = states.slice(loop);

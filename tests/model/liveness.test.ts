@@ -144,3 +144,27 @@ describe("liveness: safety and budgets come first", () => {
     expect(result.liveness).toBeUndefined();
   });
 });
+
+describe("liveness: large graphs", () => {
+  const ringSize = 60_000;
+  const ring = (target: number) => ({
+    ...counter([{ action: "Inc", kind: "weak" }]),
+    name: "Ring",
+    *successors(x: number) {
+      yield { action: "Inc", params: {}, state: (x + 1) % ringSize };
+    },
+    encode: (x: number) => Uint8Array.of(x & 0xff, (x >> 8) & 0xff, x >> 16),
+    decode: (b: Uint8Array) => b[0]! | (b[1]! << 8) | (b[2]! << 16),
+    temporalProperties: [{ name: "Reaches", quote: "", formula: `TRUE ~> x = ${target}`, premise: () => true, response: (x: number) => x === target }],
+  });
+
+  it("handles a component of 60 000 states without recursion (the fair cycle is the whole ring)", () => {
+    expect(checkLiveness(ring(ringSize - 1)).status).toBe("ok");
+    const machine = ring(-1);
+    const result = checkLiveness(machine);
+    expect(result.status).toBe("violation");
+    expect(result.loop).toBe(0);
+    expect(result.trace).toHaveLength(ringSize);
+    expect(result.closing).toEqual({ action: "Inc", params: {} });
+  });
+});
