@@ -36,11 +36,11 @@ export function formatStatistics(result: CheckResult): string {
     ? `The depth of the complete state graph search is ${s.depth}.`
     : `The depth of the state graph search so far is ${s.depth}.`;
   const lines = [
+    `Finished computing initial states: ${s.initialStates} distinct state${s.initialStates === 1 ? "" : "s"} generated.`,
     headline,
     `  Estimated probability of a fingerprint collision (TLC's calculated (optimistic)): val = ${s.collisionProbability.toExponential(1).toUpperCase()}`,
     `  (fingerprint matches between different states: ${s.fingerprintCollisions}; each was resolved by comparing the states' bytes)`,
     `${s.generated} states generated, ${s.distinct} distinct states found, ${s.queue} states left on queue.`,
-    `${s.initialStates} initial state${s.initialStates === 1 ? "" : "s"}.`,
     depthLine,
     "Coverage (firings: successors generated; distinct: new distinct states found):",
     ...coverageTable(s.coverage, true),
