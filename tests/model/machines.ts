@@ -176,3 +176,22 @@ export function twoPhase(rmCount: number): StateMachine<TwoPhaseState> {
     }),
   };
 }
+
+/** HourClock (tlaplus/Examples specifications/SpecifyingSystems/HourClock/HourClock.tla): HCini == hr \in 1..12. */
+export function hourClock(): StateMachine<number> {
+  return {
+    name: "HourClock",
+    actions: ["HCnxt"],
+    variables: ["hr"],
+    invariants: [{ name: "HCini", quote: "hr \\in (1 .. 12)", holds: (hr) => hr >= 1 && hr <= 12 }],
+    *initialStates() {
+      for (let hr = 1; hr <= 12; hr++) yield hr;
+    },
+    *successors(hr) {
+      yield { action: "HCnxt", params: {}, state: hr !== 12 ? hr + 1 : 1 };
+    },
+    encode: (hr) => Uint8Array.of(hr),
+    decode: (bytes) => bytes[0]!,
+    view: (hr) => ({ hr }),
+  };
+}

@@ -8,13 +8,17 @@
  * depth 11). TwoPhase.tla's closing comment: "checked with TLC for six RMs,
  * a configuration with 50816 reachable states".
  *
+ * HourClock: specifications/SpecifyingSystems/manifest.json records 12
+ * distinct states, 24 generated, depth 1 (every state is an initial state,
+ * and TLC's depth counts the initial state as 1).
+ *
  * Die Hard: the 3- and 5-gallon jug puzzle has a shortest solution of six
  * pourings (fill 5, pour into 3, empty 3, pour, fill 5, pour), the trace TLC
  * prints for DieHard.tla's NotSolved invariant.
  */
 import { describe, expect, test } from "vitest";
 import { check } from "../../model/check.js";
-import { dieHard, tCommit, twoPhase } from "./machines.js";
+import { dieHard, hourClock, tCommit, twoPhase } from "./machines.js";
 
 describe("published TLC figures", () => {
   test("TCommit, 3 RMs: 94 generated, 34 distinct, depth 7", () => {
@@ -33,6 +37,12 @@ describe("published TLC figures", () => {
     const result = check(twoPhase(6));
     expect(result.status).toBe("ok");
     expect(result.statistics.distinct).toBe(50816);
+  });
+
+  test("HourClock: 24 generated, 12 distinct, depth 1 (all twelve states are initial)", () => {
+    const result = check(hourClock());
+    expect(result.status).toBe("ok");
+    expect(result.statistics).toMatchObject({ generated: 24, distinct: 12, depth: 1, initialStates: 12, queue: 0 });
   });
 
   test("TCommit with deadlock checking on: the final states have no successor", () => {
