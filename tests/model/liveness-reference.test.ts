@@ -39,9 +39,16 @@ const graphArbitrary: fc.Arbitrary<RandomGraph> = fc.integer({ min: 1, max: 4 })
     ),
     fairness: fc.tuple(
       ...ACTIONS.map((action) =>
-        fc.option(fc.record({ action: fc.constant(action), kind: fc.constantFrom("weak" as const, "strong" as const), per: fc.constantFrom([], ["k"]) }), { nil: undefined }),
+        fc.option(
+          fc.record({
+            action: fc.constant<string>(action),
+            kind: fc.constantFrom<Fairness["kind"]>("weak", "strong"),
+            per: fc.constantFrom<readonly string[]>([], ["k"]),
+          }),
+          { nil: undefined },
+        ),
       ),
-    ).map((conditions) => conditions.filter((c): c is Fairness => c !== undefined)),
+    ).map((conditions) => conditions.filter((c) => c !== undefined) as Fairness[]),
     premise: fc.array(fc.boolean(), { minLength: size, maxLength: size }),
     response: fc.array(fc.boolean(), { minLength: size, maxLength: size }),
   }),
