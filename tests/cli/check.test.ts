@@ -7,7 +7,7 @@ import { reportError } from "../../cli/main.js";
 import { ExitCode } from "../../cli/exit-codes.js";
 import { readItf } from "../../model/itf.js";
 import { traceId } from "../../model/trace.js";
-import { specMutants } from "../../spec/index.js";
+import { namedConfigs, specMutants } from "../../spec/index.js";
 
 interface Run {
   readonly code: number;
@@ -107,6 +107,26 @@ describe("multipager check", () => {
     const run = await multipager("check", "--max-states", "50");
     expect(run.code).toBe(ExitCode.Budget);
     expect(run.stdout).toContain("the state budget of 50 distinct states was reached");
+  });
+
+  test("a configuration file is checked like a named configuration, and recorded in the trace", async () => {
+    const tiny = namedConfigs.find((c) => c.name === "tiny")!;
+    writeFileSync(join(directory, "mine.json"), JSON.stringify(tiny.config));
+    const named = await multipager("check", "--config", "tiny", "--quiet");
+    const file = await multipager("check", "--config", "mine.json", "--quiet");
+    expect(file.code).toBe(named.code);
+    const statistics = (text: string) => text.split("\n").slice(1).join("\n");
+    expect(statistics(file.stdout)).toBe(statistics(named.stdout));
+    const mutant = await multipager("check", "--config", "mine.json", "--mutant", specMutants[0]!.name, "--itf", "t.itf.json");
+    expect(mutant.code).toBe(ExitCode.Safety);
+    const trace = readItf(join(directory, "t.itf.json"));
+    expect(trace.config).toBe("mine.json");
+    expect(trace.configValue).toEqual(tiny.config);
+  });
+
+  test("--no-deadlock is accepted and reported in the header", async () => {
+    const run = await multipager("check", "--config", "tiny", "--no-deadlock", "--quiet");
+    expect(run.stdout).toContain("deadlock checking off");
   });
 
   test("--list-mutants and --list-configs", async () => {
