@@ -314,7 +314,9 @@ describe("planted bugs: replacing one rule changes an outcome", () => {
  * A reference walk written straight from the SDM's tables with literal bit
  * positions, sharing no code with impl/hw, for the random property below.
  */
-function referenceWalk(read: (paddr: number) => number, cr0: number, cr3: number, cr4: number, linear: number, access: Access) {
+type ReferenceOutcome = { fault: number } | { physical: number; pdeAddress: number; pteAddress: number | null };
+
+function referenceWalk(read: (paddr: number) => number, cr0: number, cr3: number, cr4: number, linear: number, access: Access): ReferenceOutcome {
   const w = access.write ? 2 : 0;
   const u = access.user ? 4 : 0;
   const pdeAddress = ((cr3 & 0xfffff000) >>> 0) + (linear >>> 22) * 4;
