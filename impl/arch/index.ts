@@ -1,0 +1,23 @@
+/** The architectures of Table I, all on the same hardware and kernel core. */
+import { InputError } from "../../model/input-error.js";
+import type { ArchName, Architecture } from "../kernel/architecture.js";
+import { l4 } from "./l4.js";
+import { l4re, l4reViaRegionMapper } from "./l4re.js";
+import { monolithic } from "./monolithic.js";
+import { proposed } from "./proposed.js";
+
+export const architectures: Readonly<Record<ArchName, Architecture>> = {
+  monolithic,
+  proposed,
+  l4,
+  l4re,
+  "l4re-via-rm": l4reViaRegionMapper,
+};
+
+export const ARCH_NAMES = Object.keys(architectures) as ArchName[];
+
+export function architectureNamed(name: string): Architecture {
+  const arch = (architectures as Record<string, Architecture | undefined>)[name];
+  if (arch === undefined) throw new InputError(`unknown architecture "${name}" (known: ${ARCH_NAMES.join(", ")})`, "usage");
+  return arch;
+}

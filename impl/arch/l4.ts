@@ -1,0 +1,45 @@
+/**
+ * Single-pager L4 (and Mach): one pager per thread. Every fault of a thread,
+ * whatever its address, goes to that thread's pager, which replies with a
+ * mapping (Table I: 4 mode switches, 2 context switches). The kernel keeps no
+ * region table; a pager may map its own frames in reply to a fault it holds.
+ */
+import { markerIn } from "../kernel/vm.js";
+import type { Architecture, DispatchOutcome } from "../kernel/architecture.js";
+import { SyscallError } from "../kernel/errors.js";
+import { isUserAddress } from "../kernel/layout.js";
+import type { Kernel } from "../kernel/kernel.js";
+import type { Trap } from "../kernel/architecture.js";
+import type { ThreadId } from "../kernel/types.js";
+
+/** The thread's one pager: configured, or the lowest-numbered pager. */
+export function pagerOf(k: Kernel, thread: ThreadId): ThreadId | null {
+  const configured = k.config.pagerOf?.[thread];
+  if (configured !== undefined) return configured;
+  const first = k.config.threads.findIndex((t) => t.pager === true);
+  return first < 0 ? null : first;
+}
+
+/** A fault reply may map only the replier's own frames, and only into the user part. */
+export function ownerMapCheck(k: Kernel, caller: ThreadId, trap: Trap, frame: number): SyscallError {
+  if (!isUserAddress(k.layout, trap.address)) return SyscallError.BadRegion;
+  return k.config.frames[frame] === caller ? SyscallError.Ok : SyscallError.NotOwner;
+}
+
+/** Send to `to`, or a general-protection fault when there is nobody (or the thread would wait for itself). */
+export function deliverTo(k: Kernel, trap: Trap, to: ThreadId | null): DispatchOutcome {
+  if (to === null) return { kind: "general-protection", reason: "no-manager" };
+  if (to === trap.thread) return { kind: "general-protection", reason: "self-managed" };
+  const marker = isUserAddress(k.layout, trap.address) ? markerIn(k.pte(k.taskOf(trap.thread), trap.address)) : 0;
+  return { kind: "delivered", to, marker };
+}
+
+export const l4: Architecture = {
+  name: "l4",
+  title: "Single-pager L4 / Mach",
+  regionTable: false,
+  syscalls: new Set(["Receive", "Resolve", "Resume", "Refuse", "Yield"]),
+  classify: (k, trap) => deliverTo(k, trap, pagerOf(k, trap.thread)),
+  replyMapCheck: ownerMapCheck,
+  replyRoute: () => ({ resume: true }),
+};

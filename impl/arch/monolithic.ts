@@ -1,0 +1,38 @@
+/**
+ * A monolithic kernel: the same region table serves as the kernel's map of
+ * which in-kernel pager module backs each region, and the module resolves the
+ * fault inside the kernel (Table I: 2 mode switches, 0 context switches).
+ * The "manager" named in the table stands for the module instance; it backs
+ * pages with the frames the configuration gives that pager.
+ */
+import { pageBase } from "../hw/bits.js";
+import type { Architecture, DispatchOutcome } from "../kernel/architecture.js";
+import { SyscallError } from "../kernel/errors.js";
+import { Kernel } from "../kernel/kernel.js";
+import { pageInRegion } from "../kernel/layout.js";
+import { installMapping } from "../kernel/syscalls.js";
+import { pureFaultRegion } from "../kernel/fault.js";
+
+export const monolithic: Architecture = {
+  name: "monolithic",
+  title: "Monolithic kernel",
+  regionTable: true,
+  syscalls: new Set(["AssignManager", "ClearManager", "Yield"]),
+  classify(k, trap): DispatchOutcome {
+    const region = pureFaultRegion(k, trap.address);
+    if (region === null) return { kind: "general-protection", reason: "kernel-space" };
+    const task = k.taskOf(trap.thread);
+    const module = k.regionEntry(task, region).manager;
+    if (module === null) return { kind: "general-protection", reason: "no-manager" };
+    if (Kernel.allows(k.pte(task, trap.address), trap.access)) return { kind: "resumed" };
+    const backing = k.config.frames.flatMap((owner, f) => (owner === module ? [f] : []));
+    const frame = backing[pageInRegion(k.layout, trap.address) % Math.max(backing.length, 1)];
+    if (frame === undefined) return { kind: "general-protection", reason: "refused" };
+    return { kind: "resolved-in-kernel", frame };
+  },
+  resolveInKernel(k, trap, frame, cpu) {
+    installMapping(k, k.taskOf(trap.thread), pageBase(trap.address), frame, "rw", cpu);
+  },
+  replyMapCheck: () => SyscallError.NotSupported,
+  replyRoute: () => ({ resume: true }),
+};
