@@ -1,0 +1,41 @@
+/**
+ * Every way QEMU's x86 (TCG, qemu32) is allowed to differ from our model
+ * (impl/hw with X86_RULES, which follows the Intel SDM), and why. The
+ * comparison (compare.ts) accepts a difference only when the model run
+ * marked the operation or word with one of these, and counts each use.
+ */
+export type DeviationKind = "pde-accessed-on-fault" | "rsvd-without-p" | "pse36-large-page";
+
+export interface Deviation {
+  readonly kind: DeviationKind;
+  /** What QEMU may show that the model does not. */
+  readonly allows: string;
+  /** Why that is not a bug in either. */
+  readonly why: string;
+}
+
+export const DEVIATIONS: Readonly<Record<DeviationKind, Deviation>> = {
+  "pde-accessed-on-fault": {
+    kind: "pde-accessed-on-fault",
+    allows: "the A bit (bit 5) set in a present PDE that references a page table, when a walk through it faulted at the PTE",
+    why:
+      "QEMU sets the PDE's A as soon as it has read it, before it reads the PTE; our model sets A only on a successful walk. " +
+      "The SDM (4.8) lets a processor set A in entries it read for a translation that then faults, so both are x86.",
+  },
+  "rsvd-without-p": {
+    kind: "rsvd-without-p",
+    allows: "a reserved-bit page fault whose error code lacks P (bit 0), the rest equal",
+    why:
+      "QEMU's do_fault_rsvd path builds the error code from RSVD alone; the SDM (4.7) says P = 1, as the entry was present. " +
+      "QEMU_TCG_RULES in impl/hw/walk.ts models QEMU's code.",
+  },
+  "pse36-large-page": {
+    kind: "pse36-large-page",
+    allows: "any outcome for an access through a 4-MiB PDE with some of bits 20:13 set (bit 21 clear), and A/D on that PDE",
+    why:
+      "QEMU treats 4-MiB PDE bits 20:13 as physical-address bits 39:32 (PSE-36) and reserves bit 21 only, so it reaches memory above 4 GiB; " +
+      "our model has MAXPHYADDR = 32 and reserves bits 21:13 (SDM Table 4-4), so it faults with RSVD. Generated cases never set bits 20:13.",
+  },
+};
+
+export const DEVIATION_KINDS = Object.keys(DEVIATIONS) as DeviationKind[];
