@@ -12,7 +12,7 @@ import { collisionProbability } from "./fingerprint.js";
 import { NO_STATE, StateStore } from "./state-store.js";
 import { TransitionTable } from "./transitions.js";
 import type { TraceStep, Violation } from "./trace.js";
-import type { ActionCoverage, CheckResult, CheckStatistics, Progress, RunStatus } from "./statistics.js";
+import type { ActionCoverage, CheckResult, CheckStatistics, Outdegree, Progress, RunStatus } from "./statistics.js";
 
 export interface CheckOptions {
   /** Report a reachable state with no successor (TLC's default: on). */
@@ -30,6 +30,8 @@ export interface CheckOptions {
 const INIT = -1;
 /** Check the clock once per this many expanded states. */
 const CLOCK_STRIDE = 1024;
+/** Outdegrees at or above this share the histogram's last bucket. */
+const OUTDEGREE_BUCKETS = 4096;
 
 export const DEADLOCK: Violation = {
   kind: "deadlock",
@@ -64,6 +66,8 @@ export function check<S>(machine: StateMachine<S>, options: CheckOptions = {}): 
   const actionCount = machine.actions.length;
   const firings = new Float64Array(actionCount);
   const newStates = new Float64Array(actionCount);
+  const outdegrees = new Float64Array(OUTDEGREE_BUCKETS);
+  let maxOutdegree = 0;
 
   const store = new StateStore();
   const transitions = new TransitionTable();
@@ -94,6 +98,7 @@ export function check<S>(machine: StateMachine<S>, options: CheckOptions = {}): 
       collisionProbability: collisionProbability(store.size, generated),
       fingerprintCollisions: store.fingerprintCollisions,
       storeBytes: store.bytesUsed,
+      ...outdegreeOf(outdegrees, maxOutdegree),
     };
     if (violation === undefined || at === undefined) return { status, statistics, ...(budget ? { budget } : {}) };
     return { status, statistics, violation, trace: rebuildTrace(machine, store, transitions, at) };
@@ -147,6 +152,8 @@ export function check<S>(machine: StateMachine<S>, options: CheckOptions = {}): 
         return finish("budget");
       }
     }
+    outdegrees[Math.min(successors, OUTDEGREE_BUCKETS - 1)]!++;
+    if (successors > maxOutdegree) maxOutdegree = successors;
     if (successors === 0 && checkDeadlock) return finish("violation", DEADLOCK, index);
     if (onProgress !== undefined && (head & (CLOCK_STRIDE - 1)) === 0) {
       const now = performance.now();
@@ -157,6 +164,29 @@ export function check<S>(machine: StateMachine<S>, options: CheckOptions = {}): 
     }
   }
   return finish(budget === undefined ? "ok" : "budget");
+}
+
+function outdegreeOf(histogram: Float64Array, maximum: number): { outdegree?: Outdegree } {
+  let expanded = 0;
+  let total = 0;
+  let minimum = -1;
+  histogram.forEach((count, degree) => {
+    if (count === 0) return;
+    expanded += count;
+    total += count * degree;
+    if (minimum < 0) minimum = degree;
+  });
+  if (expanded === 0) return {};
+  let seen = 0;
+  let percentile95 = maximum;
+  for (let degree = 0; degree < histogram.length; degree++) {
+    seen += histogram[degree]!;
+    if (seen >= 0.95 * expanded) {
+      percentile95 = Math.min(degree, maximum);
+      break;
+    }
+  }
+  return { outdegree: { average: total / expanded, minimum, maximum, percentile95 } };
 }
 
 /** Follows parent links back to an initial state and replays the encodings into trace steps. */

@@ -42,6 +42,9 @@ export function formatStatistics(result: CheckResult): string {
     `  (fingerprint matches between different states: ${s.fingerprintCollisions}; each was resolved by comparing the states' bytes)`,
     `${s.generated} states generated, ${s.distinct} distinct states found, ${s.queue} states left on queue.`,
     depthLine,
+    ...(s.outdegree === undefined ? [] : [
+      `The average outdegree of the ${result.status === "ok" ? "complete " : ""}state graph is ${Math.round(s.outdegree.average)} (minimum is ${s.outdegree.minimum}, the maximum ${s.outdegree.maximum} and the 95th percentile is ${s.outdegree.percentile95}).`,
+    ]),
     "Coverage (firings: successors generated; distinct: new distinct states found):",
     ...coverageTable(s.coverage, true),
     ...neverFiredWarnings(s.coverage),

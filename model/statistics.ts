@@ -34,6 +34,15 @@ export interface CheckStatistics {
   readonly fingerprintCollisions: number;
   /** Memory held by the visited-state store. */
   readonly storeBytes: number;
+  /** Successors per expanded state (TLC's "outdegree"); undefined when no state was expanded. */
+  readonly outdegree?: Outdegree;
+}
+
+export interface Outdegree {
+  readonly average: number;
+  readonly minimum: number;
+  readonly maximum: number;
+  readonly percentile95: number;
 }
 
 export interface CheckResult {

@@ -161,3 +161,14 @@ describe("fingerprints", () => {
     expect(out[0]!.toString(16)).toBe("e40c292c");
   });
 });
+
+describe("outdegree", () => {
+  test("average, minimum, maximum and 95th percentile of successors per expanded state", () => {
+    // Node 0 has 3 successors, nodes 1..3 one each (back to 0).
+    const graph: Graph = { nodes: 4, initial: [0], edges: [[0, 1, "A"], [0, 2, "A"], [0, 3, "B"], [1, 0, "C"], [2, 0, "C"], [3, 0, "C"]], bad: [] };
+    const { outdegree } = check(graphMachine(graph)).statistics;
+    expect(outdegree).toEqual({ average: 1.5, minimum: 1, maximum: 3, percentile95: 3 });
+    // DieHard: every state has exactly six successors.
+    expect(check(dieHard({ withNotSolved: false })).statistics.outdegree).toEqual({ average: 6, minimum: 6, maximum: 6, percentile95: 6 });
+  });
+});
