@@ -11,6 +11,7 @@
  * transitions themselves, so a kernel cannot report a figure it did not cause.
  */
 import {
+  ADDRESS_SPACE_SIZE,
   CR0_PE,
   CR0_PG,
   CR0_WP,
@@ -67,8 +68,7 @@ export class Cpu {
   private thread: number | null = null;
   private modeSwitchCount = 0;
   private contextSwitchCount = 0;
-  /** The last page fault this CPU raised (CR2 and error code), as a handler would read them. */
-  lastFault: PageFault | null = null;
+  private lastFaultValue: PageFault | null = null;
   readonly statistics: CpuStatistics = { tlbHits: 0, tlbMisses: 0, walks: 0, pageFaults: 0 };
 
   constructor(
@@ -107,6 +107,10 @@ export class Cpu {
   }
   get contextSwitches(): number {
     return this.contextSwitchCount;
+  }
+  /** The last page fault this CPU raised (CR2 and error code), as a handler would read them. */
+  get lastFault(): PageFault | null {
+    return this.lastFaultValue;
   }
   get registers(): PagingRegisters {
     return { cr0: this.cr0Value, cr3: this.cr3Value, cr4: this.cr4Value };
@@ -220,7 +224,7 @@ export class Cpu {
   /** Delivers a page fault: CR2, the TLB entries for the address dropped, and from user mode the entry into the kernel. */
   private raise(fault: PageFault): { ok: false; fault: PageFault } {
     this.cr2Value = fault.cr2;
-    this.lastFault = fault;
+    this.lastFaultValue = fault;
     this.statistics.pageFaults++;
     this.tlb.invalidatePage(fault.cr2);
     if (this.cplValue === 3) this.enterKernel("page-fault");
@@ -261,7 +265,7 @@ export class Cpu {
   /** A copy attached to `memory` (pass the cloned memory when cloning a whole machine). */
   clone(memory: PhysicalMemory = this.memory): Cpu {
     const copy = Cpu.fromState(this.state(), memory, this.rules);
-    copy.lastFault = this.lastFault;
+    copy.lastFaultValue = this.lastFaultValue;
     Object.assign(copy.statistics, this.statistics);
     return copy;
   }
@@ -271,7 +275,7 @@ export class Cpu {
 export const KERNEL_CR0 = (CR0_PE | CR0_PG | CR0_WP) >>> 0;
 
 function requireWordAligned(linear: number): void {
-  if (!Number.isInteger(linear) || linear < 0 || linear >= 2 ** 32 || linear % WORD_SIZE !== 0) {
+  if (!Number.isInteger(linear) || linear < 0 || linear >= ADDRESS_SPACE_SIZE || linear % WORD_SIZE !== 0) {
     throw new RangeError(`linear address ${linear} is not an aligned 32-bit word address`);
   }
 }
