@@ -13,6 +13,7 @@ import type { StateGraph } from "./graph.js";
 import type { Fairness, FairnessKind } from "./temporal.js";
 
 export interface FairnessInstance {
+  /** The action, or the actions of a disjunction joined by " \\/ ". */
   readonly action: string;
   readonly kind: FairnessKind;
   /** The values of the `per` params that name this instance. */
@@ -27,18 +28,29 @@ export interface LabelledGraph extends FairnessLabels {
 export function validateFairness(machine: StateMachine<unknown>, fairness: readonly Fairness[]): void {
   const seen = new Set<string>();
   for (const condition of fairness) {
-    if (!machine.actions.includes(condition.action)) {
-      throw new Error(`machine ${machine.name} declares fairness for '${condition.action}', which is not in its actions list`);
+    for (const action of actionsOf(condition)) {
+      if (!machine.actions.includes(action)) {
+        throw new Error(`machine ${machine.name} declares fairness for '${action}', which is not in its actions list`);
+      }
+      if (seen.has(action)) throw new Error(`machine ${machine.name} declares fairness for '${action}' twice`);
+      seen.add(action);
     }
-    if (seen.has(condition.action)) throw new Error(`machine ${machine.name} declares fairness for '${condition.action}' twice`);
-    seen.add(condition.action);
   }
+}
+
+export function actionsOf(condition: Fairness): readonly string[] {
+  return typeof condition.action === "string" ? [condition.action] : condition.action;
+}
+
+/** The name of a fairness condition's action (a disjunction for several). */
+export function fairnessName(condition: Fairness): string {
+  return actionsOf(condition).join(" \\/ ");
 }
 
 export function labelEdges(machine: StateMachine<unknown>, fairness: readonly Fairness[], graph: StateGraph): LabelledGraph {
   validateFairness(machine, fairness);
   const byAction = new Map<number, Fairness>();
-  for (const condition of fairness) byAction.set(machine.actions.indexOf(condition.action), condition);
+  for (const condition of fairness) for (const action of actionsOf(condition)) byAction.set(machine.actions.indexOf(action), condition);
   const instances: FairnessInstance[] = [];
   const instanceIds = new Map<string, number>();
   const perTransition: number[] = [];
@@ -51,20 +63,26 @@ export function labelEdges(machine: StateMachine<unknown>, fairness: readonly Fa
     if (condition !== undefined) {
       const params = transitions.paramsOf(transition);
       const named = Object.fromEntries((condition.per ?? []).filter((key) => key in params).map((key) => [key, params[key]!]));
-      const key = `${action}:${canonicalJson(named)}`;
+      const key = `${fairnessName(condition)}:${canonicalJson(named)}`;
       const existing = instanceIds.get(key);
       if (existing !== undefined) id = existing;
       else {
         id = instances.length;
         instanceIds.set(key, id);
-        instances.push({ action: condition.action, kind: condition.kind, params: named });
+        instances.push({ action: fairnessName(condition), kind: condition.kind, params: named });
       }
     }
     perTransition[transition] = id;
     return id;
   };
-  const edgeInstance = new Int32Array(graph.edgeTransition.length);
-  for (let e = 0; e < edgeInstance.length; e++) edgeInstance[e] = instanceOfTransition(graph.transitions, graph.edgeTransition[e]!);
+  const { edgeStart, edgeTarget, edgeTransition, transitions } = graph;
+  const edgeInstance = new Int32Array(edgeTransition.length);
+  for (let v = 0; v < graph.stateCount; v++) {
+    for (let e = edgeStart[v]!; e < edgeStart[v + 1]!; e++) {
+      // A step back to the same state is a stuttering step: not an <<A>>_vars step.
+      edgeInstance[e] = edgeTarget[e] === v ? -1 : instanceOfTransition(transitions, edgeTransition[e]!);
+    }
+  }
   const instanceKind = Uint8Array.from(instances, (instance) => (instance.kind === "strong" ? STRONG : WEAK));
   return { edgeInstance, instanceKind, instances };
 }

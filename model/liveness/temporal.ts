@@ -19,12 +19,17 @@ export type FairnessKind = "weak" | "strong";
 
 /**
  * A fairness condition on one action, e.g. WF_vars(Dispatch(t)) for every
- * thread t: `{ action: "Dispatch", kind: "weak", per: ["thread"] }`. Actions
- * without a condition (a task's own choices) are unfair: a behaviour may
- * never take them.
+ * thread t: `{ action: "Dispatch", kind: "weak", per: ["thread"] }`, or on a
+ * disjunction of actions, e.g. SF_vars(Resolve(p, t) \/ Refuse(p, t)):
+ * `{ action: ["Resolve", "Refuse"], kind: "strong", per: ["pager", "thread"] }`.
+ * Actions without a condition (a task's own choices) are unfair: a behaviour
+ * may never take them.
+ *
+ * As in TLA+ (WF_vars(A) is about <<A>>_vars steps), a step that leaves the
+ * state unchanged neither takes an action nor makes it enabled.
  */
 export interface Fairness {
-  readonly action: string;
+  readonly action: string | readonly string[];
   readonly kind: FairnessKind;
   /**
    * The action's params that separate fairness instances: each combination

@@ -56,18 +56,30 @@ export function lassoProblem<S>(machine: LiveMachine<S>, result: LivenessResult)
     return "no state where the premise holds is followed only by states where the response does not";
   }
 
+  // The cycle's steps, each with whether it changes the state (a step that does not is stuttering, as in TLA+).
   const cycleStates = states.slice(loop);
+  const cycleSteps = cycleEdges.map((edge, i) => {
+    const from = cycleStates[i]!;
+    const to = i + 1 < cycleStates.length ? cycleStates[i + 1]! : states[loop]!;
+    return { ...edge, changes: !same(machine.view(from), machine.view(to)) };
+  });
   for (const condition of machine.fairness ?? []) {
+    const actions = typeof condition.action === "string" ? [condition.action] : condition.action;
     const key = (params: ActionParams) => canonicalJson((condition.per ?? []).map((name) => params[name] ?? null));
     const enabledSets = cycleStates.map(
-      (s) => new Set([...machine.successors(s)].filter((step) => step.action === condition.action).map((step) => key(step.params))),
+      (s) =>
+        new Set(
+          [...machine.successors(s)]
+            .filter((step) => actions.includes(step.action) && !same(machine.view(step.state), machine.view(s)))
+            .map((step) => key(step.params)),
+        ),
     );
-    const taken = new Set(cycleEdges.filter((edge) => edge.action === condition.action).map((edge) => key(edge.params)));
+    const taken = new Set(cycleSteps.filter((step) => step.changes && actions.includes(step.action)).map((step) => key(step.params)));
     const everywhere = [...enabledSets[0]!].filter((k) => enabledSets.every((set) => set.has(k)));
     const somewhere = new Set(enabledSets.flatMap((set) => [...set]));
     const mustTake = condition.kind === "weak" ? everywhere : [...somewhere];
     for (const k of mustTake) {
-      if (!taken.has(k)) return `the cycle is unfair to ${condition.action} ${k} (${condition.kind})`;
+      if (!taken.has(k)) return `the cycle is unfair to ${actions.join(" \\/ ")} ${k} (${condition.kind})`;
     }
   }
   return undefined;

@@ -89,11 +89,12 @@ function referenceViolated(g: RandomGraph): boolean {
   const reachable = reachableFrom([0], g.edges, () => true);
   const notQ = (v: number) => reachable.has(v) && !g.response[v];
   const instanceKey = (e: Edge): string | undefined => {
+    if (e.from === e.to) return undefined; // stuttering: neither enables nor takes (TLA+'s <<A>>_vars)
     const condition = g.fairness.find((c) => c.action === ACTIONS[e.action]);
     if (condition === undefined) return undefined;
-    return `${condition.action}:${(condition.per ?? []).length > 0 ? e.k : "*"}`;
+    return `${condition.action as string}:${(condition.per ?? []).length > 0 ? e.k : "*"}`;
   };
-  const kindOf = (key: string) => g.fairness.find((c) => key.startsWith(`${c.action}:`))!.kind;
+  const kindOf = (key: string) => g.fairness.find((c) => key.startsWith(`${c.action as string}:`))!.kind;
   const enabled = (v: number) => new Set(g.edges.filter((e) => e.from === v).map(instanceKey).filter((k): k is string => k !== undefined));
   const fair = (states: readonly number[], taken: readonly Edge[]): boolean => {
     const takenKeys = new Set(taken.map(instanceKey));

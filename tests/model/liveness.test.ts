@@ -52,6 +52,23 @@ describe("liveness: stuttering and weak fairness", () => {
   });
 });
 
+describe("liveness: steps that change nothing are stuttering (TLA+'s <<A>>_vars)", () => {
+  it("a fair action that can only loop on the same state neither counts as enabled nor as taken", () => {
+    const machine = {
+      ...counter([{ action: "Done", kind: "weak" }]),
+      *successors(x: number) {
+        if (x === 0) yield { action: "Done", params: {}, state: 0 };
+        yield { action: "Inc", params: {}, state: Math.min(x + 1, 2) };
+      },
+    };
+    const result = checkLiveness(machine);
+    expect(result.status).toBe("violation");
+    expect(result.closing).toBe("stutter");
+    expect(result.trace).toHaveLength(1);
+    expect(lassoProblem(machine, result)).toBeUndefined();
+  });
+});
+
 describe("liveness: weak versus strong fairness (a lock without a queue)", () => {
   it("weak fairness on Enter lets a waiter starve: the other process keeps taking the lock", () => {
     const machine = lock(weakPerProcess(["Enter", "Exit"]));
@@ -76,6 +93,12 @@ describe("liveness: weak versus strong fairness (a lock without a queue)", () =>
     expect(result.status).toBe("ok");
     expect(result.liveness?.properties[0]).toMatchObject({ name: "WaiterEnters", instances: 2, holds: true });
     expect(result.liveness?.fairness).toHaveLength(4);
+  });
+
+  it("strong fairness on a disjunction, SF(Enter(p) \\/ Exit(p)) per process, also makes every waiter enter", () => {
+    const result = checkLiveness(lock([{ action: ["Enter", "Exit"], kind: "strong", per: ["p"] }]));
+    expect(result.status).toBe("ok");
+    expect(result.liveness?.fairness.map((f) => f.action)).toEqual(["Enter \\/ Exit", "Enter \\/ Exit"]);
   });
 
   it("strong fairness on Enter as a whole (not per process) is not enough", () => {
