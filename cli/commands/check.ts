@@ -97,6 +97,11 @@ function mutantConfig(mutant: string): string | undefined {
   return typeof entry?.config === "string" ? entry.config : undefined;
 }
 
+/** The statistics' verdict line ("Model checking completed. ...", "Simulation completed: ..."). */
+function verdictLine(report: string): string {
+  return report.split("\n").find((line) => /^(Model checking|Simulation) /.test(line)) ?? report;
+}
+
 const write = (text: string) => process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
 
 export async function run(args: string[]): Promise<number> {
@@ -172,7 +177,7 @@ export async function run(args: string[]): Promise<number> {
   }
 
   if (violation === undefined || steps === undefined) {
-    write(quiet ? report.split("\n")[0]! : report);
+    write(quiet ? verdictLine(report) : report);
     return budgetHit ? ExitCode.Budget : ExitCode.Ok;
   }
   const trace: Trace = {

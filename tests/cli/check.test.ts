@@ -127,6 +127,9 @@ describe("multipager check", () => {
   test("--no-deadlock is accepted and reported in the header", async () => {
     const run = await multipager("check", "--config", "tiny", "--no-deadlock", "--quiet");
     expect(run.stdout).toContain("deadlock checking off");
+    // Quiet: the header and the verdict, nothing else.
+    expect(run.stdout.trimEnd().split("\n")).toHaveLength(2);
+    expect(run.stdout).toMatch(/^Model checking completed\. No error has been found\.$/m);
   });
 
   test("--list-mutants and --list-configs", async () => {
