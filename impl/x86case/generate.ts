@@ -29,6 +29,8 @@ import {
   PAGE_SIZE,
   PDE_PS,
   PTE_P,
+  PTE_RW,
+  PTE_US,
   WORD_SIZE,
   bitRange,
   isPresent,
@@ -62,11 +64,14 @@ interface Layout {
 }
 
 const markerEntry = fc.integer({ min: 0, max: MARKER_MAX }).map(notPresentEntry);
-const flags = fc.integer({ min: 0, max: FLAG_BITS }).map((bits) => ((bits & FLAG_BITS) | PTE_P) >>> 0);
+/** Present-entry flags: bits 11:1 at random, with R/W and U/S set three times in four (so more accesses get through). */
+const flags = fc
+  .tuple(fc.integer({ min: 0, max: FLAG_BITS }), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 }))
+  .map(([bits, rw, us]) => ((bits & FLAG_BITS) | PTE_P | (rw === 0 ? 0 : PTE_RW) | (us === 0 ? 0 : PTE_US)) >>> 0);
 
 function pteArbitrary(layout: Layout): fc.Arbitrary<number> {
   const present = fc.tuple(fc.constantFrom(...layout.dataFrames), flags).map(([frame, f]) => (frame | f) >>> 0);
-  return fc.oneof({ arbitrary: markerEntry, weight: 1 }, { arbitrary: present, weight: 4 });
+  return fc.oneof({ arbitrary: markerEntry, weight: 1 }, { arbitrary: present, weight: 6 });
 }
 
 function pdeArbitrary(): fc.Arbitrary<number> {
@@ -74,7 +79,7 @@ function pdeArbitrary(): fc.Arbitrary<number> {
   const large = fc
     .tuple(fc.constantFrom(...GENERATED_LARGE_PAGES), flags, fc.boolean(), fc.integer({ min: 0, max: 9 }))
     .map(([base, f, pat, reserved]) => (base | f | PDE_PS | (pat ? LARGE_PDE_PAT : 0) | (reserved === 0 ? LARGE_PDE_BIT21 : 0)) >>> 0);
-  return fc.oneof({ arbitrary: markerEntry, weight: 2 }, { arbitrary: table, weight: 5 }, { arbitrary: large, weight: 2 });
+  return fc.oneof({ arbitrary: markerEntry, weight: 1 }, { arbitrary: table, weight: 6 }, { arbitrary: large, weight: 2 });
 }
 
 const layoutArbitrary: fc.Arbitrary<Layout> = fc.record({
