@@ -1,0 +1,74 @@
+/**
+ * The abstract specification of the multi-pager design as a StateMachine
+ * (model/machine.ts): buildSpec, the named configurations, configuration
+ * files, and the seeded design bugs.
+ */
+import { readFileSync } from "node:fs";
+import { InputError } from "../model/input-error.js";
+import type { StateMachine } from "../model/machine.js";
+import { decode, encode } from "./codec.js";
+import { type SpecConfig, validateConfig } from "./config-schema.js";
+import { namedConfigs } from "./configs.js";
+import { makeContext } from "./context.js";
+import { invariantsFor } from "./invariants.js";
+import { mutantNamed } from "./mutants.js";
+import { ACTION_NAMES, initialState, successors } from "./next.js";
+import type { SpecState } from "./state.js";
+import { SPEC_VARIABLES, view } from "./view.js";
+
+export type { SpecConfig } from "./config-schema.js";
+export { LIMITS, SpecConfigSchema, validateConfig } from "./config-schema.js";
+export { DEFAULT_CONFIG, namedConfigs, type NamedConfig } from "./configs.js";
+export { specMutants, type MutantName, type SpecMutant } from "./mutants.js";
+export { ACTION_NAMES, type ActionName } from "./next.js";
+export { INVARIANT_NAMES, SPEC_INVARIANTS } from "./invariants.js";
+export { SPEC_VARIABLES } from "./view.js";
+export type * from "./state.js";
+
+export const SPEC_MACHINE_NAME = "multipager-spec";
+
+export function buildSpec(config: SpecConfig, mutant?: string): StateMachine<SpecState> {
+  const valid = validateConfig(config, "configuration");
+  const ctx = makeContext(valid, mutantNamed(mutant));
+  return {
+    name: SPEC_MACHINE_NAME,
+    actions: ACTION_NAMES,
+    variables: SPEC_VARIABLES,
+    invariants: invariantsFor(ctx),
+    initialStates: () => [initialState(ctx)],
+    successors: (s) => successors(ctx, s),
+    encode: (s) => encode(ctx, s),
+    decode: (b) => decode(ctx, b),
+    view: (s) => view(ctx, s),
+  };
+}
+
+/**
+ * A named configuration, or else a JSON file validated against
+ * SpecConfigSchema. Throws InputError: "usage" for a name that is neither a
+ * configuration nor a readable file, "bad-input" for a bad file.
+ */
+export function loadConfig(nameOrPath: string): { name: string; config: SpecConfig } {
+  const named = namedConfigs.find((c) => c.name === nameOrPath);
+  if (named) return { name: named.name, config: named.config };
+  const looksLikePath = nameOrPath.endsWith(".json") || nameOrPath.includes("/");
+  let text: string;
+  try {
+    text = readFileSync(nameOrPath, "utf8");
+  } catch {
+    if (!looksLikePath) {
+      throw new InputError(
+        `unknown configuration "${nameOrPath}" (named: ${namedConfigs.map((c) => c.name).join(", ")}; or a .json file)`,
+        "usage",
+      );
+    }
+    throw new InputError(`${nameOrPath}: cannot read configuration file`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new InputError(`${nameOrPath}: not valid JSON (${(e as Error).message.split("\n")[0]})`);
+  }
+  return { name: nameOrPath, config: validateConfig(json, nameOrPath) };
+}
