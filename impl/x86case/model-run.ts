@@ -150,8 +150,9 @@ export function runOnModel(c: X86Case, rules: WalkRules = X86_RULES): ModelRun {
     const allowances = new Set<DeviationKind>();
     const access = (address: number, user: boolean, write: number | null): Outcome => {
       const path = pathOf(memory, cpu, address, directories, index, op);
-      if (write !== null && path.physical !== null && isKernelPdeWord(path.physical, directories)) {
-        throw layoutError(index, op, `the write would land on ${hex32(path.physical)}, one of PDEs 0..3 of a directory, which the test kernel owns`);
+      if (path.physical !== null && isKernelPdeWord(path.physical, directories)) {
+        const verb = write === null ? "read" : "write";
+        throw layoutError(index, op, `the ${verb} would reach ${hex32(path.physical)}, one of PDEs 0..3 of a directory, which the test kernel owns`);
       }
       if (user) cpu.returnToUser();
       const read = write === null ? cpu.read32(address) : null;

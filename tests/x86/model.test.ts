@@ -44,7 +44,8 @@ describe("model runner", () => {
     ["a PDE pointing at a page table outside the window", "word 0x00400010 0x02000007\nop read0 0x01000000\n", "points at a page table 0x02000000 outside the window"],
     ["a 4-MiB page outside the window", "word 0x00400010 0x01000087\nop read0 0x01000000\n", "maps the 4-MiB page 0x01000000 outside the window"],
     ["a directory read as a page table at the kernel's PDEs", "word 0x00400010 0x00400007\nop read0 0x01000000\n", "reads PDE 0 of directory 0x00400000 as a PTE"],
-    ["a write landing on the kernel's PDEs", "word 0x00400010 0x00402007\nword 0x00402000 0x00400007\nop write0 0x01000004 0x0\n", "the write would land on 0x00400004"],
+    ["a read reaching the kernel's PDEs through a self-map", "word 0x00400014 0x00400007\nop read0 0x01405008\n", "the read would reach 0x00400008"],
+    ["a write landing on the kernel's PDEs", "word 0x00400010 0x00402007\nword 0x00402000 0x00400007\nop write0 0x01000004 0x0\n", "the write would reach 0x00400004"],
   ])("%s is bad input, not a difference", (_what, body, message) => {
     const c = parseCase(base + body);
     expect(() => runOnModel(c)).toThrow(InputError);
