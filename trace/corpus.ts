@@ -1,0 +1,70 @@
+/**
+ * The regression corpus (tests/traces/): one counterexample per seeded bug,
+ * found by the same search the commands run, written as ITF with its stable
+ * id. The tests replay every file and expect it still to reproduce; when a
+ * deliberate change of the spec makes one stop applying, regenerate with
+ * `npx multipager trace corpus` and review the diff.
+ */
+import { join } from "node:path";
+import { check } from "../model/check.js";
+import { writeItf } from "../model/itf.js";
+import type { StateMachine, TraceValue } from "../model/machine.js";
+import type { Trace } from "../model/trace.js";
+import { buildSpec, loadConfig, specMutants } from "../spec/index.js";
+
+export const DEFAULT_CORPUS_DIR = "tests/traces";
+
+export interface CorpusEntry {
+  readonly file: string;
+  readonly trace: Trace;
+}
+
+/** A shortest counterexample for each spec mutant, on the configuration it is listed with. */
+export function specMutantTraces(toolVersion: string): CorpusEntry[] {
+  return specMutants.map((mutant) => {
+    const { name: config, config: configValue } = loadConfig(mutant.config);
+    const machine = buildSpec(configValue, mutant.name) as StateMachine<unknown>;
+    const result = check(machine, { checkDeadlock: false });
+    if (result.violation === undefined || result.trace === undefined) throw new Error(`spec mutant ${mutant.name}: no violation found on ${config}`);
+    const trace: Trace = {
+      kind: "spec",
+      machine: machine.name,
+      config,
+      configValue: configValue as unknown as TraceValue,
+      mutant: mutant.name,
+      violation: result.violation,
+      command: ["check", "--mutant", mutant.name, "--config", config, "--no-deadlock"],
+      toolVersion,
+      vars: machine.variables,
+      steps: result.trace,
+    };
+    return { file: `spec-${mutant.name}.itf.json`, trace };
+  });
+}
+
+/** What refinement/ may export to contribute its implementation mutants' traces. */
+interface RefinementCorpus {
+  implementationMutantTraces(toolVersion: string): { file: string; trace: Trace }[];
+}
+
+/** The implementation mutants' refinement traces, once refinement/ provides them. */
+async function implementationMutantTraces(toolVersion: string): Promise<CorpusEntry[]> {
+  const path = "../refinement/index.js";
+  let module: Partial<RefinementCorpus>;
+  try {
+    module = (await import(path)) as Partial<RefinementCorpus>;
+  } catch {
+    return [];
+  }
+  return typeof module.implementationMutantTraces === "function" ? module.implementationMutantTraces(toolVersion) : [];
+}
+
+export async function corpusTraces(toolVersion: string): Promise<CorpusEntry[]> {
+  return [...specMutantTraces(toolVersion), ...(await implementationMutantTraces(toolVersion))];
+}
+
+export async function writeCorpus(dir: string, toolVersion: string): Promise<CorpusEntry[]> {
+  const entries = await corpusTraces(toolVersion);
+  for (const entry of entries) writeItf(join(dir, entry.file), entry.trace);
+  return entries;
+}

@@ -1,0 +1,137 @@
+/**
+ * Shortening a long counterexample (a random simulation's, a property-based
+ * run's) before it is written, keeping only the steps the violation needs.
+ *
+ * Two passes, each result re-validated by replaying it on the machine:
+ *  1. shortcuts: breadth-first search from the initial state to the violating
+ *     state through the trace's own states, using any transition between two
+ *     of them (a random walk often wanders off and comes back);
+ *  2. delta debugging (Zeller's ddmin) over the remaining steps: drop chunks
+ *     of steps while the rest still replays (every action enabled) and still
+ *     ends in a violating state, down to single steps (1-minimal).
+ * The result is a valid trace of the same machine ending in the same kind of
+ * violation; its states are recomputed, never patched.
+ */
+import type { StateMachine } from "../model/machine.js";
+import type { TraceStep } from "../model/trace.js";
+import { walk, type Label } from "./replay.js";
+
+/** At most this many replays in the delta-debugging pass (each costs one walk of the trace). */
+export const DEFAULT_REPLAY_BUDGET = 5000;
+
+export interface ShortenResult {
+  readonly steps: readonly TraceStep[];
+  /** Number of steps (transitions) before and after. */
+  readonly originalLength: number;
+  readonly length: number;
+}
+
+function keyOf(machine: StateMachine<unknown>, state: unknown): string {
+  return Buffer.from(machine.encode(state)).toString("base64");
+}
+
+/** Replays labels from the initial state; the states, or undefined when a label is not enabled. */
+function statesOf<S>(machine: StateMachine<S>, initial: TraceStep, labels: readonly Label[]): readonly S[] | undefined {
+  const result = walk(machine, [initial, ...labels.map((label) => ({ ...label, state: {} }))]);
+  return result.kind === "applies" ? result.states : undefined;
+}
+
+function toSteps<S>(machine: StateMachine<S>, initial: TraceStep, labels: readonly Label[], states: readonly S[]): TraceStep[] {
+  return [initial, ...labels.map((label, index) => ({ action: label.action, params: label.params, state: machine.view(states[index + 1]!) }))];
+}
+
+/** Pass 1: the shortest path to the last state through the trace's states. */
+function shortcut<S>(machine: StateMachine<S>, states: readonly S[], labels: readonly Label[]): Label[] {
+  const m = machine as StateMachine<unknown>;
+  // First occurrence of each distinct state: a revisit is itself a shortcut.
+  const indexOf = new Map<string, number>();
+  states.forEach((state, index) => {
+    const key = keyOf(m, state);
+    if (!indexOf.has(key)) indexOf.set(key, index);
+  });
+  const end = states.length - 1;
+  const last = indexOf.get(keyOf(m, states[end]!))!;
+  const previous = new Map<number, { from: number; label: Label }>();
+  const queue = [0];
+  const seen = new Set([0]);
+  for (let head = 0; head < queue.length && !seen.has(last); head++) {
+    const from = queue[head]!;
+    const edges: { to: number; label: Label }[] = [];
+    if (from < end) edges.push({ to: from + 1, label: labels[from]! });
+    for (const step of machine.successors(states[from]!)) {
+      const to = indexOf.get(keyOf(m, step.state));
+      if (to !== undefined && to > from + 1) edges.push({ to, label: { action: step.action, params: step.params } });
+    }
+    for (const edge of edges) {
+      const to = edge.to;
+      if (seen.has(to)) continue;
+      seen.add(to);
+      previous.set(to, { from, label: edge.label });
+      queue.push(to);
+    }
+  }
+  const path: Label[] = [];
+  for (let at = last; at !== 0; ) {
+    const edge = previous.get(at);
+    if (edge === undefined) return [...labels];
+    path.push(edge.label);
+    at = edge.from;
+  }
+  return path.reverse();
+}
+
+/** Pass 2: ddmin over the labels, keeping a candidate when it replays and still violates. */
+function ddmin(labels: Label[], test: (candidate: Label[]) => boolean, budget: number): Label[] {
+  let current = labels;
+  let granularity = 2;
+  let replays = 0;
+  while (current.length >= 2 && replays < budget) {
+    const chunk = Math.ceil(current.length / granularity);
+    let reduced = false;
+    for (let start = 0; start < current.length && replays < budget; start += chunk) {
+      const complement = [...current.slice(0, start), ...current.slice(start + chunk)];
+      replays++;
+      if (complement.length > 0 && test(complement)) {
+        current = complement;
+        granularity = Math.max(granularity - 1, 2);
+        reduced = true;
+        break;
+      }
+    }
+    if (!reduced) {
+      if (granularity >= current.length) break;
+      granularity = Math.min(granularity * 2, current.length);
+    }
+  }
+  return current;
+}
+
+/**
+ * Shortens a trace whose last state violates `violates`. The input must
+ * replay on the machine; a trace that does not is returned unchanged.
+ */
+export function shortenTrace<S>(
+  machine: StateMachine<S>,
+  steps: readonly TraceStep[],
+  violates: (state: S) => boolean,
+  budget = DEFAULT_REPLAY_BUDGET,
+): ShortenResult {
+  const originalLength = steps.length - 1;
+  const unchanged = { steps, originalLength, length: originalLength };
+  const initial = steps[0]!;
+  const original = walk(machine, steps);
+  if (original.kind !== "applies" || original.divergence !== undefined) return unchanged;
+  const labels: Label[] = steps.slice(1).map((step) => ({ action: step.action, params: step.params }));
+  if (!violates(original.states[original.states.length - 1]!)) return unchanged;
+
+  const stillViolates = (candidate: readonly Label[]): boolean => {
+    const states = statesOf(machine, initial, candidate);
+    return states !== undefined && violates(states[states.length - 1]!);
+  };
+  let best = shortcut(machine, original.states, labels);
+  if (!stillViolates(best)) best = labels;
+  best = ddmin(best, stillViolates, budget);
+  const states = statesOf(machine, initial, best);
+  if (states === undefined || best.length >= originalLength) return unchanged;
+  return { steps: toSteps(machine, initial, best, states), originalLength, length: best.length };
+}
