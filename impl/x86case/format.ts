@@ -27,6 +27,7 @@
  * - the kernel writes its own PDEs 0..3 into every directory loaded into CR3
  *   and restores them before reporting, so pokes must leave those words alone.
  */
+import { P, match } from "ts-pattern";
 import { InputError } from "../../model/input-error.js";
 import { PAGE_OFFSET_MASK, WORD_SIZE } from "../hw/bits.js";
 
@@ -237,30 +238,24 @@ export function validateCase(c: X86Case, source = "case"): void {
   }
   const directories = directoriesOf(c);
   if (directories.length > MAX_DIRECTORIES) throw new InputError(`${source}: ${directories.length} page directories; the test kernel handles at most ${MAX_DIRECTORIES}`);
+  const requireAccessAddress = (address: number, where: string): void => {
+    if (address < KERNEL_LINEAR_END) throw new InputError(`${where}: linear ${hex32(address)} is below ${hex32(KERNEL_LINEAR_END)}, which the test kernel owns`);
+    if (address % WORD_SIZE !== 0) throw new InputError(`${where}: linear ${hex32(address)} is not word aligned`);
+  };
   c.operations.forEach((op, index) => {
     const where = `${source}: op ${index + 1} (${op.kind})`;
-    switch (op.kind) {
-      case "read0":
-      case "read3":
-      case "write0":
-      case "write3":
-      case "invlpg":
-        if (op.address < KERNEL_LINEAR_END) throw new InputError(`${where}: linear ${hex32(op.address)} is below ${hex32(KERNEL_LINEAR_END)}, which the test kernel owns`);
-        if (op.address % WORD_SIZE !== 0) throw new InputError(`${where}: linear ${hex32(op.address)} is not word aligned`);
-        return;
-      case "cr3": {
-        const problem = directoryProblem(op.address);
-        if (problem !== null) throw new InputError(`${where}: page directory ${hex32(op.address)} ${problem}`);
-        return;
-      }
-      case "poke":
-        if (!inWindow(op.address) || op.address % WORD_SIZE !== 0) throw new InputError(`${where}: ${hex32(op.address)} is not an aligned word in the window`);
-        if (isKernelPdeWord(op.address, directories)) throw new InputError(`${where}: ${hex32(op.address)} is one of PDEs 0..3 of a page directory, which the test kernel owns`);
-        return;
-      case "wp":
-      case "pse":
-        return;
-    }
+    match(op)
+      .with({ kind: P.union("read0", "read3", "write0", "write3", "invlpg") }, (o) => requireAccessAddress(o.address, where))
+      .with({ kind: "cr3" }, (o) => {
+        const problem = directoryProblem(o.address);
+        if (problem !== null) throw new InputError(`${where}: page directory ${hex32(o.address)} ${problem}`);
+      })
+      .with({ kind: "poke" }, (o) => {
+        if (!inWindow(o.address) || o.address % WORD_SIZE !== 0) throw new InputError(`${where}: ${hex32(o.address)} is not an aligned word in the window`);
+        if (isKernelPdeWord(o.address, directories)) throw new InputError(`${where}: ${hex32(o.address)} is one of PDEs 0..3 of a page directory, which the test kernel owns`);
+      })
+      .with({ kind: P.union("wp", "pse") }, () => undefined)
+      .exhaustive();
   });
   const moduleBytes = moduleSize(c);
   if (moduleBytes > MAX_MODULE_BYTES) throw new InputError(`${source}: the case needs a ${moduleBytes}-byte module; the test kernel takes at most ${MAX_MODULE_BYTES} (fewer words or operations)`);
@@ -272,20 +267,11 @@ export function moduleSize(c: X86Case): number {
 }
 
 export function formatOperation(op: Operation): string {
-  switch (op.kind) {
-    case "read0":
-    case "read3":
-    case "invlpg":
-    case "cr3":
-      return `${op.kind} ${hex32(op.address)}`;
-    case "write0":
-    case "write3":
-    case "poke":
-      return `${op.kind} ${hex32(op.address)} ${hex32(op.value)}`;
-    case "wp":
-    case "pse":
-      return `${op.kind} ${op.on ? 1 : 0}`;
-  }
+  return match(op)
+    .with({ kind: P.union("read0", "read3", "invlpg", "cr3") }, (o) => `${o.kind} ${hex32(o.address)}`)
+    .with({ kind: P.union("write0", "write3", "poke") }, (o) => `${o.kind} ${hex32(o.address)} ${hex32(o.value)}`)
+    .with({ kind: P.union("wp", "pse") }, (o) => `${o.kind} ${o.on ? 1 : 0}`)
+    .exhaustive();
 }
 
 /** The text form; parseCase(formatCase(c)) equals c. */

@@ -20,6 +20,7 @@
  * - 4-MiB PDEs never set bits 20:13 (see the pse36-large-page deviation).
  */
 import fc from "fast-check";
+import { match } from "ts-pattern";
 import {
   ENTRY_ADDRESS_MASK,
   LARGE_PAGE_SHIFT,
@@ -153,49 +154,48 @@ function build(layout: Layout, image: Map<number, number>, steps: readonly Step[
   const ops: Operation[] = [];
   for (const step of steps) {
     if (ops.length >= count) break;
-    switch (step.kind) {
-      case "access":
-        ops.push(step.access === "read0" || step.access === "read3" ? { kind: step.access, address: step.address } : { kind: step.access, address: step.address, value: step.value });
-        break;
-      case "invlpg":
-        ops.push({ kind: "invlpg", address: step.address });
-        break;
-      case "poke-pte": {
-        const paddr = step.table + step.index * WORD_SIZE;
-        memory.set(paddr, step.value);
-        ops.push({ kind: "poke", address: paddr, value: step.value });
-        if (step.reload) {
+    match(step)
+      .with({ kind: "access" }, (st) => {
+        ops.push(st.access === "read0" || st.access === "read3" ? { kind: st.access, address: st.address } : { kind: st.access, address: st.address, value: st.value });
+      })
+      .with({ kind: "invlpg" }, (st) => {
+        ops.push({ kind: "invlpg", address: st.address });
+      })
+      .with({ kind: "poke-pte" }, (st) => {
+        const paddr = st.table + st.index * WORD_SIZE;
+        memory.set(paddr, st.value);
+        ops.push({ kind: "poke", address: paddr, value: st.value });
+        if (st.reload) {
           ops.push({ kind: "cr3", address: cr3 });
-          break;
+          return;
         }
+        // INVLPG every page of the loaded directory that this PTE maps.
         for (const slot of layout.slots) {
           const pde = read(cr3 + slot * WORD_SIZE);
           const isTable = isPresent(pde) && !(pse && (pde & PDE_PS) !== 0);
-          if (isTable && ((pde & ENTRY_ADDRESS_MASK) >>> 0) === step.table) {
-            ops.push({ kind: "invlpg", address: ((slot << LARGE_PAGE_SHIFT) | (step.index << PAGE_SHIFT)) >>> 0 });
+          if (isTable && ((pde & ENTRY_ADDRESS_MASK) >>> 0) === st.table) {
+            ops.push({ kind: "invlpg", address: ((slot << LARGE_PAGE_SHIFT) | (st.index << PAGE_SHIFT)) >>> 0 });
           }
         }
-        break;
-      }
-      case "poke-pde": {
-        const paddr = step.directory + step.index * WORD_SIZE;
-        memory.set(paddr, step.value);
-        ops.push({ kind: "poke", address: paddr, value: step.value });
-        if (step.directory === cr3) ops.push({ kind: "cr3", address: cr3 });
-        break;
-      }
-      case "cr3":
-        cr3 = step.directory;
+      })
+      .with({ kind: "poke-pde" }, (st) => {
+        const paddr = st.directory + st.index * WORD_SIZE;
+        memory.set(paddr, st.value);
+        ops.push({ kind: "poke", address: paddr, value: st.value });
+        if (st.directory === cr3) ops.push({ kind: "cr3", address: cr3 });
+      })
+      .with({ kind: "cr3" }, (st) => {
+        cr3 = st.directory;
         ops.push({ kind: "cr3", address: cr3 });
-        break;
-      case "wp":
-        ops.push({ kind: "wp", on: step.on });
-        break;
-      case "pse":
-        pse = step.on;
-        ops.push({ kind: "pse", on: step.on });
-        break;
-    }
+      })
+      .with({ kind: "wp" }, (st) => {
+        ops.push({ kind: "wp", on: st.on });
+      })
+      .with({ kind: "pse" }, (st) => {
+        pse = st.on;
+        ops.push({ kind: "pse", on: st.on });
+      })
+      .exhaustive();
   }
   return ops.slice(0, count);
 }
