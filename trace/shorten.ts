@@ -6,14 +6,16 @@
  *  1. shortcuts: breadth-first search from the initial state to the violating
  *     state through the trace's own states, using any transition between two
  *     of them (a random walk often wanders off and comes back);
- *  2. delta debugging (Zeller's ddmin) over the remaining steps: drop chunks
- *     of steps while the rest still replays (every action enabled) and still
- *     ends in a violating state, down to single steps (1-minimal).
+ *  2. delta debugging (Zeller's ddmin) over the remaining steps: drop a chunk
+ *     of steps, replay the rest skipping steps that are no longer enabled
+ *     (a dropped trap takes its dispatch with it) and stopping at the first
+ *     violating state; keep the result when it still ends in a violation;
+ *     down to single steps (1-minimal).
  * The result is a valid trace of the same machine ending in the same kind of
  * violation; its states are recomputed, never patched.
  */
 import type { StateMachine } from "../model/machine.js";
-import type { TraceStep } from "../model/trace.js";
+import { canonicalJson, type TraceStep } from "../model/trace.js";
 import { walk, type Label } from "./replay.js";
 
 /** At most this many replays in the delta-debugging pass (each costs one walk of the trace). */
@@ -80,8 +82,31 @@ function shortcut<S>(machine: StateMachine<S>, states: readonly S[], labels: rea
   return path.reverse();
 }
 
-/** Pass 2: ddmin over the labels, keeping a candidate when it replays and still violates. */
-function ddmin(labels: Label[], test: (candidate: Label[]) => boolean, budget: number): Label[] {
+/**
+ * Replays labels leniently, as QuickCheck shrinks command sequences: a label
+ * that is not enabled any more is skipped, and the replay stops at the first
+ * violating state. The labels actually taken, when it ends in a violation.
+ */
+function lenient<S>(machine: StateMachine<S>, initial: S, labels: readonly Label[], violates: (state: S) => boolean): Label[] | undefined {
+  let state = initial;
+  if (violates(state)) return [];
+  const taken: Label[] = [];
+  for (const label of labels) {
+    const key = canonicalJson(label.params);
+    const next = [...machine.successors(state)].find((step) => step.action === label.action && canonicalJson(step.params) === key);
+    if (next === undefined) continue;
+    state = next.state;
+    taken.push(label);
+    if (violates(state)) return taken;
+  }
+  return undefined;
+}
+
+/**
+ * Pass 2: ddmin over the labels (drop a chunk, keep what still replays to a
+ * violation), then single steps until no one step can go (1-minimal).
+ */
+function ddmin(labels: Label[], test: (candidate: Label[]) => Label[] | undefined, budget: number): Label[] {
   let current = labels;
   let granularity = 2;
   let replays = 0;
@@ -89,10 +114,10 @@ function ddmin(labels: Label[], test: (candidate: Label[]) => boolean, budget: n
     const chunk = Math.ceil(current.length / granularity);
     let reduced = false;
     for (let start = 0; start < current.length && replays < budget; start += chunk) {
-      const complement = [...current.slice(0, start), ...current.slice(start + chunk)];
       replays++;
-      if (complement.length > 0 && test(complement)) {
-        current = complement;
+      const kept = test([...current.slice(0, start), ...current.slice(start + chunk)]);
+      if (kept !== undefined && kept.length < current.length) {
+        current = kept;
         granularity = Math.max(granularity - 1, 2);
         reduced = true;
         break;
@@ -124,13 +149,10 @@ export function shortenTrace<S>(
   const labels: Label[] = steps.slice(1).map((step) => ({ action: step.action, params: step.params }));
   if (!violates(original.states[original.states.length - 1]!)) return unchanged;
 
-  const stillViolates = (candidate: readonly Label[]): boolean => {
-    const states = statesOf(machine, initial, candidate);
-    return states !== undefined && violates(states[states.length - 1]!);
-  };
-  let best = shortcut(machine, original.states, labels);
-  if (!stillViolates(best)) best = labels;
-  best = ddmin(best, stillViolates, budget);
+  const start = original.states[0]!;
+  const test = (candidate: readonly Label[]) => lenient(machine, start, candidate, violates);
+  let best = test(shortcut(machine, original.states, labels)) ?? test(labels) ?? labels;
+  best = ddmin(best, test, budget);
   const states = statesOf(machine, initial, best);
   if (states === undefined || best.length >= originalLength) return unchanged;
   return { steps: toSteps(machine, initial, best, states), originalLength, length: best.length };

@@ -21,6 +21,8 @@ import { formatTraceText } from "../../model/trace-text.js";
 import { formatSimulationStatistics, formatStatistics } from "../../model/report.js";
 import { terminalProgress } from "../../model/progress.js";
 import { traceId, type Trace, type TraceStep, type Violation } from "../../model/trace.js";
+import { finalStateViolates } from "../../trace/replay.js";
+import { shortenTrace } from "../../trace/shorten.js";
 import { buildSpec, DEFAULT_CONFIG, loadConfig, namedConfigs, specMutants } from "../../spec/index.js";
 
 export const CHECK_USAGE = `usage: multipager check [options]
@@ -148,6 +150,7 @@ export async function run(args: string[]): Promise<number> {
   let steps: readonly TraceStep[] | undefined;
   let report: string;
   let budgetHit = false;
+  let originalLength: number | undefined;
   try {
     if (simulation) {
       const result = simulate(machine, {
@@ -160,6 +163,15 @@ export async function run(args: string[]): Promise<number> {
       violation = result.violation;
       steps = result.trace;
       report = formatSimulationStatistics(result);
+      if (violation !== undefined && steps !== undefined) {
+        // A random walk wanders: keep only the steps the violation needs (trace/shorten.ts).
+        const violates = finalStateViolates(machine, violation);
+        const shortened = violates === undefined ? undefined : shortenTrace(machine, steps, violates);
+        if (shortened !== undefined && shortened.length < shortened.originalLength) {
+          steps = shortened.steps;
+          originalLength = shortened.originalLength;
+        }
+      }
     } else {
       const result = check(machine, {
         checkDeadlock,
@@ -191,6 +203,7 @@ export async function run(args: string[]): Promise<number> {
     toolVersion: await version(),
     vars: machine.variables,
     steps,
+    ...(originalLength !== undefined ? { originalLength } : {}),
   };
   const id = traceId(trace);
   const path = options.itf ?? `counterexample-${id}.itf.json`;
@@ -202,7 +215,7 @@ export async function run(args: string[]): Promise<number> {
     const code = (error as NodeJS.ErrnoException).code;
     throw new InputError(`check: cannot write the trace file ${path}${code ? ` (${code})` : ""}`);
   }
-  write(`Counterexample ${id}: ${steps.length - 1} steps, written to ${path}`);
+  write(`Counterexample ${id}: ${steps.length - 1} steps${originalLength !== undefined ? ` (shortened from ${originalLength})` : ""}, written to ${path}`);
   if (simulation) write(`Replay this run with: multipager check --simulate --seed ${seed}${runs !== undefined ? ` --runs ${runs}` : ""}${depth !== undefined ? ` --depth ${depth}` : ""}`);
   return match(violation.kind)
     .with("deadlock", () => ExitCode.Deadlock)
