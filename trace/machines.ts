@@ -32,11 +32,11 @@ export function specMachineFor(trace: Trace, source: string, choice: MachineChoi
     throw new InputError(`${source}: #meta.machine: unknown machine "${trace.machine}" (known: ${KNOWN_MACHINES.join(", ")})`);
   }
   const mutant = choice.mutant === undefined ? trace.mutant : choice.mutant;
-  const field = choice.mutant === undefined ? "#meta.mutant" : "--mutant";
-  if (mutant !== null && choice.mutant !== undefined && !specMutants.some((m) => m.name === mutant)) {
-    throw new InputError(`--mutant: unknown mutant "${mutant}" (known: ${specMutants.map((m) => m.name).join(", ")}, or none)`, "usage");
+  if (mutant !== null && !specMutants.some((m) => m.name === mutant)) {
+    const known = specMutants.map((m) => m.name).join(", ");
+    if (choice.mutant !== undefined) throw new InputError(`--mutant: unknown mutant "${mutant}" (known: ${known}, or none)`, "usage");
+    throw new InputError(`${source}: #meta.mutant: unknown mutant "${mutant}" (known: ${known})`);
   }
-  if (mutant !== null) asFileError(source, field, () => buildSpec(trace.configValue as unknown as SpecConfig, mutant));
   return asFileError(source, "#meta.configValue", () => buildSpec(trace.configValue as unknown as SpecConfig, mutant ?? undefined)) as StateMachine<unknown>;
 }
 

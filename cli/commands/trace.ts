@@ -125,9 +125,11 @@ async function replay(positionals: string[], values: { mutant?: string }): Promi
   const file = oneFile("replay", positionals);
   const loaded = loadTrace(file);
   const { trace, id } = loaded;
+  const choice = values.mutant === undefined ? {} : { mutant: values.mutant === "none" ? null : values.mutant };
+  // Every problem with the file is reported before any verdict output.
+  if (trace.kind === "spec") validatedSpecMachine(trace, file, choice);
   const note = idNote(loaded, file);
   if (note !== undefined) process.stderr.write(`${note}\n`);
-  const choice = values.mutant === undefined ? {} : { mutant: values.mutant === "none" ? null : values.mutant };
   const against = choice.mutant === undefined ? trace.mutant : choice.mutant;
   const steps = trace.steps.length - 1;
   write(

@@ -1,0 +1,67 @@
+/**
+ * The regression corpus: every trace in tests/traces/ still reproduces, there
+ * is one for every spec mutant, and each renders in all four formats.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import { ExitCode } from "../../cli/exit-codes.js";
+import { parseItf } from "../../model/itf.js";
+import { formatTraceText } from "../../model/trace-text.js";
+import { traceId } from "../../model/trace.js";
+import { specMutants } from "../../spec/index.js";
+import { loadTrace } from "../../trace/load.js";
+import { multipagerTrace } from "./run-trace.js";
+
+const DIR = "tests/traces";
+const files = readdirSync(DIR).filter((name) => name.endsWith(".itf.json")).sort();
+
+describe("corpus", () => {
+  test("has one trace per spec mutant", () => {
+    for (const mutant of specMutants) expect(files).toContain(`spec-${mutant.name}.itf.json`);
+  });
+
+  test("each file's id is the hash of its content", () => {
+    for (const file of files) {
+      const loaded = loadTrace(join(DIR, file));
+      expect(loaded.recordedId, file).toBe(loaded.id);
+    }
+  });
+
+  test.each(files)("%s replays and reproduces (exit 12)", async (file) => {
+    const run = await multipagerTrace("replay", join(DIR, file));
+    expect(run.stderr).toBe("");
+    expect(run.stdout).toMatch(/^Reproduces: all \d+ steps apply/m);
+    expect(run.code).toBe(ExitCode.Safety);
+  });
+
+  test.each(files)("%s renders as text, md, svg and itf", async (file) => {
+    const path = join(DIR, file);
+    const { trace, id } = loadTrace(path);
+    const text = await multipagerTrace("show", path, "--format", "text");
+    expect(text.code).toBe(ExitCode.Ok);
+    expect(text.stdout).toBe(`Counterexample ${id}\n${formatTraceText(trace)}`);
+
+    const md = await multipagerTrace("show", path, "--format", "md");
+    expect(md.code).toBe(ExitCode.Ok);
+    expect(md.stdout).toContain(`\`${id}\``);
+    expect(md.stdout).toContain(trace.violation.name);
+    expect(md.stdout).toContain(trace.violation.quote);
+    expect(md.stdout).toContain(`npx multipager check --mutant ${trace.mutant}`);
+    expect(md.stdout).toContain(`npx multipager trace replay ${path}`);
+    expect(md.stdout).toContain("```mermaid\nsequenceDiagram");
+    // One table row per state.
+    expect(md.stdout.split("\n").filter((line) => /^\| \d+ \|/.test(line))).toHaveLength(trace.steps.length);
+
+    const svg = await multipagerTrace("show", path, "--format", "svg");
+    expect(svg.code).toBe(ExitCode.Ok);
+    expect(svg.stdout.startsWith("<svg xmlns=\"http://www.w3.org/2000/svg\"")).toBe(true);
+    expect(svg.stdout).toContain(id);
+    expect(svg.stdout).not.toMatch(/<script|on[a-z]+=/i);
+
+    const itf = await multipagerTrace("show", path, "--format", "itf");
+    expect(itf.code).toBe(ExitCode.Ok);
+    expect(itf.stdout).toBe(readFileSync(path, "utf8"));
+    expect(traceId(parseItf(itf.stdout, "stdout"))).toBe(id);
+  });
+});

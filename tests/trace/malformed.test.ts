@@ -1,0 +1,91 @@
+/**
+ * A bad trace file gets one line naming the problem and exit 151, never a
+ * stack trace: for show and for replay alike.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import { ExitCode } from "../../cli/exit-codes.js";
+import { multipagerTrace } from "./run-trace.js";
+
+const tmp = mkdtempSync(join(tmpdir(), "multipager-malformed-"));
+const GOOD = readFileSync("tests/traces/spec-no-present-recheck.itf.json", "utf8");
+
+type Json = Record<string, any>;
+const good = (): Json => JSON.parse(GOOD) as Json;
+
+function file(name: string, text: string): string {
+  const path = join(tmp, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+const edited = (name: string, edit: (itf: Json) => void): string => {
+  const itf = good();
+  edit(itf);
+  return file(name, JSON.stringify(itf, null, 2));
+};
+
+const cases: [string, () => string, RegExp][] = [
+  ["truncated JSON", () => file("truncated.itf.json", GOOD.slice(0, Math.floor(GOOD.length / 2))), /not valid JSON/],
+  ["an empty file", () => file("empty.itf.json", ""), /empty file, not a trace/],
+  ["a JSON array", () => file("array.itf.json", "[1, 2]"), /not a multipager ITF trace: top level: Expected/],
+  ["an unknown format version", () => edited("version.itf.json", (itf) => (itf["#meta"].version = 99)), /#meta\.version: Expected 1, actual 99/],
+  ["a missing field", () => edited("missing.itf.json", (itf) => delete itf["#meta"].violation), /#meta\.violation: is missing/],
+  ["no states", () => edited("nostates.itf.json", (itf) => (itf.states = [])), /states: Expected an array of at least 1 item/],
+  ["a wrong type", () => edited("type.itf.json", (itf) => (itf.states[1]["#meta"].action = 7)), /states\.\[1\]\.#meta\.action: Expected string, actual 7|states\[1\].*action.*Expected string/],
+  ["a wrong state index", () => edited("index.itf.json", (itf) => (itf.states[2]["#meta"].index = 5)), /states\[2\]\.#meta\.index is 5, expected 2/],
+  ["a variable missing from a state", () => edited("var.itf.json", (itf) => delete itf.states[1].threads), /states\[1\] lacks variable 'threads'/],
+  ["an unknown action", () => edited("action.itf.json", (itf) => (itf.states[2]["#meta"].action = "Teleport")), /states\[2\]\.#meta\.action: unknown action "Teleport" \(multipager-spec has: AssignManager, /],
+  ["a first state that is not Init", () => edited("init.itf.json", (itf) => (itf.states[0]["#meta"].action = "Map")), /states\[0\]\.#meta\.action: the first state must be "Init"/],
+  ["an unknown machine", () => edited("machine.itf.json", (itf) => (itf["#meta"].machine = "tlc")), /#meta\.machine: unknown machine "tlc"/],
+  ["an unknown mutant", () => edited("mutant.itf.json", (itf) => (itf["#meta"].mutant = "gone")), /#meta\.mutant: unknown mutant "gone"/],
+  ["an invalid configuration", () => edited("config.itf.json", (itf) => (itf["#meta"].configValue.tasks = "one")), /#meta\.configValue: /],
+  ["an unknown invariant", () => edited("invariant.itf.json", (itf) => (itf["#meta"].violation.name = "Nonsense")), /#meta\.violation\.name: unknown invariant "Nonsense"/],
+  ["a loop past the end", () => edited("loop.itf.json", (itf) => (itf.loop = 40)), /loop index 40 is past the last state/],
+];
+
+describe("malformed trace files: exit 151 and one line naming the problem", () => {
+  for (const subcommand of ["show", "replay"] as const) {
+    test.each(cases)(`${subcommand}: %s`, async (_, make, expected) => {
+      const path = make();
+      const run = await multipagerTrace(subcommand, path);
+      expect(run.code).toBe(ExitCode.BadInput);
+      expect(run.stdout).toBe("");
+      expect(run.stderr.endsWith("\n")).toBe(true);
+      expect(run.stderr.trimEnd().split("\n")).toHaveLength(1);
+      expect(run.stderr).toContain(path);
+      expect(run.stderr).toMatch(expected);
+      expect(run.stderr).not.toMatch(/internal error|\bat .*\.ts:\d+/);
+    });
+  }
+
+  test("a missing file", async () => {
+    const run = await multipagerTrace("replay", join(tmp, "nowhere.itf.json"));
+    expect(run.code).toBe(ExitCode.BadInput);
+    expect(run.stderr).toMatch(/^multipager: cannot read trace file .*nowhere\.itf\.json \(ENOENT\)\n$/);
+  });
+
+  test("an edited file keeps working, with a note that its id no longer matches", async () => {
+    const path = edited("renamed.itf.json", (itf) => (itf["#meta"].id = "000000000000"));
+    const run = await multipagerTrace("replay", path);
+    expect(run.code).toBe(ExitCode.Safety);
+    expect(run.stderr).toMatch(/note: .* says id 000000000000 but its content hashes to [0-9a-f]{12}/);
+  });
+});
+
+describe("usage errors: exit 2", () => {
+  test.each([
+    [["show"], /trace show: expected one trace FILE, got none/],
+    [["show", "a", "b"], /trace show: expected one trace FILE, got 2/],
+    [["show", "tests/traces/spec-no-present-recheck.itf.json", "--format", "pdf"], /--format must be one of text, md, svg, itf, got "pdf"/],
+    [["replay", "x", "--format", "md"], /trace replay: --format does not apply here/],
+    [["frobnicate"], /unknown subcommand "frobnicate"/],
+    [["show", "--colour"], /Unknown option '--colour'/],
+  ])("%j", async (argv, expected) => {
+    const run = await multipagerTrace(...argv);
+    expect(run.code).toBe(ExitCode.Usage);
+    expect(run.stderr).toMatch(expected);
+  });
+});
