@@ -87,9 +87,11 @@ export function parseKernelOutput(c: X86Case, text: string): RunReport {
   const outcomes: Outcome[] = [];
   const changes: MemoryChange[] = [];
   let ended = false;
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (line.startsWith("error ")) throw new KernelOutputError(`the test kernel stopped: ${line}`);
+  const lines = text.split(/\r?\n/).map((raw) => raw.trim());
+  // An error line explains whatever half-written line precedes it, so it goes first.
+  const error = lines.find((line) => line.startsWith("error "));
+  if (error !== undefined) throw new KernelOutputError(`the test kernel stopped: ${error}`);
+  for (const line of lines) {
     if (line.startsWith("op ")) {
       const index = outcomes.length;
       const op = c.operations[index];

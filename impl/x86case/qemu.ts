@@ -80,7 +80,10 @@ export async function runOnQemu(c: X86Case, options: QemuOptions = {}): Promise<
     const module = join(directory, "case.module");
     writeFileSync(module, toModule(c));
     const { status, stdout, stderr, timedOut } = await spawnCollect(qemu, qemuArguments(kernel, module), timeoutMs);
-    if (timedOut) throw new QemuRunError(`QEMU did not finish within ${timeoutMs} ms and was killed (${lastLine(stdout)})`);
+    if (timedOut) {
+      const last = lastLine(stdout);
+      throw new QemuRunError(`QEMU did not finish within ${timeoutMs} ms and was killed (${last === "" ? "no output yet" : `last output: ${last}`})`);
+    }
     try {
       const report = parseKernelOutput(c, stdout);
       if (status !== QEMU_STATUS_CASE_DONE) throw new QemuRunError(`QEMU exited with status ${status} after a complete report`);

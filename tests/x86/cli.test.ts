@@ -7,7 +7,8 @@ import { afterEach, describe, expect, test, vi } from "vitest";
 import { run as x86 } from "../../cli/commands/x86.js";
 import { reportError } from "../../cli/main.js";
 import { ExitCode } from "../../cli/exit-codes.js";
-import { parseCase } from "../../impl/x86case/format.js";
+import { parseCase, type X86Case } from "../../impl/x86case/format.js";
+import { QemuRunError, runOnQemu } from "../../impl/x86case/qemu.js";
 import { DEVIATION_KINDS } from "../../impl/x86case/deviations.js";
 import { WALKER_BUGS } from "../../impl/x86case/walker-bugs.js";
 import { qemuAvailable, reportMissingQemu } from "./qemu-available.js";
@@ -127,6 +128,15 @@ describe.runIf(qemuAvailable)("multipager x86 with QEMU", () => {
     const disagree = await multipager("x86", "run", writeProtect, "--qemu", "--walker-bug", "ignore-wp");
     expect(disagree.code).toBe(ExitCode.Mismatch);
     expect(disagree.stdout).toContain("op 6:\n    model: op 6 write0 0x01000008 0x00000040 -> ok\n    qemu:  op 6 write0 0x01000008 0x00000040 -> #PF cr2=0x01000008 err=0x00000003");
+  });
+
+  test("a hung QEMU is killed at the timeout; the kernel's own checks stop it with an error line", async () => {
+    const c = parseCase(readFileSync(writeProtect, "utf8"));
+    await expect(runOnQemu(c, { timeoutMs: 1 })).rejects.toThrow(/QEMU did not finish within 1 ms and was killed/);
+    // Bypass parseCase: the kernel refuses an access in its own 16 MiB by itself.
+    const unchecked: X86Case = { wp: true, pse: false, cr3: 0x00400000, image: [], operations: [{ kind: "read0", address: 0x1000 }] };
+    await expect(runOnQemu(unchecked)).rejects.toThrow(QemuRunError);
+    await expect(runOnQemu(unchecked)).rejects.toThrow("the test kernel stopped: error invalid operation at op 1");
   });
 
   test("fuzz prints its seed and agrees; with a planted bug it exits 1 and says how to reproduce", async () => {
