@@ -2,7 +2,7 @@
  * Shortening a long counterexample (a random simulation's, a property-based
  * run's) before it is written, keeping only the steps the violation needs.
  *
- * Two passes, each result re-validated by replaying it on the machine:
+ * Three passes, each result re-validated by replaying it on the machine:
  *  1. shortcuts: breadth-first search from the initial state to the violating
  *     state through the trace's own states, using any transition between two
  *     of them (a random walk often wanders off and comes back);
@@ -10,7 +10,9 @@
  *     of steps, replay the rest skipping steps that are no longer enabled
  *     (a dropped trap takes its dispatch with it) and stopping at the first
  *     violating state; keep the result when it still ends in a violation;
- *     down to single steps (1-minimal).
+ *     down to single steps (1-minimal);
+ *  3. a breadth-first search for a violation in fewer steps than that, within
+ *     a state budget (the shortest trace, whenever the budget allows).
  * The result is a valid trace of the same machine ending in the same kind of
  * violation; its states are recomputed, never patched.
  */
@@ -20,6 +22,8 @@ import { walk, type Label } from "./replay.js";
 
 /** At most this many replays in the delta-debugging pass (each costs one walk of the trace). */
 export const DEFAULT_REPLAY_BUDGET = 5000;
+/** At most this many states in the final bounded breadth-first search. */
+export const DEFAULT_SEARCH_STATES = 20_000;
 
 export interface ShortenResult {
   readonly steps: readonly TraceStep[];
@@ -132,6 +136,37 @@ function ddmin(labels: Label[], test: (candidate: Label[]) => Label[] | undefine
 }
 
 /**
+ * Pass 3: breadth-first search from the initial state for a violating state
+ * closer than `bound` steps, within a state budget. On the small
+ * configurations a reviewer replays this finds the shortest trace; on large
+ * ones it gives up at the budget and the 1-minimal trace stands.
+ */
+function boundedSearch<S>(machine: StateMachine<S>, initial: S, bound: number, violates: (state: S) => boolean, maxStates: number): Label[] | undefined {
+  const m = machine as StateMachine<unknown>;
+  const parent = new Map<string, { from: string; label: Label } | null>([[keyOf(m, initial), null]]);
+  let frontier: { state: S; key: string }[] = [{ state: initial, key: keyOf(m, initial) }];
+  for (let depth = 1; depth < bound && frontier.length > 0; depth++) {
+    const next: { state: S; key: string }[] = [];
+    for (const { state, key } of frontier) {
+      for (const step of machine.successors(state)) {
+        const stepKey = keyOf(m, step.state);
+        if (parent.has(stepKey)) continue;
+        if (parent.size >= maxStates) return undefined;
+        parent.set(stepKey, { from: key, label: { action: step.action, params: step.params } });
+        if (violates(step.state)) {
+          const path: Label[] = [];
+          for (let at = parent.get(stepKey); at !== null && at !== undefined; at = parent.get(at.from)) path.push(at.label);
+          return path.reverse();
+        }
+        next.push({ state: step.state, key: stepKey });
+      }
+    }
+    frontier = next;
+  }
+  return undefined;
+}
+
+/**
  * Shortens a trace whose last state violates `violates`. The input must
  * replay on the machine; a trace that does not is returned unchanged.
  */
@@ -140,6 +175,7 @@ export function shortenTrace<S>(
   steps: readonly TraceStep[],
   violates: (state: S) => boolean,
   budget = DEFAULT_REPLAY_BUDGET,
+  maxStates = DEFAULT_SEARCH_STATES,
 ): ShortenResult {
   const originalLength = steps.length - 1;
   const unchanged = { steps, originalLength, length: originalLength };
@@ -153,6 +189,7 @@ export function shortenTrace<S>(
   const test = (candidate: readonly Label[]) => lenient(machine, start, candidate, violates);
   let best = test(shortcut(machine, original.states, labels)) ?? test(labels) ?? labels;
   best = ddmin(best, test, budget);
+  best = boundedSearch(machine, start, best.length, violates, maxStates) ?? best;
   const states = statesOf(machine, initial, best);
   if (states === undefined || best.length >= originalLength) return unchanged;
   return { steps: toSteps(machine, initial, best, states), originalLength, length: best.length };
