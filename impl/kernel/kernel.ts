@@ -56,7 +56,7 @@ export class Kernel {
     };
     const kernel = new Kernel(config, arch, mutant, state);
     for (let task = 0; task < config.tasks; task++) {
-      createAddressSpace(memory, kernel.placement, task);
+      createAddressSpace(memory, kernel.placement, task, arch.regionTable);
       if (arch.regionTable && mutant === "shared-region-table") {
         memory.write32(entryPointer(kernel.placement.pageDirectory(task), REGION_TABLE_SLOT), memory.read32(entryPointer(kernel.placement.pageDirectory(0), REGION_TABLE_SLOT)));
       }
@@ -65,6 +65,11 @@ export class Kernel {
     kernel.recordFrames();
     for (const cpu of cpus) kernel.release(cpu.id);
     return kernel;
+  }
+
+  /** A kernel over `state` itself, for reading it (invariants, views): nothing may be changed through it. */
+  over(state: KernelState): Kernel {
+    return new Kernel(this.config, this.arch, this.mutant, state);
   }
 
   /** A kernel over a copy of `state` (the model checker's successor function). */
@@ -164,12 +169,13 @@ export class Kernel {
     const pd = this.pageDirectory(task);
     const slotPointer = entryPointer(pd, regionSlot(this.layout, region));
     if (!isPresent(this.memory.read32(slotPointer))) return;
+    // Every entry of the page table, not only the pages a small configuration uses: no stale translation may survive.
+    const table = this.placement.pageTable(task, region);
     const present: number[] = [];
-    for (let page = 0; page < this.layout.pagesPerRegion; page++) {
-      const linear = userPageAddress(this.layout, region, page);
-      if (isPresent(this.pte(task, linear))) present.push(linear);
-    }
-    this.memory.zeroFrame(this.placement.pageTable(task, region));
+    this.memory.frameWords(table).forEach((pte, index) => {
+      if (isPresent(pte)) present.push(userPageAddress(this.layout, region, index));
+    });
+    this.memory.zeroFrame(table);
     this.memory.write32(slotPointer, 0);
     for (const linear of present) this.shootdown(task, linear, initiator);
   }

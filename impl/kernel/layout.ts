@@ -91,9 +91,12 @@ export function validateLayout(layout: Layout): Layout {
 /** First address past the user part. */
 export const userEnd = (layout: Layout): number => layout.userBase + layout.regions * 2 ** layout.regionShift;
 
-/** Is the address in the user part (a candidate for a pure page fault)? */
+/**
+ * Is the address in the user part (a candidate for a pure page fault)? A
+ * region's pages beyond pagesPerRegion (small configurations only) are not.
+ */
 export const isUserAddress = (layout: Layout, address: number): boolean =>
-  address >= layout.userBase && address < userEnd(layout);
+  address >= layout.userBase && address < userEnd(layout) && pageInRegion(layout, address) < layout.pagesPerRegion;
 
 /** Formula (1): RID = (A - B_us) >> regionShift, for a user address. */
 export const regionOf = (layout: Layout, address: number): number => (address - layout.userBase) >>> layout.regionShift;
