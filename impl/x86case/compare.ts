@@ -6,7 +6,7 @@
 import { PF_P } from "../hw/bits.js";
 import { DEVIATION_KINDS, type DeviationKind } from "./deviations.js";
 import { hex32, type X86Case } from "./format.js";
-import type { ModelRun } from "./model-run.js";
+import type { ModelRun, WordAllowance } from "./model-run.js";
 import { formatChange, formatOperationLine, type MemoryChange, type Outcome, type RunReport } from "./output.js";
 
 export interface Difference {
@@ -31,8 +31,9 @@ function sameOutcome(a: Outcome, b: Outcome): boolean {
   return true;
 }
 
-function explainOutcome(model: Outcome, qemu: Outcome, allowed: ReadonlySet<DeviationKind>): DeviationKind | null {
+function explainOutcome(model: Outcome, qemu: Outcome, allowed: ReadonlySet<DeviationKind>, read: WordAllowance | undefined): DeviationKind | null {
   if (allowed.has("pse36-large-page")) return "pse36-large-page";
+  if (read !== undefined && model.kind === "value" && qemu.kind === "value" && ((model.value ^ qemu.value) & ~read.mask) === 0) return read.deviation;
   if (
     allowed.has("rsvd-without-p") &&
     model.kind === "fault" &&
@@ -57,7 +58,7 @@ export function compareRuns(c: X86Case, model: ModelRun, qemu: RunReport): Compa
     const m = model.report.outcomes[index];
     const q = qemu.outcomes[index];
     if (m !== undefined && q !== undefined && sameOutcome(m, q)) continue;
-    const deviation = m !== undefined && q !== undefined ? explainOutcome(m, q, model.operationAllowances[index] ?? new Set()) : null;
+    const deviation = m !== undefined && q !== undefined ? explainOutcome(m, q, model.operationAllowances[index] ?? new Set(), model.readAllowances.get(index)) : null;
     if (deviation !== null) {
       explained[deviation]++;
       continue;

@@ -12,8 +12,9 @@
  *   is invalidated (INVLPG) or CR3 is reloaded; after a PDE changes in the
  *   loaded directory, CR3 is reloaded: a stale TLB entry may or may not be
  *   used by a real x86, so TLB staleness is left to the unit tests;
- * - paging structures (0x00400000..0x00405fff) are never mapped, so accesses
- *   only touch data frames (0x00800000 and up) and 4-MiB pages there;
+ * - paging structures (0x00400000..0x00406fff) are mapped only through the
+ *   structure table's slot, which is only read (never written, never poked),
+ *   so writes only touch data frames (0x00800000 and up) and 4-MiB pages there;
  * - values written to data are even: a data word read as a page-table entry
  *   (a 4-MiB PDE seen as a page-table pointer once CR4.PSE is off) is never
  *   present, so the walk never leaves the window;
@@ -42,6 +43,15 @@ import type { Operation, X86Case } from "./format.js";
 export const GENERATED_DIRECTORIES = [0x0040_0000, 0x0040_1000] as const;
 export const GENERATED_PAGE_TABLES = [0x0040_2000, 0x0040_3000, 0x0040_4000, 0x0040_5000] as const;
 export const GENERATED_LARGE_PAGES = [0x0080_0000, 0x00c0_0000] as const;
+/**
+ * A page table that maps the paging structures themselves (both directories,
+ * the four page tables and itself) for reads only, so the A and D bits show
+ * in read values operation by operation, not only in the final memory.
+ */
+export const GENERATED_STRUCTURE_TABLE = 0x0040_6000;
+const STRUCTURE_FRAMES = [...GENERATED_DIRECTORIES, ...GENERATED_PAGE_TABLES, GENERATED_STRUCTURE_TABLE] as const;
+/** Reads through the structure table skip words 0..3 (the test kernel's PDEs in a directory). */
+const FIRST_STRUCTURE_WORD = 4;
 const DATA_FRAME_FIRST = 0x0080_0000 >>> PAGE_SHIFT;
 const DATA_FRAME_LAST = 0x00ff_f000 >>> PAGE_SHIFT;
 const DATA_FRAMES = 12;
@@ -61,6 +71,8 @@ interface Layout {
   readonly cr3: number;
   readonly dataFrames: readonly number[];
   readonly slots: readonly number[];
+  /** The PDE index, in both directories, of the structure table (never poked, never written through). */
+  readonly structureSlot: number;
   readonly pageIndices: readonly number[];
 }
 
@@ -84,20 +96,21 @@ function pdeArbitrary(): fc.Arbitrary<number> {
 }
 
 const layoutArbitrary: fc.Arbitrary<Layout> = fc.record({
+  slotChoice: fc.uniqueArray(fc.integer({ min: FIRST_CASE_PDE, max: LAST_INDEX }), { minLength: SLOTS + 1, maxLength: SLOTS + 1 }),
   wp: fc.boolean(),
   pse: fc.boolean(),
   cr3: fc.constantFrom(...GENERATED_DIRECTORIES),
   dataFrames: fc
     .uniqueArray(fc.integer({ min: DATA_FRAME_FIRST, max: DATA_FRAME_LAST }), { minLength: DATA_FRAMES, maxLength: DATA_FRAMES })
     .map((frames) => frames.map((frame) => frame << PAGE_SHIFT)),
-  slots: fc.uniqueArray(fc.integer({ min: FIRST_CASE_PDE, max: LAST_INDEX }), { minLength: SLOTS, maxLength: SLOTS }),
   pageIndices: fc.uniqueArray(fc.integer({ min: 0, max: LAST_INDEX }), { minLength: PAGE_INDICES, maxLength: PAGE_INDICES }),
-});
+}).map(({ slotChoice, ...rest }) => ({ ...rest, slots: slotChoice.slice(0, SLOTS), structureSlot: slotChoice[SLOTS]! }));
 
 /** One step of the script; build() turns it into operations, adding the invalidations the state needs. */
 type Step =
   | { readonly kind: "access"; readonly access: "read0" | "read3" | "write0" | "write3"; readonly address: number; readonly value: number }
   | { readonly kind: "invlpg"; readonly address: number }
+  | { readonly kind: "structure-read"; readonly access: "read0" | "read3"; readonly address: number }
   | { readonly kind: "poke-pte"; readonly table: number; readonly index: number; readonly value: number; readonly reload: boolean }
   | { readonly kind: "poke-pde"; readonly directory: number; readonly index: number; readonly value: number }
   | { readonly kind: "cr3"; readonly directory: number }
@@ -112,6 +125,17 @@ function stepArbitrary(layout: Layout): fc.Arbitrary<Step> {
     .tuple(fc.constantFrom("read0" as const, "read3" as const, "write0" as const, "write3" as const), linear, fc.integer({ min: 0, max: 0xffff_ffff }))
     .map(([kind, address, value]): Step => ({ kind: "access", access: kind, address, value: (value & EVEN) >>> 0 }));
   const invlpg = linear.map((address): Step => ({ kind: "invlpg", address }));
+  const structureRead = fc
+    .tuple(
+      fc.constantFrom("read0" as const, "read3" as const),
+      fc.integer({ min: 0, max: STRUCTURE_FRAMES.length - 1 }),
+      fc.integer({ min: FIRST_STRUCTURE_WORD, max: WORDS_PER_PAGE - 1 }),
+    )
+    .map(([access, page, word]): Step => ({
+      kind: "structure-read",
+      access,
+      address: ((layout.structureSlot << LARGE_PAGE_SHIFT) | (page << PAGE_SHIFT) | (word * WORD_SIZE)) >>> 0,
+    }));
   const pokePte = fc
     .tuple(fc.constantFrom(...GENERATED_PAGE_TABLES), fc.constantFrom(...layout.pageIndices), pteArbitrary(layout), fc.boolean())
     .map(([table, index, value, reload]): Step => ({ kind: "poke-pte", table, index, value, reload }));
@@ -124,6 +148,7 @@ function stepArbitrary(layout: Layout): fc.Arbitrary<Step> {
   return fc.oneof(
     { arbitrary: access, weight: 24 },
     { arbitrary: invlpg, weight: 1 },
+    { arbitrary: structureRead, weight: 3 },
     { arbitrary: pokePte, weight: 3 },
     { arbitrary: pokePde, weight: 2 },
     { arbitrary: cr3, weight: 1 },
@@ -132,7 +157,7 @@ function stepArbitrary(layout: Layout): fc.Arbitrary<Step> {
   );
 }
 
-function imageOf(layout: Layout, pdes: readonly number[], ptes: readonly number[]): Map<number, number> {
+function imageOf(layout: Layout, pdes: readonly number[], ptes: readonly number[], structureFlags: readonly number[]): Map<number, number> {
   const image = new Map<number, number>();
   let next = 0;
   for (const directory of GENERATED_DIRECTORIES) {
@@ -142,6 +167,11 @@ function imageOf(layout: Layout, pdes: readonly number[], ptes: readonly number[
   for (const table of GENERATED_PAGE_TABLES) {
     for (const index of layout.pageIndices) image.set(table + index * WORD_SIZE, ptes[next++]!);
   }
+  next = 0;
+  for (const directory of GENERATED_DIRECTORIES) {
+    image.set(directory + layout.structureSlot * WORD_SIZE, (GENERATED_STRUCTURE_TABLE | (structureFlags[next++]! & ~PDE_PS)) >>> 0);
+  }
+  STRUCTURE_FRAMES.forEach((frame, index) => image.set(GENERATED_STRUCTURE_TABLE + index * WORD_SIZE, (frame | structureFlags[next++]!) >>> 0));
   return image;
 }
 
@@ -160,6 +190,9 @@ function build(layout: Layout, image: Map<number, number>, steps: readonly Step[
       })
       .with({ kind: "invlpg" }, (st) => {
         ops.push({ kind: "invlpg", address: st.address });
+      })
+      .with({ kind: "structure-read" }, (st) => {
+        ops.push({ kind: st.access, address: st.address });
       })
       .with({ kind: "poke-pte" }, (st) => {
         const paddr = st.table + st.index * WORD_SIZE;
@@ -206,10 +239,11 @@ export function caseArbitrary(operations: number): fc.Arbitrary<X86Case> {
       .tuple(
         fc.array(pdeArbitrary(), { minLength: GENERATED_DIRECTORIES.length * SLOTS, maxLength: GENERATED_DIRECTORIES.length * SLOTS }),
         fc.array(pteArbitrary(layout), { minLength: GENERATED_PAGE_TABLES.length * PAGE_INDICES, maxLength: GENERATED_PAGE_TABLES.length * PAGE_INDICES }),
+        fc.array(flags, { minLength: GENERATED_DIRECTORIES.length + STRUCTURE_FRAMES.length, maxLength: GENERATED_DIRECTORIES.length + STRUCTURE_FRAMES.length }),
         fc.array(stepArbitrary(layout), { minLength: operations, maxLength: operations }),
       )
-      .map(([pdes, ptes, steps]): X86Case => {
-        const image = imageOf(layout, pdes, ptes);
+      .map(([pdes, ptes, structureFlags, steps]): X86Case => {
+        const image = imageOf(layout, pdes, ptes, structureFlags);
         return {
           wp: layout.wp,
           pse: layout.pse,

@@ -50,6 +50,8 @@ export interface ModelRun {
   readonly report: RunReport;
   /** Per operation: the deviations QEMU may show on its line. */
   readonly operationAllowances: ReadonlyArray<ReadonlySet<DeviationKind>>;
+  /** Per read operation: bits the value QEMU reads may differ in (a paging-structure word read through a mapping). */
+  readonly readAllowances: ReadonlyMap<number, WordAllowance>;
   /** Per physical word: bits QEMU's final value may have that the model's lacks (or vice versa for PSE-36). */
   readonly wordAllowances: ReadonlyMap<number, WordAllowance>;
 }
@@ -141,6 +143,7 @@ export function runOnModel(c: X86Case, rules: WalkRules = X86_RULES): ModelRun {
   const outcomes: Outcome[] = [];
   const operationAllowances: Array<Set<DeviationKind>> = [];
   const wordAllowances = new Map<number, WordAllowance>();
+  const readAllowances = new Map<number, WordAllowance>();
   const allowWord = (paddr: number, mask: number, deviation: DeviationKind): void => {
     const previous = wordAllowances.get(paddr);
     wordAllowances.set(paddr, { mask: ((previous?.mask ?? 0) | mask) >>> 0, deviation: previous?.deviation ?? deviation });
@@ -159,7 +162,12 @@ export function runOnModel(c: X86Case, rules: WalkRules = X86_RULES): ModelRun {
       const result = read ?? cpu.write32(address, write ?? 0);
       // The ring-3 stub comes back with INT 0x80; a fault has entered the kernel already.
       if (user && cpu.cpl === 3) cpu.enterKernel("syscall");
-      if (read?.ok) return { kind: "value", value: read.value };
+      if (read?.ok) {
+        // A word QEMU may already have changed (a PDE's A) reads back with that change too.
+        const allowance = wordAllowances.get(read.physical);
+        if (allowance !== undefined) readAllowances.set(index, allowance);
+        return { kind: "value", value: read.value };
+      }
       if (result.ok) return { kind: "ok" };
       if ((result.fault.errorCode & PF_RSVD) !== 0) allowances.add("rsvd-without-p");
       if (isPresent(path.pde) && !path.large) allowWord(path.pdeAddress, PTE_A, "pde-accessed-on-fault");
@@ -199,7 +207,7 @@ export function runOnModel(c: X86Case, rules: WalkRules = X86_RULES): ModelRun {
     operationAllowances.push(allowances);
   });
 
-  return { report: { outcomes, changes: changedWords(c, memory) }, operationAllowances, wordAllowances };
+  return { report: { outcomes, changes: changedWords(c, memory) }, operationAllowances, readAllowances, wordAllowances };
 }
 
 function changedWords(c: X86Case, memory: WindowMemory): MemoryChange[] {
