@@ -11,8 +11,8 @@
  *     (a dropped trap takes its dispatch with it) and stopping at the first
  *     violating state; keep the result when it still ends in a violation;
  *     down to single steps (1-minimal);
- *  3. a breadth-first search for a violation in fewer steps than that, within
- *     a state budget (the shortest trace, whenever the budget allows).
+ *  3. a breadth-first search for a violation in at most that many steps,
+ *     within a state budget (the shortest trace, whenever the budget allows).
  * The result is a valid trace of the same machine ending in the same kind of
  * violation; its states are recomputed, never patched.
  */
@@ -137,15 +137,18 @@ function ddmin(labels: Label[], test: (candidate: Label[]) => Label[] | undefine
 
 /**
  * Pass 3: breadth-first search from the initial state for a violating state
- * closer than `bound` steps, within a state budget. On the small
- * configurations a reviewer replays this finds the shortest trace; on large
- * ones it gives up at the budget and the 1-minimal trace stands.
+ * at most `bound` steps away, within a state budget. On small configurations
+ * this finds the shortest trace, and the first one in the order of the
+ * machine's successors, which is the one exhaustive checking reports: the
+ * same bug found by simulation and by `check` gets the same trace and id. On
+ * large configurations it gives up at the budget and the 1-minimal trace
+ * stands.
  */
 function boundedSearch<S>(machine: StateMachine<S>, initial: S, bound: number, violates: (state: S) => boolean, maxStates: number): Label[] | undefined {
   const m = machine as StateMachine<unknown>;
   const parent = new Map<string, { from: string; label: Label } | null>([[keyOf(m, initial), null]]);
   let frontier: { state: S; key: string }[] = [{ state: initial, key: keyOf(m, initial) }];
-  for (let depth = 1; depth < bound && frontier.length > 0; depth++) {
+  for (let depth = 1; depth <= bound && frontier.length > 0; depth++) {
     const next: { state: S; key: string }[] = [];
     for (const { state, key } of frontier) {
       for (const step of machine.successors(state)) {
@@ -191,6 +194,7 @@ export function shortenTrace<S>(
   best = ddmin(best, test, budget);
   best = boundedSearch(machine, start, best.length, violates, maxStates) ?? best;
   const states = statesOf(machine, initial, best);
-  if (states === undefined || best.length >= originalLength) return unchanged;
+  // Equal length is kept too: the search's trace is the canonical one (see boundedSearch).
+  if (states === undefined || best.length > originalLength) return unchanged;
   return { steps: toSteps(machine, initial, best, states), originalLength, length: best.length };
 }

@@ -167,9 +167,9 @@ export async function run(args: string[]): Promise<number> {
         // A random walk wanders: keep only the steps the violation needs (trace/shorten.ts).
         const violates = finalStateViolates(machine, violation);
         const shortened = violates === undefined ? undefined : shortenTrace(machine, steps, violates);
-        if (shortened !== undefined && shortened.length < shortened.originalLength) {
+        if (shortened !== undefined) {
           steps = shortened.steps;
-          originalLength = shortened.originalLength;
+          if (shortened.length < shortened.originalLength) originalLength = shortened.originalLength;
         }
       }
     } else {
