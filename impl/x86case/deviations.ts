@@ -17,10 +17,12 @@ export interface Deviation {
 export const DEVIATIONS: Readonly<Record<DeviationKind, Deviation>> = {
   "pde-accessed-on-fault": {
     kind: "pde-accessed-on-fault",
-    allows: "the A bit (bit 5) set in a present PDE that references a page table, when a walk through it faulted at the PTE",
+    allows:
+      "the A bit (bit 5) set in a present PDE that references a page table, when a walk through it faulted at the PTE " +
+      "(in the final memory, and in a later read of that PDE through a mapping)",
     why:
-      "QEMU sets the PDE's A as soon as it has read it, before it reads the PTE; our model sets A only on a successful walk. " +
-      "The SDM (4.8) lets a processor set A in entries it read for a translation that then faults, so both are x86.",
+      "QEMU sets the PDE's A as soon as it has read it, before it reads the PTE; our model sets A only when the whole walk succeeds, " +
+      "as Intel processors do. The SDM (4.8: A is set in an entry 'used as part of linear-address translation') leaves a faulting walk unspecified.",
   },
   "rsvd-without-p": {
     kind: "rsvd-without-p",
