@@ -198,7 +198,11 @@ class Driver {
   private clientStep(cpu: number, thread: ThreadId): boolean {
     const retrying = this.retry.get(thread);
     const address = retrying ?? this.todo.get(thread)?.[0];
-    if (address === undefined) return false;
+    if (address === undefined) {
+      // Nothing (more) to touch: give the CPU away, like the bystander.
+      this.require(cpu, { call: "Yield" });
+      return true;
+    }
     if (retrying === undefined) {
       this.todo.get(thread)!.shift();
       this.faultSeq.set(thread, (this.faultSeq.get(thread) ?? 0) + 1);
