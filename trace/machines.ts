@@ -7,7 +7,11 @@
 import { InputError } from "../model/input-error.js";
 import type { StateMachine } from "../model/machine.js";
 import type { Trace } from "../model/trace.js";
-import { SPEC_MACHINE_NAME, buildSpec, specMutants, type SpecConfig } from "../spec/index.js";
+import type { LiveMachine } from "../model/liveness/check.js";
+import { makeContext } from "../spec/context.js";
+import { SPEC_MACHINE_NAME, buildSpec, specMutants, validateConfig, type SpecConfig, type SpecState } from "../spec/index.js";
+import { SPEC_FAIRNESS, temporalPropertiesFor } from "../spec/liveness.js";
+import { mutantNamed } from "../spec/mutants.js";
 
 /** Which variant of the design to replay against: the trace's own mutant, or another (null: the unmodified design). */
 export interface MachineChoice {
@@ -37,7 +41,15 @@ export function specMachineFor(trace: Trace, source: string, choice: MachineChoi
     if (choice.mutant !== undefined) throw new InputError(`--mutant: unknown mutant "${mutant}" (known: ${known}, or none)`, "usage");
     throw new InputError(`${source}: #meta.mutant: unknown mutant "${mutant}" (known: ${known})`);
   }
-  return asFileError(source, "#meta.configValue", () => buildSpec(trace.configValue as unknown as SpecConfig, mutant ?? undefined)) as StateMachine<unknown>;
+  return asFileError(source, "#meta.configValue", () => withLiveness(trace.configValue as unknown as SpecConfig, mutant)) as StateMachine<unknown>;
+}
+
+/** The spec with its fairness and temporal properties (spec/liveness.ts), so lassos replay too. */
+function withLiveness(config: SpecConfig, mutant: string | null): LiveMachine<SpecState> {
+  const machine: LiveMachine<SpecState> = buildSpec(config, mutant ?? undefined);
+  if (machine.temporalProperties !== undefined) return machine;
+  const ctx = makeContext(validateConfig(config, "configuration"), mutantNamed(mutant ?? undefined));
+  return { ...machine, fairness: SPEC_FAIRNESS, temporalProperties: temporalPropertiesFor(ctx) };
 }
 
 /** Every step names an action the machine has, and the first is the initial state; otherwise a one-line InputError naming the step. */

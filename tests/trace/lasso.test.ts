@@ -64,3 +64,36 @@ describe("lasso replay", () => {
     expect(verdict.kind === "does-not-apply" && verdict.reason).toContain("the cycle no longer closes");
   });
 });
+
+describe("lasso replay on the spec", () => {
+  test("a spec lasso found without fairness is not a fair behaviour of the spec: replay says fixed and names the fairness it breaks", async () => {
+    const { buildSpec, loadConfig } = await import("../../spec/index.js");
+    const { specMachineFor } = await import("../../trace/machines.js");
+    const { replayTrace } = await import("../../trace/reproduce.js");
+    const { config } = loadConfig("tiny");
+    const shell: Trace = { kind: "spec", machine: "multipager-spec", config: "tiny", configValue: config as never, mutant: null, violation: { kind: "invariant", name: "", quote: "" }, command: [], toolVersion: "test", vars: [], steps: [] };
+    const live = specMachineFor(shell, "t") as LiveMachine<unknown>;
+    expect(live.temporalProperties!.length).toBeGreaterThan(0);
+    // Without fairness the kernel may never dispatch a trapped fault: a lasso.
+    const unfair = { ...live, fairness: [], invariants: [] } as LiveMachine<unknown>;
+    const trace = { ...lassoTrace(unfair), config: "tiny", configValue: config as never, machine: buildSpec(config).name, vars: live.variables };
+    const verdict = await replayTrace(trace, "t");
+    expect(verdict.kind).toBe("fixed");
+    expect(verdict.kind === "fixed" && verdict.detail).toMatch(/the cycle is no longer fair \((WF|SF)\(/);
+
+    // The same through the command line, from a file, and every rendering marks the loop.
+    const { mkdtempSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { writeItf } = await import("../../model/itf.js");
+    const { multipagerTrace } = await import("./run-trace.js");
+    const path = join(mkdtempSync(join(tmpdir(), "multipager-lasso-")), "lasso.itf.json");
+    writeItf(path, trace);
+    const replay = await multipagerTrace("replay", path);
+    expect(replay.code).toBe(0);
+    expect(replay.stdout).toMatch(/^Fixed: all \d+ steps apply, but the cycle is no longer fair/m);
+    expect((await multipagerTrace("show", path)).stdout).toMatch(/Back to state \d+/);
+    expect((await multipagerTrace("show", path, "--format", "md")).stdout).toContain(`looping back to the state after step ${trace.loop}`);
+    expect((await multipagerTrace("show", path, "--format", "svg")).stdout).toContain(`back to the state after step ${trace.loop}`);
+  });
+});
