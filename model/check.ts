@@ -1,16 +1,23 @@
 /**
  * Exhaustive breadth-first model checking over any StateMachine<S>.
  *
- * States are numbered in the order they are discovered; for a breadth-first
- * search that is also the order they are expanded, so the queue is a cursor
- * into the store. Each new state is checked against every invariant when it
- * is discovered, and each state with no successor is a deadlock (unless
- * deadlock checking is off): both are reported with a shortest trace.
+ * The search goes level by level. The visited set holds only 64-bit
+ * fingerprints (model/fingerprint-set.ts, as TLC does); the encodings live
+ * only while their level is the frontier; each state keeps just a compact
+ * parent link (parent number, which successor), from which a shortest trace
+ * is replayed at the end. With the machine's `expand` and `brokenInvariant`
+ * fast paths no state object is built on the hot path, and with `symmetry`
+ * one state per orbit of the machine's `canonicalize` is explored.
+ *
+ * Each new state is checked against every invariant when it is discovered,
+ * and each state with no successor is a deadlock (unless deadlock checking is
+ * off): both are reported with a shortest trace.
  */
 import type { Invariant, StateMachine } from "./machine.js";
-import { collisionProbability } from "./fingerprint.js";
-import { NO_STATE, StateStore } from "./state-store.js";
-import { TransitionTable } from "./transitions.js";
+import { collisionProbability, fingerprint } from "./fingerprint.js";
+import { FingerprintSet } from "./fingerprint-set.js";
+import { Frontier, ParentLinks, ROOT } from "./search-arrays.js";
+import { InputError } from "./input-error.js";
 import type { TraceStep, Violation } from "./trace.js";
 import type { ActionCoverage, CheckResult, CheckStatistics, Outdegree, Progress, RunStatus } from "./statistics.js";
 
@@ -24,10 +31,12 @@ export interface CheckOptions {
   /** Called about every `progressIntervalMs` with a snapshot. */
   readonly onProgress?: (progress: Progress) => void;
   readonly progressIntervalMs?: number;
+  /** Explore one state per orbit of the machine's `canonicalize` (symmetry reduction). */
+  readonly symmetry?: boolean;
+  /** Stop cleanly (status "budget") before the search's own arrays would exceed this many bytes. */
+  readonly maxMemory?: number;
 }
 
-/** The transition id of an initial state. */
-const INIT = -1;
 /** Check the clock once per this many expanded states. */
 const CLOCK_STRIDE = 1024;
 /** Outdegrees at or above this share the histogram's last bucket. */
@@ -59,8 +68,10 @@ export function check<S>(machine: StateMachine<S>, options: CheckOptions = {}): 
   const checkDeadlock = options.checkDeadlock ?? true;
   const maxStates = options.maxStates ?? Number.POSITIVE_INFINITY;
   const maxDepth = options.maxDepth ?? Number.POSITIVE_INFINITY;
+  const maxMemory = options.maxMemory ?? Number.POSITIVE_INFINITY;
   const progressInterval = options.progressIntervalMs ?? 1000;
   const onProgress = options.onProgress;
+  const canonicalize = symmetryOf(machine, options.symmetry === true);
   const invariants = machine.invariants;
   const indexOf = actionIndexer(machine as StateMachine<unknown>);
   const actionCount = machine.actions.length;
@@ -69,17 +80,77 @@ export function check<S>(machine: StateMachine<S>, options: CheckOptions = {}): 
   const outdegrees = new Float64Array(OUTDEGREE_BUCKETS);
   let maxOutdegree = 0;
 
-  const store = new StateStore();
-  const transitions = new TransitionTable();
+  const visited = new FingerprintSet();
+  const links = new ParentLinks();
+  let current = new Frontier();
+  let next = new Frontier();
+  const print = new Uint32Array(2);
   const started = performance.now();
   let lastProgress = started;
   let generated = 0;
   let initialStates = 0;
   let deepest = 0;
-  let head = 0;
+  /** Number of the first state of the current level; states before it are expanded. */
+  let levelStart = 0;
+  let expanded = 0;
   let budget: string | undefined;
+  let violation: Violation | undefined;
+  let violationAt = -1;
 
-  const finish = (status: RunStatus, violation?: Violation, at?: number): CheckResult => {
+  // The state being expanded, and how many successors it has emitted so far.
+  let parent = ROOT;
+  let ordinal = 0;
+  let depth = 0;
+
+  const heldBytes = () => visited.bytes + links.bytes + current.bytes + next.bytes;
+  const stopped = () => violation !== undefined || budget !== undefined;
+
+  /** Records a successor (or initial state) `key` (canonical encoding); returns its number when new, else -1. */
+  const discover = (key: Uint8Array, action: number): number => {
+    fingerprint(key, print);
+    if (!visited.add(print[0]!, print[1]!)) return -1;
+    const index = links.push(parent, ordinal - 1);
+    next.push(key);
+    if (action >= 0) newStates[action]!++;
+    if (depth + 1 > deepest && parent !== ROOT) deepest = depth + 1;
+    return index;
+  };
+  const afterNew = (index: number, broken: number) => {
+    if (broken >= 0) {
+      violation = invariantViolation(invariants[broken]!);
+      violationAt = index;
+    } else if (visited.size >= maxStates) budget = `the state budget of ${maxStates} distinct states`;
+  };
+
+  // Fast path: encodings only.
+  const fastInvariant = machine.brokenInvariant;
+  const emitEncoded = (action: number, successor: Uint8Array) => {
+    if (stopped()) return;
+    ordinal++;
+    generated++;
+    firings[action]!++;
+    const key = canonicalize === undefined ? successor : canonicalize(successor);
+    const index = discover(key, action);
+    if (index < 0) return;
+    afterNew(index, fastInvariant !== undefined ? fastInvariant(key) : brokenIndex(invariants, machine.decode(key)));
+  };
+  // Generic path: state objects.
+  const expandObjects = (bytes: Uint8Array) => {
+    for (const step of machine.successors(machine.decode(bytes))) {
+      ordinal++;
+      generated++;
+      const action = indexOf(step.action);
+      firings[action]!++;
+      const encoded = machine.encode(step.state);
+      const index = discover(canonicalize === undefined ? encoded : canonicalize(encoded), action);
+      if (index < 0) continue;
+      afterNew(index, brokenIndex(invariants, step.state));
+      if (stopped()) return;
+    }
+  };
+  const expandFast = machine.expand;
+
+  const finish = (status: RunStatus): CheckResult => {
     const seconds = (performance.now() - started) / 1000;
     const coverage: ActionCoverage[] = machine.actions.map((action, index) => ({
       action,
@@ -89,81 +160,152 @@ export function check<S>(machine: StateMachine<S>, options: CheckOptions = {}): 
     const statistics: CheckStatistics = {
       initialStates,
       generated,
-      distinct: store.size,
-      queue: store.size - head,
-      depth: store.size === 0 ? 0 : deepest + 1,
+      distinct: visited.size,
+      queue: visited.size - expanded,
+      depth: visited.size === 0 ? 0 : deepest + 1,
       seconds,
       statesPerSecond: seconds > 0 ? Math.round(generated / seconds) : generated,
       coverage,
-      collisionProbability: collisionProbability(store.size, generated),
-      fingerprintCollisions: store.fingerprintCollisions,
-      storeBytes: store.bytesUsed,
+      collisionProbability: collisionProbability(visited.size, generated),
+      fingerprintCollisions: 0,
+      storeBytes: heldBytes(),
+      visitedBytes: visited.bytes,
+      peakMemoryBytes: process.resourceUsage().maxRSS * 1024,
+      ...(canonicalize !== undefined ? { symmetry: true } : {}),
       ...outdegreeOf(outdegrees, maxOutdegree),
     };
-    if (violation === undefined || at === undefined) return { status, statistics, ...(budget ? { budget } : {}) };
-    return { status, statistics, violation, trace: rebuildTrace(machine, store, transitions, at) };
+    if (violation === undefined) return { status, statistics, ...(budget ? { budget } : {}) };
+    return { status, statistics, violation, trace: replayTrace(machine, links, violationAt, canonicalize) };
   };
 
-  const brokenInvariant = (state: S): Violation | undefined => {
-    for (const invariant of invariants) if (!invariant.holds(state)) return invariantViolation(invariant);
-    return undefined;
-  };
-
+  // Initial states: parent ROOT, ordinal = place among the initial states; "next" is level 0.
   for (const state of machine.initialStates()) {
+    ordinal++;
     generated++;
-    const index = store.add(machine.encode(state), NO_STATE, INIT, 0);
+    const encoded = machine.encode(state);
+    const index = discover(canonicalize === undefined ? encoded : canonicalize(encoded), -1);
     if (index < 0) continue;
     initialStates++;
-    const violation = brokenInvariant(state);
-    if (violation) return finish("violation", violation, index);
-    if (store.size >= maxStates) {
-      budget = `the state budget of ${maxStates} distinct states`;
-      return finish("budget");
-    }
+    afterNew(index, brokenIndex(invariants, state));
+    if (violation !== undefined) return finish("violation");
+    if (budget !== undefined) return finish("budget");
   }
+  [current, next] = [next, current];
 
-  while (head < store.size) {
-    const index = head;
-    const depth = store.depth(index);
+  while (current.count > 0) {
     if (depth >= maxDepth) {
       budget = `the depth budget of ${maxDepth} steps`;
       break;
     }
-    head++;
-    if (depth > deepest) deepest = depth;
-    const state = machine.decode(store.bytes(index));
-    let successors = 0;
-    for (const step of machine.successors(state)) {
-      successors++;
-      generated++;
-      const action = indexOf(step.action);
-      firings[action]!++;
-      const bytes = machine.encode(step.state);
-      const added = store.add(bytes, index, INIT, depth + 1);
-      if (added < 0) continue;
-      // Record the transition only for new states: most successors are duplicates.
-      store.setTransition(added, transitions.intern(action, step.params));
-      newStates[action]!++;
-      if (depth + 1 > deepest) deepest = depth + 1;
-      const violation = brokenInvariant(step.state);
-      if (violation) return finish("violation", violation, added);
-      if (store.size >= maxStates) {
-        budget = `the state budget of ${maxStates} distinct states`;
-        return finish("budget");
+    for (let k = 0; k < current.count; k++) {
+      parent = levelStart + k;
+      ordinal = 0;
+      const bytes = current.get(k);
+      if (expandFast !== undefined) expandFast(bytes, emitEncoded);
+      else expandObjects(bytes);
+      if (violation !== undefined) return finish("violation");
+      expanded++;
+      if (budget !== undefined) return finish("budget");
+      const successors = ordinal;
+      outdegrees[Math.min(successors, OUTDEGREE_BUCKETS - 1)]!++;
+      if (successors > maxOutdegree) maxOutdegree = successors;
+      if (successors === 0 && checkDeadlock) {
+        violation = DEADLOCK;
+        violationAt = parent;
+        return finish("violation");
+      }
+      if ((expanded & (CLOCK_STRIDE - 1)) === 0) {
+        if (visited.bytesAfterGrowth - visited.bytes + links.bytesAfterGrowth - links.bytes + heldBytes() > maxMemory) {
+          budget = `the memory budget of ${formatBytes(maxMemory)}`;
+          return finish("budget");
+        }
+        if (onProgress !== undefined) {
+          const now = performance.now();
+          if (now - lastProgress >= progressInterval) {
+            lastProgress = now;
+            onProgress({ generated, distinct: visited.size, queue: visited.size - expanded, depth: deepest + 1, seconds: (now - started) / 1000 });
+          }
+        }
       }
     }
-    outdegrees[Math.min(successors, OUTDEGREE_BUCKETS - 1)]!++;
-    if (successors > maxOutdegree) maxOutdegree = successors;
-    if (successors === 0 && checkDeadlock) return finish("violation", DEADLOCK, index);
-    if (onProgress !== undefined && (head & (CLOCK_STRIDE - 1)) === 0) {
-      const now = performance.now();
-      if (now - lastProgress >= progressInterval) {
-        lastProgress = now;
-        onProgress({ generated, distinct: store.size, queue: store.size - head, depth: deepest + 1, seconds: (now - started) / 1000 });
+    levelStart += current.count;
+    [current, next] = [next, current];
+    next.clear();
+    next.shrink();
+    depth++;
+  }
+  return finish(budget === undefined ? "ok" : "budget");
+}
+
+function brokenIndex<S>(invariants: readonly Invariant<S>[], state: S): number {
+  for (let i = 0; i < invariants.length; i++) if (!invariants[i]!.holds(state)) return i;
+  return -1;
+}
+
+/** The machine's canonicalize when symmetry is asked for; a usage error when the machine has none. */
+export function symmetryOf<S>(machine: StateMachine<S>, wanted: boolean): ((state: Uint8Array) => Uint8Array) | undefined {
+  if (!wanted) return undefined;
+  if (machine.canonicalize === undefined) throw new InputError(`machine ${machine.name} declares no symmetry (canonicalize)`, "usage");
+  return machine.canonicalize;
+}
+
+export function formatBytes(bytes: number): string {
+  return bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+}
+
+/** Successor number `ordinal` of an encoded state, in the order the search enumerated them. */
+function nthSuccessor<S>(machine: StateMachine<S>, state: Uint8Array, ordinal: number): Uint8Array {
+  let seen = 0;
+  let found: Uint8Array | undefined;
+  if (machine.expand !== undefined) {
+    machine.expand(state, (_action, successor) => {
+      if (seen++ === ordinal) found = successor.slice();
+    });
+  } else {
+    for (const step of machine.successors(machine.decode(state))) {
+      if (seen++ === ordinal) {
+        found = machine.encode(step.state);
+        break;
       }
     }
   }
-  return finish(budget === undefined ? "ok" : "budget");
+  if (found === undefined) throw new Error(`machine ${machine.name}: successor ${ordinal} vanished on replay (successors must be deterministic)`);
+  return found;
+}
+
+const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((byte, i) => byte === b[i]);
+
+/**
+ * Replays the parent links of `last` into trace steps. The links name, per
+ * state, which successor of its parent it was; under symmetry they name a
+ * path of orbit representatives, which is turned into a real path by taking,
+ * from each real state, a successor in the next representative's orbit.
+ */
+export function replayTrace<S>(
+  machine: StateMachine<S>,
+  links: { pathTo(last: number): number[]; ordinal(index: number): number },
+  last: number,
+  canonicalize: ((state: Uint8Array) => Uint8Array) | undefined,
+): TraceStep[] {
+  const canonical = (bytes: Uint8Array) => (canonicalize === undefined ? bytes : canonicalize(bytes));
+  const path = links.pathTo(last);
+  const initials = [...machine.initialStates()];
+  let actual = initials[links.ordinal(path[0]!)] as S;
+  let representative = canonical(machine.encode(actual));
+  const steps: TraceStep[] = [{ action: "Init", params: {}, state: machine.view(actual) }];
+  for (const index of path.slice(1)) {
+    representative = canonical(nthSuccessor(machine, representative, links.ordinal(index)));
+    let taken = false;
+    for (const step of machine.successors(actual)) {
+      if (!sameBytes(canonical(machine.encode(step.state)), representative)) continue;
+      steps.push({ action: step.action, params: step.params, state: machine.view(step.state) });
+      actual = step.state;
+      taken = true;
+      break;
+    }
+    if (!taken) throw new Error(`machine ${machine.name}: no successor matches the search's path on replay (is canonicalize a symmetry?)`);
+  }
+  return steps;
 }
 
 function outdegreeOf(histogram: Float64Array, maximum: number): { outdegree?: Outdegree } {
@@ -189,19 +331,3 @@ function outdegreeOf(histogram: Float64Array, maximum: number): { outdegree?: Ou
   return { outdegree: { average: total / expanded, minimum, maximum, percentile95 } };
 }
 
-/** Follows parent links back to an initial state and replays the encodings into trace steps. */
-function rebuildTrace<S>(machine: StateMachine<S>, store: StateStore, transitions: TransitionTable, last: number): TraceStep[] {
-  const path: number[] = [];
-  for (let index = last; index !== NO_STATE; index = store.parent(index)) path.push(index);
-  path.reverse();
-  return path.map((index) => {
-    const state = machine.decode(store.bytes(index).slice());
-    const transition = store.transition(index);
-    if (transition === INIT) return { action: "Init", params: {}, state: machine.view(state) };
-    return {
-      action: machine.actions[transitions.action(transition)]!,
-      params: transitions.paramsOf(transition),
-      state: machine.view(state),
-    };
-  });
-}

@@ -59,4 +59,29 @@ export interface StateMachine<S> {
 
   /** The state as trace variables (one entry per name in `variables`). */
   view(state: S): Readonly<Record<string, TraceValue>>;
+
+  /**
+   * Optional fast path for the checker: the successors of an encoded state as
+   * encodings, with no state objects on the way. It must emit the same
+   * successors as successors(decode(state)) (order free, but fixed), each as
+   * (index of its action in `actions`, encoding); `successor` may be a buffer
+   * that is reused once emit returns.
+   */
+  readonly expand?: (state: Uint8Array, emit: (action: number, successor: Uint8Array) => void) => void;
+
+  /**
+   * Optional fast path: the index in `invariants` of the first invariant the
+   * encoded state breaks, or -1; the same verdict as the invariants' holds().
+   */
+  readonly brokenInvariant?: (state: Uint8Array) => number;
+
+  /**
+   * Optional symmetry reduction (`check --symmetry`): the encoding of one
+   * fixed representative of the state's orbit under the permutations of
+   * interchangeable components (e.g. threads, pagers, frames of the same
+   * role). Sound only when the permutations map successors to successors and
+   * preserve every invariant; the checker then explores one state per orbit.
+   * Returns a fresh array or `state` itself.
+   */
+  readonly canonicalize?: (state: Uint8Array) => Uint8Array;
 }

@@ -39,7 +39,11 @@ export function formatStatistics(result: CheckResult): string {
     `Finished computing initial states: ${s.initialStates} distinct state${s.initialStates === 1 ? "" : "s"} generated.`,
     headline,
     `  Estimated probability of a fingerprint collision (TLC's calculated (optimistic)): val = ${s.collisionProbability.toExponential(1).toUpperCase()}`,
-    `  (fingerprint matches between different states: ${s.fingerprintCollisions}; each was resolved by comparing the states' bytes)`,
+    s.visitedBytes !== undefined
+      ? `  (the visited set keeps 64-bit fingerprints, as TLC does: ${(s.visitedBytes / 2 ** 20).toFixed(1)} MiB, ${s.distinct > 0 ? (s.visitedBytes / s.distinct).toFixed(1) : "0"} bytes per distinct state)`
+      : `  (fingerprint matches between different states: ${s.fingerprintCollisions}; each was resolved by comparing the states' bytes)`,
+    ...(s.symmetry === true ? ["  (symmetry reduction: one state per orbit; distinct states count orbits)"] : []),
+    ...(s.workers !== undefined && s.workers > 1 ? [`  (${s.workers} worker threads)`] : []),
     `${s.generated} states generated, ${s.distinct} distinct states found, ${s.queue} states left on queue.`,
     depthLine,
     ...(s.outdegree === undefined ? [] : [

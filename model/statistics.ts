@@ -34,6 +34,14 @@ export interface CheckStatistics {
   readonly fingerprintCollisions: number;
   /** Memory held by the visited-state store. */
   readonly storeBytes: number;
+  /** Of which the visited set of fingerprints (check only: bytes per distinct state = visitedBytes / distinct). */
+  readonly visitedBytes?: number;
+  /** Peak resident set of the process (maxRSS), bytes. */
+  readonly peakMemoryBytes?: number;
+  /** One state per symmetry orbit was explored (distinct counts orbits). */
+  readonly symmetry?: boolean;
+  /** Worker threads that explored (parallel search). */
+  readonly workers?: number;
   /** Successors per expanded state (TLC's "outdegree"); undefined when no state was expanded. */
   readonly outdegree?: Outdegree;
 }

@@ -1,0 +1,113 @@
+/**
+ * The typed arrays of the breadth-first search besides the visited set: the
+ * frontier (encodings of one BFS level, in one byte arena) and the compact
+ * parent links (per state: its parent's number and which successor of the
+ * parent it was), from which a shortest trace is replayed.
+ */
+
+/** Encodings of the states of one BFS level, in discovery order. */
+export class Frontier {
+  private arena = new Uint8Array(1 << 16);
+  private ends = new Uint32Array(1 << 10);
+  private used = 0;
+  count = 0;
+
+  get bytes(): number {
+    return this.arena.byteLength + this.ends.byteLength;
+  }
+
+  push(state: Uint8Array): void {
+    const length = state.length;
+    if (this.used + length > this.arena.length) {
+      const grown = new Uint8Array(Math.max(2 * this.arena.length, this.used + length));
+      grown.set(this.arena.subarray(0, this.used));
+      this.arena = grown;
+    }
+    if (this.count === this.ends.length) {
+      const grown = new Uint32Array(2 * this.ends.length);
+      grown.set(this.ends);
+      this.ends = grown;
+    }
+    this.arena.set(state, this.used);
+    this.used += length;
+    this.ends[this.count++] = this.used;
+  }
+
+  /** State k of this level (a view into the arena, valid until the next push or clear). */
+  get(k: number): Uint8Array {
+    return this.arena.subarray(k === 0 ? 0 : this.ends[k - 1]!, this.ends[k]!);
+  }
+
+  clear(): void {
+    this.used = 0;
+    this.count = 0;
+  }
+
+  /** Releases the memory of a big level once it is done. */
+  shrink(): void {
+    if (this.arena.length > 1 << 16 && this.used === 0) {
+      this.arena = new Uint8Array(1 << 16);
+      this.ends = new Uint32Array(1 << 10);
+    }
+  }
+}
+
+/** No parent: an initial state. */
+export const ROOT = -1;
+const ORDINAL_OVERFLOW = 0xffff;
+
+/**
+ * Per state, 6 bytes: the number of its parent (Int32) and its ordinal among
+ * the parent's successors (Uint16; the rare larger ones in a side map).
+ * For an initial state the ordinal is its place among the initial states.
+ */
+export class ParentLinks {
+  private parents = new Int32Array(1 << 12);
+  private ordinals = new Uint16Array(1 << 12);
+  private readonly bigOrdinals = new Map<number, number>();
+  count = 0;
+
+  get bytes(): number {
+    return this.parents.byteLength + this.ordinals.byteLength;
+  }
+
+  /** Bytes after the next growth (for memory budgets). */
+  get bytesAfterGrowth(): number {
+    return this.count + 1 > this.parents.length ? 2 * this.bytes : this.bytes;
+  }
+
+  push(parent: number, ordinal: number): number {
+    const index = this.count;
+    if (index === this.parents.length) {
+      const parents = new Int32Array(2 * index);
+      parents.set(this.parents);
+      this.parents = parents;
+      const ordinals = new Uint16Array(2 * index);
+      ordinals.set(this.ordinals);
+      this.ordinals = ordinals;
+    }
+    this.parents[index] = parent;
+    if (ordinal >= ORDINAL_OVERFLOW) {
+      this.ordinals[index] = ORDINAL_OVERFLOW;
+      this.bigOrdinals.set(index, ordinal);
+    } else this.ordinals[index] = ordinal;
+    this.count = index + 1;
+    return index;
+  }
+
+  parent(index: number): number {
+    return this.parents[index]!;
+  }
+
+  ordinal(index: number): number {
+    const small = this.ordinals[index]!;
+    return small === ORDINAL_OVERFLOW ? this.bigOrdinals.get(index)! : small;
+  }
+
+  /** State numbers from an initial state to `last`. */
+  pathTo(last: number): number[] {
+    const path: number[] = [];
+    for (let index = last; index !== ROOT; index = this.parents[index]!) path.push(index);
+    return path.reverse();
+  }
+}
