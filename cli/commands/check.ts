@@ -199,7 +199,8 @@ export async function run(args: string[]): Promise<number> {
     configValue: configValue as unknown as TraceValue,
     mutant,
     violation,
-    command: ["check", ...args],
+    // The exact command that reproduces it: a drawn seed is added, so the trace names it.
+    command: ["check", ...args, ...(simulation && options.seed === undefined ? ["--seed", String(seed)] : [])],
     toolVersion: await version(),
     vars: machine.variables,
     steps,
@@ -216,7 +217,7 @@ export async function run(args: string[]): Promise<number> {
     throw new InputError(`check: cannot write the trace file ${path}${code ? ` (${code})` : ""}`);
   }
   write(`Counterexample ${id}: ${steps.length - 1} steps${originalLength !== undefined ? ` (shortened from ${originalLength})` : ""}, written to ${path}`);
-  if (simulation) write(`Replay this run with: multipager check --simulate --seed ${seed}${runs !== undefined ? ` --runs ${runs}` : ""}${depth !== undefined ? ` --depth ${depth}` : ""}`);
+  if (simulation) write(`Replay this run with: multipager ${trace.command.join(" ")}`);
   return match(violation.kind)
     .with("deadlock", () => ExitCode.Deadlock)
     .with("invariant", "refinement", () => ExitCode.Safety)
