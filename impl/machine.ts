@@ -42,6 +42,7 @@ import { decodeState, encodeState, type KernelState } from "./kernel/state.js";
 import { encodeSyscall, executeSyscall } from "./kernel/syscalls.js";
 import type { AccessKind, Syscall, ThreadId } from "./kernel/types.js";
 import { kernelMutantNamed } from "./mutants.js";
+import { observe, type ObservedState } from "./observe.js";
 import type { Rights } from "./kernel/vm.js";
 
 export const KERNEL_MACHINE_NAME = "multipager-kernel";
@@ -83,12 +84,22 @@ function isKernelConfig(config: KernelConfig | SpecShapedConfig): config is Kern
 }
 
 /** A concrete machine: `config` in the kernel's shape or the spec's (converted by fromSpecConfig). */
+/** The machine, plus what the refinement check needs to read its states in the spec's vocabulary. */
+export interface KernelMachine extends StateMachine<KernelState> {
+  /** The concrete configuration (converted from the spec's shape when given one). */
+  readonly config: KernelConfig;
+  /** A read-only kernel over a state (its layout, placement, region tables, PTEs). */
+  readonly kernelOver: (state: KernelState) => Kernel;
+  /** The state in the spec's vocabulary, read from the structures (impl/observe.ts). */
+  readonly observe: (state: KernelState) => ObservedState;
+}
+
 export function buildKernelMachine(
   config: KernelConfig | SpecShapedConfig,
   arch: Architecture | string = proposed,
   mutant?: string,
   options: KernelMachineOptions = {},
-): StateMachine<KernelState> {
+): KernelMachine {
   const kernelConfig = isKernelConfig(config) ? validateKernelConfig(config) : fromSpecConfig(config, { cpus: options.cpus ?? 1 });
   const architecture = typeof arch === "string" ? architectureNamed(arch) : arch;
   const mutantName = kernelMutantNamed(mutant);
@@ -105,6 +116,9 @@ export function buildKernelMachine(
     encode: encodeState,
     decode: decodeState,
     view: (s) => viewState(template.over(s)),
+    config: kernelConfig,
+    kernelOver: (s) => template.over(s),
+    observe: (s) => observe(template.over(s)),
   };
 }
 
