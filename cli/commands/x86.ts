@@ -10,7 +10,7 @@ import { parseArgs } from "node:util";
 import { ExitCode } from "../exit-codes.js";
 import { InputError } from "../../model/input-error.js";
 import { writeFileAtomic } from "../../model/atomic-write.js";
-import { X86_RULES, type WalkRules } from "../../impl/hw/walk.js";
+import { QEMU_TCG_RULES, X86_RULES, type WalkRules } from "../../impl/hw/walk.js";
 import { formatDifferences, formatExplained, type Comparison } from "../../impl/x86case/compare.js";
 import { DEVIATIONS, DEVIATION_KINDS } from "../../impl/x86case/deviations.js";
 import { SEED_LIMIT, caseSeed, freshSeed, fuzz, runDifferential } from "../../impl/x86case/differential.js";
@@ -38,6 +38,8 @@ subcommands:
   deviations   list the differences from QEMU the comparison allows, and why
 
 options:
+  --rules sdm|qemu-tcg   the model's walk rules: the SDM's (X86_RULES, default) or impl/hw's
+                 QEMU_TCG_RULES, which need no pde-accessed-on-fault / rsvd-without-p allowance
   --timeout MS   kill a QEMU run after MS milliseconds (default 60000)
   --help         show this help
 
@@ -47,6 +49,7 @@ exit codes: 0 agree, 1 the model and QEMU disagree on some line, 2 bad command l
 const OPTIONS = {
   qemu: { type: "boolean" },
   "walker-bug": { type: "string" },
+  rules: { type: "string" },
   show: { type: "string" },
   seed: { type: "string" },
   ops: { type: "string" },
@@ -93,6 +96,10 @@ const write = (text: string): void => {
 
 function rulesFor(options: Options): { rules: WalkRules; label: string } {
   const name = options["walker-bug"];
+  const base = options.rules ?? "sdm";
+  if (base !== "sdm" && base !== "qemu-tcg") throw new InputError(`x86: --rules must be sdm or qemu-tcg, got "${base}"`, "usage");
+  if (name !== undefined && base !== "sdm") throw new InputError("x86: --walker-bug plants its bug in the sdm rules; drop --rules qemu-tcg", "usage");
+  if (base === "qemu-tcg") return { rules: QEMU_TCG_RULES, label: "QEMU_TCG_RULES" };
   if (name === undefined) return { rules: X86_RULES, label: "X86_RULES" };
   const bug = walkerBug(name);
   return { rules: bug.rules, label: `planted walker bug ${bug.name}` };
@@ -123,7 +130,7 @@ function reportComparison(what: string, comparison: Comparison): void {
 }
 
 async function runCommand(positionals: string[], options: Options): Promise<number> {
-  allowOnly("run", options, ["qemu", "walker-bug", "show", "timeout"]);
+  allowOnly("run", options, ["qemu", "walker-bug", "rules", "show", "timeout"]);
   const [path, ...extra] = positionals;
   if (path === undefined || extra.length > 0) throw new InputError("x86 run: expected exactly one CASE file", "usage");
   const show = options.show ?? (options.qemu ? "none" : "model");
@@ -156,7 +163,7 @@ function genCommand(positionals: string[], options: Options): number {
 }
 
 async function fuzzCommand(positionals: string[], options: Options): Promise<number> {
-  allowOnly("fuzz", options, ["seed", "ops", "cases", "walker-bug", "jobs", "save", "timeout"]);
+  allowOnly("fuzz", options, ["seed", "ops", "cases", "walker-bug", "rules", "jobs", "save", "timeout"]);
   if (positionals.length > 0) throw new InputError(`x86 fuzz: unexpected argument '${positionals[0]}'`, "usage");
   const seed = integerOption("seed", options.seed, 0, SEED_LIMIT - 1, freshSeed());
   const cases = integerOption("cases", options.cases, 1, 100_000, 20);

@@ -69,6 +69,8 @@ describe("multipager x86 (no QEMU needed)", () => {
     [["x86", "gen", "--seed", "1", "--ops", "0", "-o", "x.case"], "--ops must be an integer in 1..100000"],
     [["x86", "gen", "--seed", "1", "--qemu", "-o", "x.case"], "option --qemu does not apply"],
     [["x86", "fuzz", "--cases", "0"], "--cases must be an integer"],
+    [["x86", "run", writeProtect, "--rules", "amd"], "--rules must be sdm or qemu-tcg"],
+    [["x86", "run", writeProtect, "--rules", "qemu-tcg", "--walker-bug", "ignore-wp"], "--walker-bug plants its bug in the sdm rules"],
   ])("%j is a usage error (exit 2) naming the problem", async (argv, message) => {
     const run = await multipager(...argv);
     expect(run.code).toBe(ExitCode.Usage);
@@ -144,6 +146,9 @@ describe.runIf(qemuAvailable)("multipager x86 with QEMU", () => {
     expect(clean.code).toBe(ExitCode.Ok);
     expect(clean.stdout).toContain("x86 fuzz: seed 77, 2 cases x 150 operations");
     expect(clean.stdout).toContain("2 of 2 cases agree, 300 operations compared");
+    const qemuRules = await multipager("x86", "fuzz", "--seed", "77", "--cases", "2", "--ops", "150", "--rules", "qemu-tcg");
+    expect(qemuRules.code).toBe(ExitCode.Ok);
+    expect(qemuRules.stdout).toContain("QEMU_TCG_RULES");
     const buggy = await multipager("x86", "fuzz", "--seed", "77", "--cases", "2", "--ops", "150", "--walker-bug", "dirty-on-read", "--save", directory);
     expect(buggy.code).toBe(ExitCode.Mismatch);
     expect(buggy.stdout).toMatch(/saved .*x86-seed-7[78]\.case; rerun: multipager x86 run .* --qemu --walker-bug dirty-on-read/);
