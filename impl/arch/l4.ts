@@ -5,6 +5,7 @@
  * region table; a pager may map its own frames in reply to a fault it holds.
  */
 import { markerIn } from "../kernel/vm.js";
+import { waitsFor } from "../kernel/fault.js";
 import type { Architecture, DispatchOutcome } from "../kernel/architecture.js";
 import { SyscallError } from "../kernel/errors.js";
 import { isUserAddress } from "../kernel/layout.js";
@@ -30,6 +31,7 @@ export function ownerMapCheck(k: Kernel, caller: ThreadId, trap: Trap, frame: nu
 export function deliverTo(k: Kernel, trap: Trap, to: ThreadId | null): DispatchOutcome {
   if (to === null) return { kind: "general-protection", reason: "no-manager" };
   if (to === trap.thread) return { kind: "general-protection", reason: "self-managed" };
+  if (waitsFor(k, to, trap.thread)) return { kind: "general-protection", reason: "wait-cycle" };
   const marker = isUserAddress(k.layout, trap.address) ? markerIn(k.pte(k.taskOf(trap.thread), trap.address)) : 0;
   return { kind: "delivered", to, marker };
 }

@@ -9,6 +9,7 @@ import type { DispatchOutcome, Trap } from "./architecture.js";
 import { Kernel } from "./kernel.js";
 import { isUserAddress, regionOf } from "./layout.js";
 import { markerIn } from "./vm.js";
+import type { ThreadId } from "./types.js";
 
 /**
  * "The second ones are an faults for addresses outside of the user part of
@@ -41,5 +42,23 @@ export function zeroLevel(k: Kernel, trap: Trap): DispatchOutcome {
   if (k.mutant !== "no-present-recheck" && Kernel.allows(pte, trap.access)) return { kind: "resumed" };
   // Decision D4: a manager faulting in a region it manages would wait for itself.
   if (entry.manager === trap.thread) return { kind: "general-protection", reason: "self-managed" };
+  // ... and more generally a manager that, through pagers each blocked on the next, waits for the faulting thread.
+  if (waitsFor(k, entry.manager, trap.thread)) return { kind: "general-protection", reason: "wait-cycle" };
   return { kind: "delivered", to: entry.manager, marker: markerIn(pte) };
+}
+
+/**
+ * Decision D4: does `pager`, following the chain of threads each blocked on
+ * the next one's reply, wait for `thread`? Delivering would close a cycle in
+ * which nobody can ever reply.
+ */
+export function waitsFor(k: Kernel, pager: ThreadId, thread: ThreadId): boolean {
+  let current = pager;
+  for (let hops = 0; hops < k.config.threads.length; hops++) {
+    const status = k.status(current);
+    if (status.tag !== "blocked") return false;
+    if (status.handler === thread) return true;
+    current = status.handler;
+  }
+  return false;
 }

@@ -38,7 +38,7 @@ export function cloneState(s: KernelState): KernelState {
 
 // --- canonical encoding --------------------------------------------------------
 
-const STOP_REASONS: readonly StopReason[] = ["kernel-space", "no-manager", "not-accepted", "self-managed", "refused", "revoked"];
+const STOP_REASONS: readonly StopReason[] = ["kernel-space", "no-manager", "not-accepted", "self-managed", "wait-cycle", "refused", "revoked"];
 const ACCESS: readonly AccessKind[] = ["read", "write"];
 const NO_THREAD = 0xffff_ffff;
 

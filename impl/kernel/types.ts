@@ -9,7 +9,7 @@ export type TaskId = number;
 export type AccessKind = "read" | "write";
 
 /** Why a fault became a general-protection fault (the spec's StopReason). */
-export type StopReason = "kernel-space" | "no-manager" | "not-accepted" | "self-managed" | "refused" | "revoked";
+export type StopReason = "kernel-space" | "no-manager" | "not-accepted" | "self-managed" | "wait-cycle" | "refused" | "revoked";
 
 /**
  * A thread's state. `ready`, `running`, `receiving` and `in-kernel` are all
