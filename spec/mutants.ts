@@ -30,7 +30,7 @@ export const specMutants: ReadonlyArray<SpecMutant> = [
   {
     name: "no-acceptance-check",
     description: "Dispatch skips exceptional case 2: a fault reaches a pager that never accepted the region",
-    caughtBy: "TwoSidedContract",
+    caughtBy: "GeneralProtectionClassification",
     config: "tiny",
   },
   {
@@ -42,7 +42,7 @@ export const specMutants: ReadonlyArray<SpecMutant> = [
   {
     name: "revoke-on-any-unmap",
     description: "Every unmap revokes the agreement, with or without REVOKE_AGREEMENT and whether or not it removes the last page",
-    caughtBy: "TwoSidedContract",
+    caughtBy: "AgreementHeldWhileMapped",
     config: "tiny",
   },
   {
@@ -54,8 +54,8 @@ export const specMutants: ReadonlyArray<SpecMutant> = [
   {
     name: "per-thread-pager",
     description: "Dispatch routes the fault to the thread's single L4-style pager (the lowest-numbered pager) instead of the region's manager",
-    caughtBy: "TwoSidedContract",
-    config: "two-pagers",
+    caughtBy: "GeneralProtectionClassification",
+    config: "tiny",
   },
 ];
 
