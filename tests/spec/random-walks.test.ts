@@ -16,6 +16,9 @@ describe.each(namedConfigs.map((c) => [c.name, c] as const))("random walks on %s
         for (const choice of choices) {
           const steps = [...machine.successors(state)];
           expect(steps.length).toBeGreaterThan(0); // no deadlock (D4, D7)
+          // (action, params) names one transition.
+          const labels = steps.map((st) => `${st.action} ${JSON.stringify(st.params)}`);
+          expect(new Set(labels).size).toBe(labels.length);
           state = steps[choice % steps.length]!.state;
           for (const inv of machine.invariants) expect(inv.holds(state), inv.name).toBe(true);
           const bytes = machine.encode(state);
@@ -23,7 +26,7 @@ describe.each(namedConfigs.map((c) => [c.name, c] as const))("random walks on %s
           expect(machine.encode(machine.decode(bytes))).toEqual(bytes);
         }
       }),
-      { seed, numRuns: 150 },
+      { seed, numRuns: 100 },
     );
   });
 });
