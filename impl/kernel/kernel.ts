@@ -35,12 +35,14 @@ export class Kernel {
     readonly arch: Architecture,
     readonly mutant: KernelMutantName | null,
     public state: KernelState,
+    /** The booted kernel's placement and frame registry (fixed after boot), shared by its copies. */
+    shared?: { readonly placement: Placement; readonly frames: FrameRegistry },
   ) {
     this.layout = config.layout;
-    this.placement = placementFor(config.layout);
-    this.frames = new FrameRegistry();
+    this.placement = shared?.placement ?? placementFor(config.layout);
+    this.frames = shared?.frames ?? new FrameRegistry();
     this.received = config.threads.map(() => null);
-    this.recordFrames();
+    if (shared === undefined) this.recordFrames();
   }
 
   /** A fresh system: one address space per task, every thread ready, each CPU running the next ready thread. */
@@ -69,12 +71,12 @@ export class Kernel {
 
   /** A kernel over `state` itself, for reading it (invariants, views): nothing may be changed through it. */
   over(state: KernelState): Kernel {
-    return new Kernel(this.config, this.arch, this.mutant, state);
+    return new Kernel(this.config, this.arch, this.mutant, state, this);
   }
 
   /** A kernel over a copy of `state` (the model checker's successor function). */
   fork(state: KernelState = this.state): Kernel {
-    return new Kernel(this.config, this.arch, this.mutant, cloneState(state));
+    return new Kernel(this.config, this.arch, this.mutant, cloneState(state), this);
   }
 
   private recordFrames(): void {
