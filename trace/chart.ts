@@ -43,10 +43,13 @@ interface ThreadInfo {
   readonly pager: boolean;
 }
 
-/** The threads of the configuration (spec/ and impl/ configurations list them as {task, pager?}). */
+/** The threads of the configuration (spec/ and impl/ configurations list them as {task, pager?}; refinement's wrap a spec one). */
 function threadsOf(configValue: TraceValue): ThreadInfo[] {
   if (configValue === null || typeof configValue !== "object" || Array.isArray(configValue)) return [];
-  const threads = (configValue as Record<string, TraceValue>)["threads"];
+  const record = configValue as Record<string, TraceValue>;
+  // A refinement configuration wraps the spec's: { spec: {...}, cpus }.
+  if (!("threads" in record) && "spec" in record) return threadsOf(record["spec"]!);
+  const threads = record["threads"];
   if (!Array.isArray(threads)) return [];
   return (threads as readonly TraceValue[]).map((entry) => {
     const record = (entry !== null && typeof entry === "object" && !Array.isArray(entry) ? entry : {}) as Record<string, TraceValue>;
@@ -125,8 +128,18 @@ export function chartOf(trace: Trace): Chart {
   const events = trace.steps.flatMap((step, index) => {
     if (index === 0) return [];
     // A refinement step is charted by its abstract image (the design-level event), when it has one that moves.
-    const source = step.abstract !== undefined && step.abstract.action !== "Stutter" ? step.abstract : step;
-    return eventsOf(index, source.action, source.params, lifeline);
+    const image = step.abstract;
+    if (image === undefined || image.action === "Stutter" || image.action === "Undefined" || index === 0) return eventsOf(index, step.action, step.params, lifeline);
+    // A concrete step that is several design events at once ("Dispatch+Resolve") lists them in params.steps.
+    const parts = image.params["steps"];
+    if (image.action.includes("+") && Array.isArray(parts)) {
+      return (parts as readonly TraceValue[]).flatMap((part) => {
+        const record = (typeof part === "object" && part !== null && !Array.isArray(part) ? part : {}) as Record<string, TraceValue>;
+        const params = (typeof record["params"] === "object" && record["params"] !== null ? record["params"] : {}) as ActionParams;
+        return eventsOf(index, typeof record["action"] === "string" ? record["action"] : "?", params, lifeline);
+      });
+    }
+    return eventsOf(index, image.action, image.params, lifeline);
   });
   return { lifelines, events };
 }

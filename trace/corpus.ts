@@ -1,5 +1,7 @@
 /**
- * The regression corpus (tests/traces/): one counterexample per seeded bug,
+ * The regression corpus (tests/traces/): one counterexample per seeded bug
+ * (spec mutants: spec-<name>; implementation mutants, as refinement traces:
+ * impl-<name>),
  * found by the same search the commands run, written as ITF with its stable
  * id. The tests replay every file and expect it still to reproduce; when a
  * deliberate change of the spec makes one stop applying, regenerate with
@@ -11,6 +13,7 @@ import { writeItf } from "../model/itf.js";
 import type { StateMachine, TraceValue } from "../model/machine.js";
 import type { Trace } from "../model/trace.js";
 import { buildSpec, loadConfig, specMutants } from "../spec/index.js";
+import { implementationMutantTraces } from "./refinement.js";
 
 export const DEFAULT_CORPUS_DIR = "tests/traces";
 
@@ -42,29 +45,12 @@ export function specMutantTraces(toolVersion: string): CorpusEntry[] {
   });
 }
 
-/** What refinement/ may export to contribute its implementation mutants' traces. */
-interface RefinementCorpus {
-  implementationMutantTraces(toolVersion: string): { file: string; trace: Trace }[];
-}
-
-/** The implementation mutants' refinement traces, once refinement/ provides them. */
-async function implementationMutantTraces(toolVersion: string): Promise<CorpusEntry[]> {
-  const path = "../refinement/index.js";
-  let module: Partial<RefinementCorpus>;
-  try {
-    module = (await import(path)) as Partial<RefinementCorpus>;
-  } catch {
-    return [];
-  }
-  return typeof module.implementationMutantTraces === "function" ? module.implementationMutantTraces(toolVersion) : [];
-}
-
-export async function corpusTraces(toolVersion: string): Promise<CorpusEntry[]> {
-  return [...specMutantTraces(toolVersion), ...(await implementationMutantTraces(toolVersion))];
+export function corpusTraces(toolVersion: string): CorpusEntry[] {
+  return [...specMutantTraces(toolVersion), ...implementationMutantTraces(toolVersion)];
 }
 
 export async function writeCorpus(dir: string, toolVersion: string): Promise<CorpusEntry[]> {
-  const entries = await corpusTraces(toolVersion);
+  const entries = corpusTraces(toolVersion);
   for (const entry of entries) writeItf(join(dir, entry.file), entry.trace);
   return entries;
 }

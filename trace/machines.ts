@@ -1,5 +1,6 @@
 /**
- * Rebuilds the machine a trace was found on from the trace's own metadata
+ * Rebuilds the machine a trace was found on (the spec, or the concrete
+ * kernel on one of Table I's architectures) from the trace's own metadata
  * (machine name, configuration value, mutant, architecture), so a trace file
  * is self-contained: whoever reads it can replay it without the command line
  * that produced it.
@@ -7,7 +8,11 @@
 import { InputError } from "../model/input-error.js";
 import type { StateMachine } from "../model/machine.js";
 import type { Trace } from "../model/trace.js";
+import { match } from "ts-pattern";
 import type { LiveMachine } from "../model/liveness/check.js";
+import { ARCH_NAMES } from "../impl/arch/index.js";
+import { KERNEL_MACHINE_NAME, buildKernelMachine } from "../impl/machine.js";
+import { kernelMutants } from "../impl/mutants.js";
 import { makeContext } from "../spec/context.js";
 import { SPEC_MACHINE_NAME, buildSpec, specMutants, validateConfig, type SpecConfig, type SpecState } from "../spec/index.js";
 import { SPEC_FAIRNESS, temporalPropertiesFor } from "../spec/liveness.js";
@@ -18,7 +23,9 @@ export interface MachineChoice {
   readonly mutant?: string | null;
 }
 
-export const KNOWN_MACHINES: readonly string[] = [SPEC_MACHINE_NAME];
+export const KNOWN_MACHINES: readonly string[] = [SPEC_MACHINE_NAME, KERNEL_MACHINE_NAME];
+/** The architecture a kernel trace without #meta.arch ran on: the paper's. */
+export const DEFAULT_ARCH = "proposed";
 
 /** Re-throws an InputError raised while rebuilding as a bad-input error that names the trace file. */
 function asFileError<T>(source: string, field: string, build: () => T): T {
@@ -30,18 +37,31 @@ function asFileError<T>(source: string, field: string, build: () => T): T {
   }
 }
 
-/** The machine that produced the trace (kind "spec"); refinement traces are rebuilt by refinement/ (see replay.ts). */
-export function specMachineFor(trace: Trace, source: string, choice: MachineChoice = {}): StateMachine<unknown> {
-  if (trace.machine !== SPEC_MACHINE_NAME) {
-    throw new InputError(`${source}: #meta.machine: unknown machine "${trace.machine}" (known: ${KNOWN_MACHINES.join(", ")})`);
-  }
+/** The machine that produced the trace: the spec, or the concrete kernel (with its architecture); refinement traces are rebuilt by refinement/ (see reproduce.ts). */
+export function machineFor(trace: Trace, source: string, choice: MachineChoice = {}): StateMachine<unknown> {
   const mutant = choice.mutant === undefined ? trace.mutant : choice.mutant;
-  if (mutant !== null && !specMutants.some((m) => m.name === mutant)) {
-    const known = specMutants.map((m) => m.name).join(", ");
-    if (choice.mutant !== undefined) throw new InputError(`--mutant: unknown mutant "${mutant}" (known: ${known}, or none)`, "usage");
-    throw new InputError(`${source}: #meta.mutant: unknown mutant "${mutant}" (known: ${known})`);
-  }
-  return asFileError(source, "#meta.configValue", () => withLiveness(trace.configValue as unknown as SpecConfig, mutant)) as StateMachine<unknown>;
+  const config = trace.configValue as unknown as SpecConfig;
+  return match(trace.machine)
+    .with(SPEC_MACHINE_NAME, () => {
+      checkMutant(mutant, specMutants, choice, source);
+      return asFileError(source, "#meta.configValue", () => withLiveness(config, mutant)) as StateMachine<unknown>;
+    })
+    .with(KERNEL_MACHINE_NAME, () => {
+      checkMutant(mutant, kernelMutants, choice, source);
+      const arch = trace.arch ?? DEFAULT_ARCH;
+      if (!(ARCH_NAMES as readonly string[]).includes(arch)) throw new InputError(`${source}: #meta.arch: unknown architecture "${arch}" (known: ${ARCH_NAMES.join(", ")})`);
+      return asFileError(source, "#meta.configValue", () => buildKernelMachine(config, arch, mutant ?? undefined)) as StateMachine<unknown>;
+    })
+    .otherwise(() => {
+      throw new InputError(`${source}: #meta.machine: unknown machine "${trace.machine}" (known: ${KNOWN_MACHINES.join(", ")})`);
+    });
+}
+
+function checkMutant(mutant: string | null, known: ReadonlyArray<{ name: string }>, choice: MachineChoice, source: string): void {
+  if (mutant === null || known.some((m) => m.name === mutant)) return;
+  const names = known.map((m) => m.name).join(", ");
+  if (choice.mutant !== undefined) throw new InputError(`--mutant: unknown mutant "${mutant}" (known: ${names}, or none)`, "usage");
+  throw new InputError(`${source}: #meta.mutant: unknown mutant "${mutant}" (known: ${names})`);
 }
 
 /** The spec with its fairness and temporal properties (spec/liveness.ts), so lassos replay too. */

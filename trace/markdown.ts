@@ -88,7 +88,11 @@ export function formatTraceMarkdown(trace: Trace, id: string, options: MarkdownO
   out.push("| | |", "| --- | --- |");
   out.push(`| Trace id | \`${id}\` |`);
   out.push(`| Violated | ${violationLine(trace)} |`);
-  if (trace.violation.quote !== "") out.push(`| The paper | “${trace.violation.quote.replace(/\|/g, "\\|")}” |`);
+  if (trace.violation.quote !== "") {
+    // A spec invariant quotes the paper; a refinement obligation says what failed.
+    const label = trace.violation.kind === "refinement" ? "Why" : "The paper";
+    out.push(`| ${label} | “${trace.violation.quote.replace(/\|/g, "\\|")}” |`);
+  }
   out.push(`| Machine | \`${trace.machine}\` (${trace.kind === "refinement" ? "refinement: concrete kernel against the spec" : "abstract spec"}) |`);
   out.push(`| Configuration | \`${trace.config}\` |`);
   out.push(`| Mutant | ${trace.mutant === null ? "none (the design as specified)" : `\`${trace.mutant}\``} |`);

@@ -16,7 +16,7 @@ import type { Trace } from "../../model/trace.js";
 import { DEFAULT_CORPUS_DIR, writeCorpus } from "../../trace/corpus.js";
 import { idNote, loadTrace } from "../../trace/load.js";
 import { formatTraceMarkdown } from "../../trace/markdown.js";
-import { replayTrace, validatedSpecMachine } from "../../trace/reproduce.js";
+import { replayTrace, validateTrace } from "../../trace/reproduce.js";
 import type { ReplayVerdict } from "../../trace/replay.js";
 import { formatTraceSvg } from "../../trace/svg.js";
 
@@ -86,7 +86,7 @@ function show(positionals: string[], values: { format?: string; out?: string }):
   const format = values.format ?? "text";
   if (!(FORMATS as readonly string[]).includes(format)) throw new InputError(`trace show: --format must be one of ${FORMATS.join(", ")}, got "${format}"`, "usage");
   const loaded = loadTrace(file);
-  if (loaded.trace.kind === "spec") validatedSpecMachine(loaded.trace, file);
+  validateTrace(loaded.trace, file);
   const note = idNote(loaded, file);
   if (note !== undefined) process.stderr.write(`${note}\n`);
   const text = render(loaded.trace, loaded.id, format as Format, file);
@@ -127,7 +127,7 @@ async function replay(positionals: string[], values: { mutant?: string }): Promi
   const { trace, id } = loaded;
   const choice = values.mutant === undefined ? {} : { mutant: values.mutant === "none" ? null : values.mutant };
   // Every problem with the file is reported before any verdict output.
-  if (trace.kind === "spec") validatedSpecMachine(trace, file, choice);
+  validateTrace(trace, file, choice);
   const note = idNote(loaded, file);
   if (note !== undefined) process.stderr.write(`${note}\n`);
   const against = choice.mutant === undefined ? trace.mutant : choice.mutant;

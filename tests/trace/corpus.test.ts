@@ -9,7 +9,9 @@ import { ExitCode } from "../../cli/exit-codes.js";
 import { parseItf } from "../../model/itf.js";
 import { formatTraceText } from "../../model/trace-text.js";
 import { traceId } from "../../model/trace.js";
+import { kernelMutants } from "../../impl/mutants.js";
 import { specMutants } from "../../spec/index.js";
+import { reproduceCommand } from "../../trace/markdown.js";
 import { loadTrace } from "../../trace/load.js";
 import { multipagerTrace } from "./run-trace.js";
 
@@ -17,8 +19,14 @@ const DIR = "tests/traces";
 const files = readdirSync(DIR).filter((name) => name.endsWith(".itf.json")).sort();
 
 describe("corpus", () => {
-  test("has one trace per spec mutant", () => {
+  test("has one trace per spec mutant and one refinement trace per implementation mutant", () => {
     for (const mutant of specMutants) expect(files).toContain(`spec-${mutant.name}.itf.json`);
+    for (const mutant of kernelMutants) expect(files).toContain(`impl-${mutant.name}.itf.json`);
+    for (const file of files.filter((name) => name.startsWith("impl-"))) {
+      const { trace } = loadTrace(join(DIR, file));
+      expect(trace.kind, file).toBe("refinement");
+      expect(trace.steps.every((step) => step.abstract !== undefined), file).toBe(true);
+    }
   });
 
   test("each file's id is the hash of its content", () => {
@@ -46,12 +54,14 @@ describe("corpus", () => {
     expect(md.code).toBe(ExitCode.Ok);
     expect(md.stdout).toContain(`\`${id}\``);
     expect(md.stdout).toContain(trace.violation.name);
-    expect(md.stdout).toContain(trace.violation.quote);
-    expect(md.stdout).toContain(`npx multipager check --mutant ${trace.mutant}`);
+    expect(md.stdout).toContain(trace.violation.quote.replace(/\|/g, "\\|"));
+    expect(md.stdout).toContain(reproduceCommand(trace));
+    expect(reproduceCommand(trace)).toMatch(new RegExp(`^npx multipager (check|refine) --mutant ${trace.mutant}`));
     expect(md.stdout).toContain(`npx multipager trace replay ${path}`);
     expect(md.stdout).toContain("```mermaid\nsequenceDiagram");
     // One table row per state.
     expect(md.stdout.split("\n").filter((line) => /^\| \d+ \|/.test(line))).toHaveLength(trace.steps.length);
+    if (trace.kind === "refinement") expect(md.stdout).toContain("| # | Concrete step | Concrete changes | Abstract image | Abstract changes |");
 
     const svg = await multipagerTrace("show", path, "--format", "svg");
     expect(svg.code).toBe(ExitCode.Ok);

@@ -68,11 +68,11 @@ describe("lasso replay", () => {
 describe("lasso replay on the spec", () => {
   test("a spec lasso found without fairness is not a fair behaviour of the spec: replay says fixed and names the fairness it breaks", async () => {
     const { buildSpec, loadConfig } = await import("../../spec/index.js");
-    const { specMachineFor } = await import("../../trace/machines.js");
+    const { machineFor } = await import("../../trace/machines.js");
     const { replayTrace } = await import("../../trace/reproduce.js");
     const { config } = loadConfig("tiny");
     const shell: Trace = { kind: "spec", machine: "multipager-spec", config: "tiny", configValue: config as never, mutant: null, violation: { kind: "invariant", name: "", quote: "" }, command: [], toolVersion: "test", vars: [], steps: [] };
-    const live = specMachineFor(shell, "t") as LiveMachine<unknown>;
+    const live = machineFor(shell, "t") as LiveMachine<unknown>;
     expect(live.temporalProperties!.length).toBeGreaterThan(0);
     // Without fairness the kernel may never dispatch a trapped fault: a lasso.
     const unfair = { ...live, fairness: [], invariants: [] } as LiveMachine<unknown>;

@@ -61,6 +61,31 @@ describe("malformed trace files: exit 151 and one line naming the problem", () =
     });
   }
 
+  test.each([
+    ["an unknown obligation", (itf: Json): void => {
+      itf["#meta"].violation.name = "Whatever";
+    }, /#meta\.violation\.name: unknown refinement obligation "Whatever"/],
+    ["an unknown implementation mutant", (itf: Json): void => {
+      itf["#meta"].mutant = "no-such-bug";
+    }, /#meta\.mutant: unknown implementation mutant "no-such-bug"/],
+    ["an unknown architecture", (itf: Json): void => {
+      itf["#meta"].arch = "mach";
+    }, /#meta\.arch: unknown architecture "mach"/],
+    ["an unknown concrete action", (itf: Json): void => {
+      itf.states[1]["#meta"].action = "Teleport";
+    }, /states\[1\]\.#meta\.action: unknown action "Teleport"/],
+  ] as const)("a refinement trace with %s", async (_, edit, expected) => {
+    const itf = JSON.parse(readFileSync("tests/traces/impl-no-invlpg.itf.json", "utf8")) as Json;
+    edit(itf);
+    const path = file(`refinement-${_.replace(/ /g, "-")}.itf.json`, JSON.stringify(itf));
+    for (const subcommand of ["show", "replay"]) {
+      const run = await multipagerTrace(subcommand, path);
+      expect(run.code).toBe(ExitCode.BadInput);
+      expect(run.stderr.trimEnd().split("\n")).toHaveLength(1);
+      expect(run.stderr).toMatch(expected);
+    }
+  });
+
   test("a missing file", async () => {
     const run = await multipagerTrace("replay", join(tmp, "nowhere.itf.json"));
     expect(run.code).toBe(ExitCode.BadInput);

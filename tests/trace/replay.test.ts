@@ -78,6 +78,22 @@ describe("trace replay", () => {
     expect(run.stdout).toContain("Fixed: all 0 steps apply, but the last state has an enabled action now.");
   });
 
+  test("implementation mutants' refinement traces: reproduce on the mutant kernel; on the kernel without the bug, fixed or no longer applies", async () => {
+    const impl = (mutant: string) => join("tests/traces", `impl-${mutant}.itf.json`);
+    const reproduces = await multipagerTrace("replay", impl("no-invlpg"));
+    expect(reproduces.code).toBe(ExitCode.Safety);
+    expect(reproduces.stdout).toContain("architecture proposed");
+    expect(reproduces.stdout).toContain("Reproduces: all 4 steps apply and refinement obligation TlbAgreesWithPageTables fails.");
+    // With INVLPG the stale translation is gone: every step still happens, the TLB agrees.
+    const fixed = await multipagerTrace("replay", impl("no-invlpg"), "--mutant", "none");
+    expect(fixed.code).toBe(ExitCode.Ok);
+    expect(fixed.stdout).toContain("Fixed: all 4 steps apply, but obligation TlbAgreesWithPageTables holds after the last step now.");
+    // With the PAGE_PRESENT re-check the zero level resumes thread B instead of messaging the pager (Fig. 3).
+    const gone = await multipagerTrace("replay", impl("no-present-recheck"), "--mutant", "none");
+    expect(gone.code).toBe(ExitCode.TraceDoesNotApply);
+    expect(gone.stdout).toMatch(/No longer applies: step 4: Dispatch\(thread = 1, cpu = 1, outcome = "delivered", pager = 0, marker = 0\) is not enabled; enabled instead: Dispatch\(thread = 1, cpu = 1, outcome = "resumed"\)/);
+  });
+
   test("an unknown --mutant is a usage error (exit 2)", async () => {
     const run = await multipagerTrace("replay", corpus("no-present-recheck"), "--mutant", "no-such-bug");
     expect(run.code).toBe(ExitCode.Usage);

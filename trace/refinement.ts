@@ -1,0 +1,122 @@
+/**
+ * Refinement traces (the concrete kernel against the spec): rebuilding the
+ * product machine of refinement/ from a trace's metadata, replaying a trace
+ * on it, and the implementation mutants' traces for the corpus.
+ *
+ * A refinement trace's configuration value is the refinement configuration:
+ * { spec: <spec configuration>, cpus: N } (a bare spec configuration means
+ * one CPU). Its violation names the broken obligation: a step obligation
+ * (CommutingSquare, NoAbstractCounterpart, ...) or a representation
+ * invariant of the concrete structures (TlbAgreesWithPageTables, ...).
+ */
+import { check } from "../model/check.js";
+import { InputError } from "../model/input-error.js";
+import type { StateMachine, TraceValue } from "../model/machine.js";
+import type { Trace } from "../model/trace.js";
+import { kernelMutants } from "../impl/mutants.js";
+import { ARCH_NAMES } from "../impl/arch/index.js";
+import { MUTANT_CONFIG, refinementConfigNamed } from "../refinement/configs.js";
+import { OBLIGATIONS } from "../refinement/obligations.js";
+import { REFINEMENT_MACHINE_NAME, STEP_OBLIGATIONS, buildRefinement, kernelConfigFor, refinementSteps, violationOf, type ProductState, type Refinement } from "../refinement/product.js";
+import { validateConfig, type SpecConfig } from "../spec/index.js";
+import { DEFAULT_ARCH, type MachineChoice } from "./machines.js";
+import { walk, type ReplayVerdict } from "./replay.js";
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/** The spec configuration and CPU count a refinement trace was checked on. */
+function setupOf(trace: Trace, source: string): { spec: SpecConfig; cpus: number } {
+  const value = trace.configValue as unknown;
+  const spec = isRecord(value) && "spec" in value ? value["spec"] : value;
+  const cpus = isRecord(value) && typeof value["cpus"] === "number" ? value["cpus"] : 1;
+  if (!Number.isInteger(cpus) || cpus < 1) throw new InputError(`${source}: #meta.configValue.cpus: expected a positive integer, got ${String(cpus)}`);
+  try {
+    return { spec: validateConfig(spec, "spec"), cpus };
+  } catch (error) {
+    if (error instanceof InputError) throw new InputError(`${source}: #meta.configValue: ${error.message}`);
+    throw error;
+  }
+}
+
+/** The refinement product a refinement trace was found on. */
+export function refinementFor(trace: Trace, source: string, choice: MachineChoice = {}): Refinement {
+  if (trace.machine !== REFINEMENT_MACHINE_NAME) {
+    throw new InputError(`${source}: #meta.machine: a refinement trace must name "${REFINEMENT_MACHINE_NAME}", got "${trace.machine}"`);
+  }
+  const mutant = choice.mutant === undefined ? trace.mutant : choice.mutant;
+  if (mutant !== null && !kernelMutants.some((m) => m.name === mutant)) {
+    const names = kernelMutants.map((m) => m.name).join(", ");
+    if (choice.mutant !== undefined) throw new InputError(`--mutant: unknown implementation mutant "${mutant}" (known: ${names}, or none)`, "usage");
+    throw new InputError(`${source}: #meta.mutant: unknown implementation mutant "${mutant}" (known: ${names})`);
+  }
+  const arch = trace.arch ?? DEFAULT_ARCH;
+  if (!(ARCH_NAMES as readonly string[]).includes(arch)) throw new InputError(`${source}: #meta.arch: unknown architecture "${arch}" (known: ${ARCH_NAMES.join(", ")})`);
+  const { spec, cpus } = setupOf(trace, source);
+  return buildRefinement({ spec, kernel: kernelConfigFor(spec, cpus), arch, mutant: mutant ?? undefined });
+}
+
+const KNOWN_OBLIGATIONS = [...Object.keys(STEP_OBLIGATIONS), ...OBLIGATIONS.map((o) => o.name)];
+
+/** Does the last product state still break the obligation the trace names? */
+function breaks(refinement: Refinement, last: ProductState, name: string): boolean {
+  if (last.failure !== null) return last.failure.obligation === name || name === "StepRefines";
+  const invariant = refinement.product.invariants.find((i) => i.name === name);
+  return invariant !== undefined && !invariant.holds(last);
+}
+
+/** The product machine of a refinement trace, with the file's obligation and actions checked against it. */
+export function validatedRefinement(trace: Trace, source: string, choice: MachineChoice = {}): Refinement {
+  const name = trace.violation.name;
+  if (!KNOWN_OBLIGATIONS.includes(name) && name !== "StepRefines") {
+    throw new InputError(`${source}: #meta.violation.name: unknown refinement obligation "${name}" (known: ${KNOWN_OBLIGATIONS.join(", ")})`);
+  }
+  const refinement = refinementFor(trace, source, choice);
+  const product = refinement.product;
+  const known = new Set(product.actions);
+  trace.steps.forEach((step, index) => {
+    if (index === 0 && step.action !== "Init") throw new InputError(`${source}: states[0].#meta.action: the first state must be "Init", got "${step.action}"`);
+    if (index > 0 && !known.has(step.action)) throw new InputError(`${source}: states[${index}].#meta.action: unknown action "${step.action}" (${product.name} has: ${product.actions.join(", ")})`);
+  });
+  return refinement;
+}
+
+export function replayRefinement(trace: Trace, source: string, choice: MachineChoice = {}): ReplayVerdict {
+  const name = trace.violation.name;
+  const refinement = validatedRefinement(trace, source, choice);
+  const product = refinement.product as StateMachine<ProductState>;
+  const result = walk(product, trace.steps);
+  if (result.kind === "stuck") return { kind: "does-not-apply", step: result.step, reason: result.reason };
+  const last = result.states[result.states.length - 1]!;
+  const divergence = result.divergence === undefined ? {} : { divergence: result.divergence };
+  if (breaks(refinement, last, name)) return { kind: "reproduces", steps: trace.steps.length - 1, ...divergence };
+  return { kind: "fixed", steps: trace.steps.length - 1, detail: `obligation ${name} holds after the last step now`, ...divergence };
+}
+
+/** A shortest refinement counterexample for each implementation mutant, on the configuration it shows on. */
+export function implementationMutantTraces(toolVersion: string, arch = DEFAULT_ARCH): { file: string; trace: Trace }[] {
+  return kernelMutants.flatMap((mutant) => {
+    const configName = MUTANT_CONFIG[mutant.name];
+    if (configName === undefined) return [];
+    const config = refinementConfigNamed(configName);
+    const refinement = buildRefinement({ spec: config.spec, kernel: kernelConfigFor(config.spec, config.cpus), arch, mutant: mutant.name });
+    const result = check(refinement.product, { checkDeadlock: false });
+    if (result.violation === undefined || result.trace === undefined) return [];
+    const { steps, last } = refinementSteps(refinement, result.trace.map((step) => ({ action: step.action, params: step.params })));
+    const trace: Trace = {
+      kind: "refinement",
+      machine: REFINEMENT_MACHINE_NAME,
+      config: configName,
+      configValue: { spec: config.spec, cpus: config.cpus } as unknown as TraceValue,
+      mutant: mutant.name,
+      arch,
+      violation: violationOf(refinement, last, result.violation.name),
+      command: ["refine", "--mutant", mutant.name, "--config", configName, "--arch", arch],
+      toolVersion,
+      vars: refinement.product.variables,
+      steps,
+    };
+    return [{ file: `impl-${mutant.name}.itf.json`, trace }];
+  });
+}
