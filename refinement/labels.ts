@@ -49,6 +49,7 @@ function num(params: ActionParams, key: string): number {
  */
 export function abstractMove(ctx: RefinementContext, action: string, params: ActionParams, pre: SpecState): AbstractMove {
   return match(action as ConcreteAction)
+    .returnType<AbstractMove>()
     .with("AssignManager", "ClearManager", "Map", "Unmap", "Access", "Resolve", "Resume", "Refuse", (a) => one(a, without(params, "cpu")))
     .with("HandleException", (a) => one(a, params))
     .with("Dispatch", (a) => {
@@ -61,13 +62,14 @@ export function abstractMove(ctx: RefinementContext, action: string, params: Act
       const task = ctx.spec.threads[thread]!.task;
       const { region, page } = st.address;
       const manager = pre.regionTable[task]![region]!.manager;
-      return {
+      const move: AbstractMove = {
         kind: "steps",
         steps: [
           { action: "Map", params: { manager: manager ?? -1, task, region, page, frame: num(params, "frame"), rights: "rw" } },
           { action: "Dispatch", params: { thread, outcome: "resumed" } },
         ],
       };
+      return move;
     })
     .with("Schedule", () => stutter("a scheduling decision"))
     .with("Receive", () => stutter("a fault message moved from the queue into the pager's registers"))

@@ -55,6 +55,8 @@ export interface Refinement {
   abstractOf(s: KernelState): SpecState | AbstractionError;
   /** The abstract move of a concrete step from `pre`. */
   moveOf(action: string, params: ActionParams, pre: KernelState): AbstractMove | null;
+  /** The product step for a concrete step taken outside the machine's successors (a raw system call). */
+  productStep(pre: ProductState, action: string, params: ActionParams, post: KernelState): ProductState;
 }
 
 export interface RefinementSetup {
@@ -224,18 +226,20 @@ export function buildRefinement(setup: RefinementSetup): Refinement {
     return image instanceof AbstractionError ? null : abstractMove(ctx, action, params, image);
   };
 
-  return { ctx, concrete, spec, product, abstractOf, moveOf };
+  const productStep = (pre: ProductState, action: string, params: ActionParams, post: KernelState): ProductState => {
+    const image = abstractOf(pre.concrete);
+    if (image instanceof AbstractionError) return { concrete: post, failure: { obligation: "AbstractionDefined", detail: image.message } };
+    return { concrete: post, failure: stepFailure(image, { action, params, state: post }) };
+  };
+
+  return { ctx, concrete, spec, product, abstractOf, moveOf, productStep };
 }
 
 /** Does a spec label concern the same thread (or manager/pager) as `label`? Used to list what the spec offers instead. */
 function sameSubject(key: string, label: AbstractLabel): boolean {
   const params = JSON.parse(key.slice(key.indexOf(" ") + 1)) as Record<string, TraceValue>;
-  for (const field of ["thread", "manager", "pager"]) {
-    if (field in label.params && params[field] !== label.params[field]) return false;
-  }
-  if ("region" in label.params && params["region"] !== label.params["region"]) return false;
-  if ("page" in label.params && params["page"] !== label.params["page"]) return false;
-  return true;
+  const subject = ["thread", "manager", "pager"].find((field) => field in label.params);
+  return subject === undefined || params[subject] === label.params[subject];
 }
 
 function keyText(key: string): string {
@@ -272,21 +276,41 @@ export function violationOf(refinement: Refinement, last: ProductState, invarian
   return { kind: "refinement", name: obligation.name, quote: `${detail ?? "holds"} (obligation: "${obligation.quote}")` };
 }
 
+/** A step taken: its label and the product state it led to. */
+export interface TakenStep {
+  readonly action: string;
+  readonly params: ActionParams;
+  readonly state: ProductState;
+}
+
 /**
- * Replay a path of labels from the initial state through the product and
- * build the refinement trace: each concrete step with its abstract move and
- * the abstract image of its post-state.
+ * The refinement trace of a run: each concrete step with its abstract move
+ * and the abstract image of its post-state.
  */
-export function refinementSteps(refinement: Refinement, path: readonly { action: string; params: ActionParams }[]): { steps: TraceStep[]; last: ProductState } {
+export function traceSteps(refinement: Refinement, initial: ProductState, taken: readonly TakenStep[]): TraceStep[] {
   const { product, spec } = refinement;
-  let state = [...product.initialStates()][0]!;
   const abstractView = (s: ProductState): Readonly<Record<string, TraceValue>> => {
     const image = refinement.abstractOf(s.concrete);
     return image instanceof AbstractionError ? {} : spec.view(image);
   };
   const steps: TraceStep[] = [
-    { action: "Init", params: {}, state: product.view(state), abstract: { action: "Init", params: {}, state: abstractView(state) } },
+    { action: "Init", params: {}, state: product.view(initial), abstract: { action: "Init", params: {}, state: abstractView(initial) } },
   ];
+  let pre = initial;
+  for (const step of taken) {
+    const move = refinement.moveOf(step.action, step.params, pre.concrete);
+    steps.push({ action: step.action, params: step.params, state: product.view(step.state), abstract: { ...moveLabel(move), state: abstractView(step.state) } });
+    pre = step.state;
+  }
+  return steps;
+}
+
+/** Replay a path of labels (a checker trace) from the initial state through the product. */
+export function replayPath(refinement: Refinement, path: readonly { action: string; params: ActionParams }[]): { initial: ProductState; taken: TakenStep[] } {
+  const { product } = refinement;
+  const initial = [...product.initialStates()][0]!;
+  let state = initial;
+  const taken: TakenStep[] = [];
   for (const label of path.slice(path[0]?.action === "Init" ? 1 : 0)) {
     const key = labelKey(label.action, label.params);
     let found: Step<ProductState> | undefined;
@@ -296,16 +320,15 @@ export function refinementSteps(refinement: Refinement, path: readonly { action:
         break;
       }
     }
-    if (found === undefined) throw new Error(`refinement trace: ${formatAction(label.action, label.params)} is not enabled at step ${steps.length}`);
-    const move = refinement.moveOf(found.action, found.params, state.concrete);
-    steps.push({
-      action: found.action,
-      params: found.params,
-      state: product.view(found.state),
-      abstract: { ...moveLabel(move), state: abstractView(found.state) },
-    });
+    if (found === undefined) throw new Error(`refinement trace: ${formatAction(label.action, label.params)} is not enabled at step ${taken.length + 1}`);
+    taken.push(found);
     state = found.state;
   }
-  return { steps, last: state };
+  return { initial, taken };
 }
 
+/** Replay a checker trace and build its refinement trace steps; also the last product state. */
+export function refinementSteps(refinement: Refinement, path: readonly { action: string; params: ActionParams }[]): { steps: TraceStep[]; last: ProductState } {
+  const { initial, taken } = replayPath(refinement, path);
+  return { steps: traceSteps(refinement, initial, taken), last: taken.at(-1)?.state ?? initial };
+}

@@ -1,0 +1,214 @@
+/**
+ * `multipager refine`: check that the concrete kernel (impl/) refines the
+ * abstract spec (spec/), by property-based testing (default) or exhaustively
+ * (--exhaustive, model/'s breadth-first checker over the product machine).
+ * Output, statistics and exit codes are those of `check`; a counterexample
+ * is printed with each concrete step beside the abstract image of its state
+ * and written as an ITF refinement trace.
+ */
+import { parseArgs } from "node:util";
+import { ExitCode } from "../exit-codes.js";
+import { version } from "../main.js";
+import { ARCH_NAMES } from "../../impl/arch/index.js";
+import { kernelMutants } from "../../impl/mutants.js";
+import { check } from "../../model/check.js";
+import { InputError } from "../../model/input-error.js";
+import { writeItf } from "../../model/itf.js";
+import type { TraceValue } from "../../model/machine.js";
+import { terminalProgress } from "../../model/progress.js";
+import { freshSeed, MAX_SEED } from "../../model/random.js";
+import { formatStatistics } from "../../model/report.js";
+import { traceId, type Trace, type TraceStep, type Violation } from "../../model/trace.js";
+import { DEFAULT_REFINEMENT_CONFIG, MUTANT_CONFIG, refinementConfigNamed, refinementConfigs } from "../../refinement/configs.js";
+import { DEFAULT_RUNS, propertyCheck } from "../../refinement/pbt.js";
+import { buildRefinement, kernelConfigFor, refinementSteps, violationOf } from "../../refinement/product.js";
+import { formatRefinementTrace } from "../../refinement/render.js";
+import { formatMissing, missingBehaviours } from "../../refinement/unsupported.js";
+
+export const REFINE_USAGE = `usage: multipager refine [options]
+
+Check that the concrete kernel refines the abstract spec: every concrete step maps
+to an abstract action (or a stutter) and commutes with the abstraction function,
+and the kernel's representation invariants hold in every state.
+
+options:
+  --exhaustive             explore every reachable state (model checker) instead of
+                           property-based testing
+  --config NAME            refinement configuration (--list-configs; default "${DEFAULT_REFINEMENT_CONFIG}";
+                           with --mutant, the configuration listed for that mutant)
+  --arch NAME              architecture: ${ARCH_NAMES.join(", ")} (default proposed)
+  --mutant NAME            plant a seeded implementation bug (--list-mutants)
+  --list-configs           list the refinement configurations and exit
+  --list-mutants           list the seeded implementation bugs and exit
+  --runs N                 property-based: command sequences to try (default ${DEFAULT_RUNS})
+  --seed S                 property-based: fast-check seed, 0..${MAX_SEED} (default random; always printed)
+  --path P                 property-based: replay the failure at fast-check path P (with its --seed)
+  --max-states N           exhaustive: stop after N distinct states (exit 152)
+  --completeness           exhaustive: also report abstract behaviours with no concrete counterpart
+  --itf PATH               where to write a counterexample (default: refinement-<id>.itf.json)
+  --quiet                  print only the verdict, the counterexample and the trace file
+  --help                   show this help
+
+exit codes: 0 refines, 12 a refinement obligation or representation invariant fails
+            (or, with --completeness, an abstract behaviour has no concrete counterpart),
+            152 budget reached, 2 bad command line`;
+
+const OPTIONS = {
+  exhaustive: { type: "boolean" },
+  config: { type: "string" },
+  arch: { type: "string" },
+  mutant: { type: "string" },
+  "list-configs": { type: "boolean" },
+  "list-mutants": { type: "boolean" },
+  runs: { type: "string" },
+  seed: { type: "string" },
+  path: { type: "string" },
+  "max-states": { type: "string" },
+  completeness: { type: "boolean" },
+  itf: { type: "string" },
+  quiet: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+function parse(args: string[]) {
+  try {
+    return parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split("\n")[0]! : String(error);
+    throw new InputError(`refine: ${message.replace(/\. To specify a positional argument.*$/, "")} (see multipager refine --help)`, "usage");
+  }
+}
+
+function integerOption(name: string, text: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  if (text === undefined) return undefined;
+  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new InputError(`refine: --${name} must be an integer in ${min}..${max}, got "${text}"`, "usage");
+  }
+  return value;
+}
+
+const write = (text: string) => process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
+
+function listConfigs(): string {
+  const width = Math.max(...refinementConfigs.map((c) => c.name.length));
+  return refinementConfigs
+    .map((c) => `${c.name.padEnd(width)}  ${c.description} (from spec "${c.from}", ${c.cpus} CPU${c.cpus === 1 ? "" : "s"})${c.name === DEFAULT_REFINEMENT_CONFIG ? " (default)" : ""}`)
+    .join("\n");
+}
+
+function listMutants(): string {
+  const width = Math.max(...kernelMutants.map((m) => m.name.length));
+  return kernelMutants.map((m) => `${m.name.padEnd(width)}  ${m.description} (config ${MUTANT_CONFIG[m.name] ?? DEFAULT_REFINEMENT_CONFIG})`).join("\n");
+}
+
+export async function run(args: string[]): Promise<number> {
+  const options = parse(args);
+  if (options.help) {
+    write(REFINE_USAGE);
+    return ExitCode.Ok;
+  }
+  if (options["list-configs"]) {
+    write(listConfigs());
+    return ExitCode.Ok;
+  }
+  if (options["list-mutants"]) {
+    write(listMutants());
+    return ExitCode.Ok;
+  }
+  const exhaustive = options.exhaustive === true;
+  for (const name of ["runs", "seed", "path"] as const) {
+    if (exhaustive && options[name] !== undefined) throw new InputError(`refine: --${name} applies to property-based testing, not --exhaustive`, "usage");
+  }
+  for (const name of ["max-states", "completeness"] as const) {
+    if (!exhaustive && options[name] !== undefined) throw new InputError(`refine: --${name} needs --exhaustive`, "usage");
+  }
+  if (options.path !== undefined && options.seed === undefined) throw new InputError("refine: --path needs the --seed it was printed with", "usage");
+  if (options.path !== undefined && !/^\d+(:\d+)*$/.test(options.path)) throw new InputError(`refine: --path must look like 3:0:1, got "${options.path}"`, "usage");
+  const runs = integerOption("runs", options.runs, 1) ?? DEFAULT_RUNS;
+  const seed = integerOption("seed", options.seed, 0, MAX_SEED) ?? freshSeed();
+  const maxStates = integerOption("max-states", options["max-states"], 1);
+  const arch = options.arch ?? "proposed";
+  if (!(ARCH_NAMES as string[]).includes(arch)) throw new InputError(`refine: unknown architecture "${arch}" (known: ${ARCH_NAMES.join(", ")})`, "usage");
+  const mutant = options.mutant;
+  if (mutant !== undefined && !kernelMutants.some((m) => m.name === mutant)) {
+    throw new InputError(`refine: unknown mutant "${mutant}" (known: ${kernelMutants.map((m) => m.name).join(", ")})`, "usage");
+  }
+  const configName = options.config ?? (mutant !== undefined ? MUTANT_CONFIG[mutant] : undefined) ?? DEFAULT_REFINEMENT_CONFIG;
+  const config = refinementConfigNamed(configName);
+  const refinement = buildRefinement({ spec: config.spec, kernel: kernelConfigFor(config.spec, config.cpus), arch, mutant });
+  const quiet = options.quiet === true;
+
+  const mode = exhaustive ? "exhaustive breadth-first search" : `property-based, seed ${seed}, ${runs} runs`;
+  write(`Refining ${refinement.concrete.name} (${arch}) against ${refinement.spec.name}: configuration ${config.name} (${config.cpus} CPU${config.cpus === 1 ? "" : "s"}), ${mutant === undefined ? "no mutant" : `mutant ${mutant}`}; ${mode}.`);
+  if (!exhaustive) write(`Seed: ${seed}`);
+
+  let violation: Violation | undefined;
+  let steps: readonly TraceStep[] | undefined;
+  let report = "";
+  let budgetHit = false;
+  let replay = "";
+  if (exhaustive) {
+    const progress = terminalProgress(process.stderr);
+    try {
+      const result = check(refinement.product, { checkDeadlock: false, onProgress: progress.update, ...(maxStates !== undefined ? { maxStates } : {}) });
+      budgetHit = result.status === "budget";
+      report = formatStatistics(result);
+      if (result.violation !== undefined && result.trace !== undefined) {
+        const replayed = refinementSteps(refinement, result.trace);
+        steps = replayed.steps;
+        violation = violationOf(refinement, replayed.last, result.violation.name);
+      }
+    } finally {
+      progress.finish();
+    }
+  } else {
+    const result = propertyCheck(refinement, mutant, { seed, runs, path: options.path });
+    report = `Property-based refinement ${result.failure === undefined ? "passed" : "failed"}: ${result.runs} run${result.runs === 1 ? "" : "s"} of at most 40 commands, ${result.commands} commands, seed ${seed}.`;
+    if (result.failure !== undefined) {
+      violation = result.failure.violation;
+      steps = result.failure.steps;
+      report += `\nShrunk ${result.failure.shrinks} times to ${result.failure.steps.length - 1} steps; fast-check path ${result.failure.path}.`;
+      replay = `Replay this failure with: multipager refine --arch ${arch} --config ${config.name}${mutant === undefined ? "" : ` --mutant ${mutant}`} --seed ${seed} --path ${result.failure.path}`;
+    }
+  }
+
+  let completenessFailed = false;
+  if (options.completeness === true && violation === undefined) {
+    const completeness = missingBehaviours(refinement, maxStates);
+    write(formatMissing(completeness, arch));
+    completenessFailed = completeness.missing.length > 0;
+  }
+
+  if (violation === undefined || steps === undefined) {
+    write(quiet ? report.split("\n").find((l) => /^(Model checking|Property-based)/.test(l)) ?? report : report);
+    if (completenessFailed) return ExitCode.Safety;
+    return budgetHit ? ExitCode.Budget : ExitCode.Ok;
+  }
+  const trace: Trace = {
+    kind: "refinement",
+    machine: refinement.product.name,
+    config: config.name,
+    configValue: { spec: config.spec, cpus: config.cpus } as unknown as TraceValue,
+    mutant: mutant ?? null,
+    arch,
+    violation,
+    command: ["refine", ...args],
+    toolVersion: await version(),
+    vars: refinement.product.variables,
+    steps,
+  };
+  const id = traceId(trace);
+  const path = options.itf ?? `refinement-${id}.itf.json`;
+  write(formatRefinementTrace(trace));
+  if (!quiet) write(report);
+  try {
+    writeItf(path, trace);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new InputError(`refine: cannot write the trace file ${path}${code ? ` (${code})` : ""}`);
+  }
+  write(`Counterexample ${id}: ${steps.length - 1} steps, written to ${path}`);
+  if (replay !== "") write(replay);
+  return ExitCode.Safety;
+}
