@@ -94,6 +94,24 @@ describe("trace replay", () => {
     expect(gone.stdout).toMatch(/No longer applies: step 4: Dispatch\(thread = 1, cpu = 1, outcome = "delivered", pager = 0, marker = 0\) is not enabled; enabled instead: Dispatch\(thread = 1, cpu = 1, outcome = "resumed"\)/);
   });
 
+  test("a trace of the concrete kernel machine on its own (a concrete invariant) replays on the kernel rebuilt with its architecture", async () => {
+    const { buildKernelMachine } = await import("../../impl/machine.js");
+    const { check } = await import("../../model/check.js");
+    const { loadConfig } = await import("../../spec/index.js");
+    const { config } = loadConfig("tiny");
+    const machine = buildKernelMachine(config, "proposed", "acceptance-without-map");
+    const result = check(machine, { checkDeadlock: false, maxStates: 1000 });
+    expect(result.violation?.name).toBe("AcceptedOnlyAfterMap");
+    const path = writeTrace("kernel.itf.json", {
+      kind: "spec", machine: machine.name, config: "tiny", configValue: config as never, mutant: "acceptance-without-map", arch: "proposed",
+      violation: result.violation!, command: [], toolVersion: "test", vars: machine.variables, steps: result.trace!,
+    });
+    expect((await multipagerTrace("replay", path)).code).toBe(ExitCode.Safety);
+    const fixed = await multipagerTrace("replay", path, "--mutant", "none");
+    expect(fixed.code).toBe(ExitCode.Ok);
+    expect(fixed.stdout).toContain("invariant AcceptedOnlyAfterMap holds on the last state now");
+  });
+
   test("an unknown --mutant is a usage error (exit 2)", async () => {
     const run = await multipagerTrace("replay", corpus("no-present-recheck"), "--mutant", "no-such-bug");
     expect(run.code).toBe(ExitCode.Usage);
