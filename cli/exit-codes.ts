@@ -24,6 +24,8 @@ export const ExitCode = {
   Budget: 152,
   /** An internal error in multipager itself (a bug: please report it). */
   Internal: 153,
+  /** A required external program (QEMU, Spin, Chromium) is missing, hung or failed. */
+  ExternalTool: 154,
 } as const;
 
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

@@ -44,7 +44,7 @@ options:
   --help         show this help
 
 exit codes: 0 agree, 1 the model and QEMU disagree on some line, 2 bad command line,
-            151 bad case file, 153 QEMU missing or its run failed`;
+            151 bad case file, 154 QEMU missing or its run failed`;
 
 const OPTIONS = {
   qemu: { type: "boolean" },
@@ -236,7 +236,7 @@ export async function run(args: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof QemuUnavailableError || error instanceof QemuRunError) {
       process.stderr.write(`multipager: x86: ${error.message}\n`);
-      return ExitCode.Internal;
+      return ExitCode.ExternalTool;
     }
     throw error;
   }

@@ -112,10 +112,10 @@ describe("multipager x86 (no QEMU needed)", () => {
     for (const kind of DEVIATION_KINDS) expect(deviations.stdout).toContain(kind);
   });
 
-  test("--qemu without QEMU installed exits 153 with one clear line", async () => {
+  test("--qemu without QEMU installed exits 154 with one clear line", async () => {
     process.env["MULTIPAGER_QEMU"] = join(directory, "no-such-qemu");
     const run = await multipager("x86", "run", writeProtect, "--qemu");
-    expect(run.code).toBe(ExitCode.Internal);
+    expect(run.code).toBe(ExitCode.ExternalTool);
     expect(run.stderr).toBe("multipager: x86: qemu-system-i386 not found on PATH (install the Debian package qemu-system-x86, or set MULTIPAGER_QEMU)\n");
   });
 });
