@@ -112,7 +112,7 @@ export function implementationMutantTraces(toolVersion: string, arch = DEFAULT_A
       mutant: mutant.name,
       arch,
       violation: violationOf(refinement, last, result.violation.name),
-      command: ["refine", "--mutant", mutant.name, "--config", configName, "--arch", arch],
+      command: ["refine", "--exhaustive", "--mutant", mutant.name, "--config", configName, "--arch", arch],
       toolVersion,
       vars: refinement.product.variables,
       steps,

@@ -56,7 +56,7 @@ describe("corpus", () => {
     expect(md.stdout).toContain(trace.violation.name);
     expect(md.stdout).toContain(trace.violation.quote.replace(/\|/g, "\\|"));
     expect(md.stdout).toContain(reproduceCommand(trace));
-    expect(reproduceCommand(trace)).toMatch(new RegExp(`^npx multipager (check|refine) --mutant ${trace.mutant}`));
+    expect(reproduceCommand(trace)).toMatch(new RegExp(`^npx multipager (check|refine --exhaustive) --mutant ${trace.mutant}`));
     expect(md.stdout).toContain(`npx multipager trace replay ${path}`);
     expect(md.stdout).toContain("```mermaid\nsequenceDiagram");
     // One table row per state.
@@ -73,5 +73,22 @@ describe("corpus", () => {
     expect(itf.code).toBe(ExitCode.Ok);
     expect(itf.stdout).toBe(readFileSync(path, "utf8"));
     expect(traceId(parseItf(itf.stdout, "stdout"))).toBe(id);
+  });
+});
+
+describe("trace corpus (the generator)", () => {
+  test("writes one reproducing trace per spec and implementation mutant", async () => {
+    const { mkdtempSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const out = mkdtempSync(join(tmpdir(), "multipager-corpus-"));
+    const run = await multipagerTrace("corpus", "--out", out);
+    expect(run.code).toBe(ExitCode.Ok);
+    const written = readdirSync(out).sort();
+    expect(written).toHaveLength(specMutants.length + kernelMutants.length);
+    expect(run.stdout).toContain(`${written.length} traces written to ${out}`);
+    for (const file of written) {
+      const replay = await multipagerTrace("replay", join(out, file));
+      expect(replay.code, file).toBe(ExitCode.Safety);
+    }
   });
 });
