@@ -20,6 +20,8 @@ import { decodeRegionEntry, encodeRegionEntry, regionEntryOffset, type RegionEnt
 import { cloneState, type KernelState } from "./state.js";
 import type { AccessKind, Message, TaskId, ThreadId, ThreadStatus } from "./types.js";
 import { createAddressSpace, entryPointer, readPte, walkpgdir } from "./vm.js";
+import { makeReady, release, runnable, switchTo } from "./scheduler.js";
+import { send, withdraw } from "./ipc.js";
 
 export type AccessOutcome = { readonly hit: true } | { readonly hit: false; readonly address: number; readonly errorCode: number };
 
@@ -197,73 +199,27 @@ export class Kernel {
 
   // --- scheduler -------------------------------------------------------------------
 
-  /** Can `thread` be given a CPU now? */
+  /** Can `thread` be given a CPU now? (scheduler.ts) */
   runnable(thread: ThreadId): boolean {
-    const s = this.status(thread);
-    return s.tag === "ready" || (s.tag === "receiving" && this.state.queues[thread]!.length > 0);
+    return runnable(this, thread);
   }
-
   makeReady(thread: ThreadId): void {
-    if (this.status(thread).tag !== "receiving") this.setStatus(thread, { tag: "ready" });
-    if (!this.state.ready.includes(thread)) this.state.ready.push(thread);
+    makeReady(this, thread);
   }
-
-  private unqueue(thread: ThreadId): void {
-    const i = this.state.ready.indexOf(thread);
-    if (i >= 0) this.state.ready.splice(i, 1);
-  }
-
-  /**
-   * Give `cpu` to `thread`: the CPU's thread switch (a context switch when it
-   * differs from the last one), its address space, a pending Receive
-   * completed, and the return to user mode.
-   */
   switchTo(cpu: number, thread: ThreadId): void {
-    const c = this.cpu(cpu);
-    this.unqueue(thread);
-    const pd = this.pageDirectory(this.taskOf(thread));
-    c.switchThread(thread);
-    if (c.cr3 !== pd) c.loadCr3(pd);
-    if (this.status(thread).tag === "receiving") this.received[thread] = this.state.queues[thread]!.shift() ?? null;
-    this.setStatus(thread, { tag: "running", cpu });
-    c.returnToUser();
+    switchTo(this, cpu, thread);
   }
-
-  /**
-   * The thread on `cpu` has blocked or stopped: run `handoff` if it can run
-   * (IPC handoff, as L4's kernel switches straight to the receiver), else the
-   * head of the run queue, else idle in the kernel.
-   */
   release(cpu: number, handoff?: ThreadId): ThreadId | null {
-    if (handoff !== undefined && this.runnable(handoff)) {
-      this.switchTo(cpu, handoff);
-      return handoff;
-    }
-    while (this.state.ready.length > 0) {
-      const next = this.state.ready[0]!;
-      if (this.runnable(next)) {
-        this.switchTo(cpu, next);
-        return next;
-      }
-      this.state.ready.shift();
-    }
-    return null;
+    return release(this, cpu, handoff);
   }
 
-  // --- IPC ---------------------------------------------------------------------------
+  // --- IPC (ipc.ts) --------------------------------------------------------------------
 
-  /** Queue a message; a thread waiting in Receive becomes runnable. */
   send(to: ThreadId, message: Message): void {
-    this.state.queues[to]!.push(message);
-    if (this.status(to).tag === "receiving") this.makeReady(to);
+    send(this, to, message);
   }
-
-  /** Drop `thread`'s fault message from `holder`'s queue (if still queued). */
   withdraw(holder: ThreadId, thread: ThreadId): void {
-    const queue = this.state.queues[holder]!;
-    const i = queue.findIndex((m) => m.thread === thread);
-    if (i >= 0) queue.splice(i, 1);
-    if (!this.runnable(holder)) this.unqueue(holder);
+    withdraw(this, holder, thread);
   }
 
   // --- entry points ------------------------------------------------------------------

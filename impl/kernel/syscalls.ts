@@ -10,6 +10,7 @@ import { PTE_P, PTE_RW, entryAddress, isMarker, isPresent, markerOf, pageBase } 
 import type { Trap } from "./architecture.js";
 import { SyscallError } from "./errors.js";
 import { Kernel } from "./kernel.js";
+import { receive } from "./ipc.js";
 import { regionOf, userPageAddress } from "./layout.js";
 import { SYSCALL_NAMES, type Message, type Syscall, type TaskId, type ThreadId } from "./types.js";
 import { mapPage, rightsOf, unmapPage, type Rights } from "./vm.js";
@@ -344,15 +345,4 @@ function finishReply(k: Kernel, cpu: number, caller: ThreadId, wait: boolean, ha
     return;
   }
   receive(k, cpu, caller, handoff);
-}
-
-function receive(k: Kernel, cpu: number, caller: ThreadId, handoff?: ThreadId): void {
-  const queue = k.state.queues[caller]!;
-  if (queue.length > 0) {
-    k.received[caller] = queue.shift()!;
-    k.cpu(cpu).returnToUser();
-    return;
-  }
-  k.setStatus(caller, { tag: "receiving" });
-  k.release(cpu, handoff);
 }
