@@ -1,7 +1,8 @@
 /**
  * The SVG renders in a real browser without scripts: headless Chromium takes
- * a screenshot of every corpus trace's chart, and the picture is not blank
- * and shows one vertical lifeline per thread, the kernel and each pager.
+ * a screenshot of a chart file, and of every corpus trace's chart (stacked in
+ * one page, one Chromium run); each picture is not blank and shows one
+ * vertical lifeline per thread, the kernel and each pager.
  *
  * Chromium is a Debian package that .ci/run installs: with CI=true a missing
  * chromium fails the test; elsewhere the test is skipped with a message.
@@ -13,7 +14,7 @@ import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { lifelinesOf } from "../../trace/chart.js";
 import { loadTrace } from "../../trace/load.js";
-import { LIFELINE_COLOR, formatTraceSvg, svgGeometry } from "../../trace/svg.js";
+import { LIFELINE_COLOR, formatTraceSvg, svgGeometry, type SvgGeometry } from "../../trace/svg.js";
 import { decodePng, type Image } from "./png.js";
 
 function findChromium(): string | undefined {
@@ -81,41 +82,83 @@ function distinctColours(image: Image): number {
 const files = readdirSync("tests/traces").filter((name) => name.endsWith(".itf.json")).sort();
 const run = chromium !== undefined || inCi ? describe : describe.skip;
 
+/** Every corpus chart, stacked in one page (nested <svg>s), so one Chromium run screenshots them all. */
+function stackedCharts(): { page: string; width: number; height: number; charts: { file: string; top: number; geometry: SvgGeometry; lifelines: number }[] } {
+  let top = 0;
+  let width = 0;
+  const parts: string[] = [];
+  const charts = files.map((file) => {
+    const { trace, id } = loadTrace(join("tests/traces", file));
+    const geometry = svgGeometry(trace);
+    const svg = formatTraceSvg(trace, id).replace("<svg ", `<svg x="0" y="${top}" `);
+    parts.push(svg);
+    const chart = { file, top, geometry, lifelines: lifelinesOf(trace).length };
+    top += geometry.height;
+    width = Math.max(width, geometry.width);
+    return chart;
+  });
+  const page = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${top}" viewBox="0 0 ${width} ${top}">\n${parts.join("")}</svg>\n`;
+  return { page, width, height: top, charts };
+}
+
+/** The share of non-white pixels in a band of rows. */
+function ink(image: Image, top: number, height: number): number {
+  let dark = 0;
+  for (let y = top; y < top + height; y++) {
+    for (let x = 0; x < image.width; x++) {
+      const i = (y * image.width + x) * 4;
+      if (image.pixels[i]! + image.pixels[i + 1]! + image.pixels[i + 2]! < 600) dark++;
+    }
+  }
+  return dark / (image.width * height);
+}
+
 run("SVG sequence chart in headless Chromium", () => {
   test("chromium is installed (CI installs it with .ci/run)", () => {
     expect(chromium, "chromium not found: apt-get install chromium").toBeDefined();
   });
 
-  test.each(files)("%s: not blank, one lifeline per thread, kernel and pager", (file) => {
-    const { trace, id } = loadTrace(join("tests/traces", file));
+  test("a chart file as `trace show --format svg` writes it renders: not blank, one lifeline per thread, the kernel and each pager", () => {
+    const { trace, id } = loadTrace("tests/traces/impl-no-present-recheck.itf.json");
     const dir = mkdtempSync(join(tmpdir(), "multipager-svg-"));
     const svgPath = join(dir, "chart.svg");
     writeFileSync(svgPath, formatTraceSvg(trace, id));
     const geometry = svgGeometry(trace);
     const image = screenshot(svgPath, geometry.width, geometry.height);
-    expect(image.width).toBe(geometry.width);
-    expect(image.height).toBe(geometry.height);
-
-    // Not blank: many colours (anti-aliased text), and plenty of non-white pixels.
+    expect([image.width, image.height]).toEqual([geometry.width, geometry.height]);
     expect(distinctColours(image)).toBeGreaterThan(20);
-    let ink = 0;
-    for (let i = 0; i < image.pixels.length; i += 4) if (image.pixels[i]! + image.pixels[i + 1]! + image.pixels[i + 2]! < 600) ink++;
-    expect(ink / (image.width * image.height)).toBeGreaterThan(0.02);
-
-    // Lifelines: counted in the band under the last message where only they run, at the x the layout put them.
-    const expected = lifelinesOf(trace);
-    expect(expected.length).toBeGreaterThanOrEqual(3);
+    expect(ink(image, 0, image.height)).toBeGreaterThan(0.02);
+    // Fig. 3's configuration: threads A and B, the kernel, the pager.
+    expect(lifelinesOf(trace).map((l) => l.title)).toEqual(["thread 1", "thread 2", "kernel", "pager 0"]);
     const found = lifelinesAt(image, geometry.tailY);
-    expect(found).toHaveLength(expected.length);
+    expect(found).toHaveLength(4);
     found.forEach((x, index) => expect(Math.abs(x - geometry.lifelineXs[index]!)).toBeLessThanOrEqual(1.5));
   });
 
-  test("chromium draws nothing for a file that is not an SVG chart (the detector is not fooled)", () => {
+  test("every corpus trace's chart renders: not blank, the expected number of lifelines", () => {
+    const { page, width, height, charts } = stackedCharts();
+    const dir = mkdtempSync(join(tmpdir(), "multipager-svg-"));
+    const svgPath = join(dir, "corpus.svg");
+    writeFileSync(svgPath, page);
+    const image = screenshot(svgPath, width, height);
+    expect([image.width, image.height]).toEqual([width, height]);
+    expect(charts.length).toBe(files.length);
+    for (const chart of charts) {
+      expect(ink(image, chart.top, chart.geometry.height), chart.file).toBeGreaterThan(0.02);
+      expect(chart.lifelines, chart.file).toBeGreaterThanOrEqual(3);
+      const found = lifelinesAt(image, chart.top + chart.geometry.tailY);
+      expect(found, chart.file).toHaveLength(chart.lifelines);
+      found.forEach((x, index) => expect(Math.abs(x - chart.geometry.lifelineXs[index]!), chart.file).toBeLessThanOrEqual(1.5));
+    }
+  });
+
+  test("a blank picture has no ink and no lifelines (the detector is not fooled)", () => {
     const dir = mkdtempSync(join(tmpdir(), "multipager-svg-"));
     const svgPath = join(dir, "blank.svg");
     writeFileSync(svgPath, `<svg xmlns="http://www.w3.org/2000/svg" width="400" height="200"><rect width="400" height="200" fill="#ffffff"/></svg>\n`);
     const image = screenshot(svgPath, 400, 200);
     expect(distinctColours(image)).toBeLessThanOrEqual(2);
+    expect(ink(image, 0, 200)).toBe(0);
     expect(lifelinesAt(image, 100)).toHaveLength(0);
   });
 });
