@@ -104,4 +104,17 @@ export const namedConfigs: ReadonlyArray<NamedConfig> = [
       markers: 2,
     },
   },
+  {
+    name: "large",
+    description: "one task: a pager and three consumers, one region of three pages, one frame, one kernel-space address (about three minutes)",
+    config: {
+      tasks: 1,
+      threads: [{ task: 0, pager: true }, { task: 0 }, { task: 0 }, { task: 0 }],
+      frames: [0],
+      regionsPerTask: 1,
+      pagesPerRegion: 3,
+      kernelAddresses: 1,
+      markers: 1,
+    },
+  },
 ];
