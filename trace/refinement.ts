@@ -12,7 +12,7 @@
 import { check } from "../model/check.js";
 import { InputError } from "../model/input-error.js";
 import type { StateMachine, TraceValue } from "../model/machine.js";
-import type { Trace } from "../model/trace.js";
+import type { Trace, TraceStep } from "../model/trace.js";
 import { kernelMutants } from "../impl/mutants.js";
 import { ARCH_NAMES } from "../impl/arch/index.js";
 import { MUTANT_CONFIG, refinementConfigNamed } from "../refinement/configs.js";
@@ -21,6 +21,7 @@ import { REFINEMENT_MACHINE_NAME, STEP_OBLIGATIONS, buildRefinement, kernelConfi
 import { validateConfig, type SpecConfig } from "../spec/index.js";
 import { DEFAULT_ARCH, type MachineChoice } from "./machines.js";
 import { walk, type ReplayVerdict } from "./replay.js";
+import { shortenTrace } from "./shorten.js";
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);
@@ -92,6 +93,23 @@ export function replayRefinement(trace: Trace, source: string, choice: MachineCh
   const divergence = result.divergence === undefined ? {} : { divergence: result.divergence };
   if (breaks(refinement, last, name)) return { kind: "reproduces", steps: trace.steps.length - 1, ...divergence };
   return { kind: "fixed", steps: trace.steps.length - 1, detail: `obligation ${name} holds after the last step now`, ...divergence };
+}
+
+/**
+ * Shortens a refinement counterexample (a random or property-based run's)
+ * with trace/shorten.ts over the product machine, then rebuilds its abstract
+ * images. `steps` are the product's steps (concrete labels and views); the
+ * obligation is the name the trace's violation carries.
+ */
+export function shortenRefinementTrace(
+  refinement: Refinement,
+  steps: readonly TraceStep[],
+  obligation: string,
+): { steps: TraceStep[]; last: ProductState; originalLength: number; length: number } {
+  const product = refinement.product;
+  const shortened = shortenTrace(product, steps, (state) => breaks(refinement, state, obligation));
+  const rebuilt = refinementSteps(refinement, shortened.steps.map((step) => ({ action: step.action, params: step.params })));
+  return { ...rebuilt, originalLength: shortened.originalLength, length: shortened.length };
 }
 
 /** A shortest refinement counterexample for each implementation mutant, on the configuration it shows on. */

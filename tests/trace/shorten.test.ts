@@ -73,3 +73,29 @@ describe("shortenTrace", () => {
     expect(result.length).toBe(result.originalLength);
   });
 });
+
+describe("shortenRefinementTrace", () => {
+  test("a random walk of the kernel with a planted bug shrinks to a refinement trace that still breaks the obligation", async () => {
+    const { buildRefinement, kernelConfigFor, violationOf } = await import("../../refinement/product.js");
+    const { refinementConfigNamed } = await import("../../refinement/configs.js");
+    const { shortenRefinementTrace } = await import("../../trace/refinement.js");
+    const config = refinementConfigNamed("markers");
+    const refinement = buildRefinement({ spec: config.spec, kernel: kernelConfigFor(config.spec, config.cpus), arch: "proposed", mutant: "marker-lost" });
+    const shortest = check(refinement.product, { checkDeadlock: false }).trace!.length - 1;
+    let shrunk = 0;
+    for (const seed of [1, 2, 3]) {
+      const run = simulate(refinement.product, { seed, runs: 100, depth: 60, checkDeadlock: false });
+      if (run.violation === undefined) continue;
+      const walked = walk(refinement.product, run.trace!);
+      if (walked.kind !== "applies") throw new Error("the simulation's trace does not replay");
+      const obligation = violationOf(refinement, walked.states.at(-1)!, run.violation.name).name;
+      const result = shortenRefinementTrace(refinement, run.trace!, obligation);
+      expect(result.length).toBeLessThanOrEqual(result.originalLength);
+      expect(result.length).toBe(shortest);
+      expect(result.steps.every((step) => step.abstract !== undefined)).toBe(true);
+      expect(violationOf(refinement, result.last, run.violation.name).name).toBe(obligation);
+      shrunk++;
+    }
+    expect(shrunk).toBeGreaterThan(0);
+  });
+});
