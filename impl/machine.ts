@@ -224,7 +224,9 @@ function candidateCalls(k: Kernel, caller: ThreadId): Syscall[] {
     if (has("Refuse")) calls.push({ call: "Refuse", thread, wait: false });
     if (has("Reflect")) for (const to of pagers) calls.push({ call: "Reflect", thread, to });
   }
-  if (has("Receive") && k.state.queues[caller]!.length > 0) calls.push({ call: "Receive" });
+  // A pager (or region mapper) may wait for work; with an empty queue it blocks in Receive (a stutter for the design).
+  const receives = k.isPager(caller) || k.config.regionMapperOf?.includes(caller) === true || k.state.queues[caller]!.length > 0;
+  if (has("Receive") && receives) calls.push({ call: "Receive" });
   if (has("Yield") && k.state.ready.length > 0) calls.push({ call: "Yield" });
   return calls;
 }

@@ -25,6 +25,8 @@ export const monolithic: Architecture = {
     const module = k.regionEntry(task, region).manager;
     if (module === null) return { kind: "general-protection", reason: "no-manager" };
     if (Kernel.allows(k.pte(task, trap.address), trap.access)) return { kind: "resumed" };
+    // The thread standing for the module faulting in its own region: as the proposed kernel's D4.
+    if (module === trap.thread) return { kind: "general-protection", reason: "self-managed" };
     const backing = k.config.frames.flatMap((owner, f) => (owner === module ? [f] : []));
     const frame = backing[pageInRegion(k.layout, trap.address) % Math.max(backing.length, 1)];
     if (frame === undefined) return { kind: "general-protection", reason: "refused" };
