@@ -5,11 +5,11 @@
  * is self-contained: whoever reads it can replay it without the command line
  * that produced it.
  */
+import { match } from "ts-pattern";
 import { InputError } from "../model/input-error.js";
+import type { LiveMachine } from "../model/liveness/check.js";
 import type { StateMachine } from "../model/machine.js";
 import type { Trace } from "../model/trace.js";
-import { match } from "ts-pattern";
-import type { LiveMachine } from "../model/liveness/check.js";
 import { ARCH_NAMES } from "../impl/arch/index.js";
 import { KERNEL_MACHINE_NAME, buildKernelMachine } from "../impl/machine.js";
 import { kernelMutants } from "../impl/mutants.js";
@@ -37,7 +37,7 @@ function asFileError<T>(source: string, field: string, build: () => T): T {
   }
 }
 
-/** The machine that produced the trace: the spec, or the concrete kernel (with its architecture); refinement traces are rebuilt by refinement/ (see reproduce.ts). */
+/** The machine that produced the trace: the spec, or the concrete kernel (with its architecture); refinement traces by trace/refinement.ts. */
 export function machineFor(trace: Trace, source: string, choice: MachineChoice = {}): StateMachine<unknown> {
   const mutant = choice.mutant === undefined ? trace.mutant : choice.mutant;
   const config = trace.configValue as unknown as SpecConfig;

@@ -114,3 +114,18 @@ describe("usage errors: exit 2", () => {
     expect(run.stderr).toMatch(expected);
   });
 });
+
+describe("help", () => {
+  test("trace --help lists the subcommands and replay's exit codes (exit 0)", async () => {
+    const run = await multipagerTrace("--help");
+    expect(run.code).toBe(ExitCode.Ok);
+    expect(run.stdout).toContain("multipager trace show FILE [--format text|md|svg|itf] [-o OUT]");
+    expect(run.stdout).toContain("20 no longer applies");
+  });
+
+  test("trace without a subcommand prints the usage and exits 2", async () => {
+    const run = await multipagerTrace();
+    expect(run.code).toBe(ExitCode.Usage);
+    expect(run.stdout).toContain("usage: multipager trace");
+  });
+});
