@@ -45,7 +45,7 @@ export const livenessMutants: ReadonlyArray<LivenessMutant> = [
     description:
       "A pager's own code lives in page 0 of region 0 of its task; once the pager manages that region and the page is not present, the pager can only fault on its code (the situation that forces L4Re's region mapper into unswappable memory)",
     caughtBy: "FaultedThreadsResume",
-    config: "two-tasks",
+    config: "two-pagers",
   },
 ];
 

@@ -74,6 +74,22 @@ export function temporalPropertiesFor(ctx: SpecContext): TemporalProperty<SpecSt
   const instances = range(ctx.threadCount).map((t) => ({ thread: t }));
   return [
     /**
+     * "Then similar to other exception handling it suspends the faulted
+     * thread and sends page fault description message to the pager
+     * identified." A pager that keeps answering is never starved of the
+     * faults sent to it: a fault the zero level must route to a pager
+     * reaches that pager's queue (or stops needing it).
+     */
+    {
+      name: "PagersReceiveTheirFaults",
+      quote:
+        "Then similar to other exception handling it suspends the faulted thread and sends page fault description message to the pager identified.",
+      formula: "\\A t \\in Threads : RoutedTo(t) = p ~> (t \\in pending[p] \\/ ~Trapped(t))",
+      instances,
+      premise: (s, i) => routedTo(ctx, s, thread(i)) !== null,
+      response: (s, i) => !isTrapped(s, thread(i)),
+    },
+    /**
      * "Page fault triggered by the thread causes transition from the user
      * mode to kernel mode where kernel at the final step of its dispatching
      * identifies the pager thread assigned to the region of address space
@@ -88,22 +104,6 @@ export function temporalPropertiesFor(ctx: SpecContext): TemporalProperty<SpecSt
       formula: "\\A t \\in Threads : Trapped(t) ~> ~Trapped(t)",
       instances,
       premise: (s, i) => isTrapped(s, thread(i)),
-      response: (s, i) => !isTrapped(s, thread(i)),
-    },
-    /**
-     * "Then similar to other exception handling it suspends the faulted
-     * thread and sends page fault description message to the pager
-     * identified." A pager that keeps answering is never starved of the
-     * faults sent to it: a fault the zero level must route to a pager
-     * reaches that pager's queue (or stops needing it).
-     */
-    {
-      name: "PagersReceiveTheirFaults",
-      quote:
-        "Then similar to other exception handling it suspends the faulted thread and sends page fault description message to the pager identified.",
-      formula: "\\A t \\in Threads : RoutedTo(t) = p ~> (t \\in pending[p] \\/ ~Trapped(t))",
-      instances,
-      premise: (s, i) => routedTo(ctx, s, thread(i)) !== null,
       response: (s, i) => !isTrapped(s, thread(i)),
     },
     /**
@@ -145,4 +145,4 @@ export function temporalPropertiesFor(ctx: SpecContext): TemporalProperty<SpecSt
   ];
 }
 
-export const TEMPORAL_PROPERTY_NAMES = ["FaultsAreDispatched", "PagersReceiveTheirFaults", "FaultedThreadsResume", "NoWaitOnWithdrawnAgreement"] as const;
+export const TEMPORAL_PROPERTY_NAMES = ["PagersReceiveTheirFaults", "FaultsAreDispatched", "FaultedThreadsResume", "NoWaitOnWithdrawnAgreement"] as const;

@@ -84,11 +84,7 @@ export function buildLasso(
   if (start < 0) return undefined;
 
   const walker = new Walker(graph);
-  const toCycle = walker.shortest(start, (v) => inSet[v] === 1, (v) => fairId[v]! >= 0);
-  if (toCycle === undefined) throw new Error("liveness: a component said to reach a fair cycle does not");
-  const entry = toCycle.length === 0 ? start : edgeTarget[toCycle[toCycle.length - 1]!]!;
-  const cycle = fairCycle(graph, labels, fairId, entry, walker);
-
+  const { toCycle, cycle } = cheapestEntry(graph, labels, fairId, inSet, start, walker);
   const stem = shortestPath(store, start);
   const states = [...stem];
   const via = stem.map((v) => store.transition(v));
@@ -105,6 +101,51 @@ export function buildLasso(
   return { states, via, loop, closing: edgeTransition[cycle[cycle.length - 1]!]! };
 }
 
+/** How many fair states, nearest first, are tried as the cycle's entry. */
+const ENTRY_CANDIDATES = 32;
+
+/**
+ * The way from `start` into a fair component and the cycle there, choosing
+ * among the nearest fair states the one that gives the shortest lasso (a
+ * state where the behaviour may simply stutter costs no cycle at all).
+ */
+function cheapestEntry(
+  graph: StateGraph,
+  labels: FairnessLabels,
+  fairId: Int32Array,
+  inSet: Uint8Array,
+  start: number,
+  walker: Walker,
+): { toCycle: number[]; cycle: number[] } {
+  const { edgeStart, edgeTarget } = graph;
+  const distance = new Map<number, number>([[start, 0]]);
+  const candidates: number[] = [];
+  const queue = [start];
+  for (let head = 0; head < queue.length && candidates.length < ENTRY_CANDIDATES; head++) {
+    const u = queue[head]!;
+    if (fairId[u]! >= 0) candidates.push(u);
+    for (let e = edgeStart[u]!; e < edgeStart[u + 1]!; e++) {
+      const w = edgeTarget[e]!;
+      if (inSet[w] !== 1 || distance.has(w)) continue;
+      distance.set(w, distance.get(u)! + 1);
+      queue.push(w);
+    }
+  }
+  if (candidates.length === 0) throw new Error("liveness: a component said to reach a fair cycle does not");
+  const members = new Map<number, number[]>();
+  let best: { entry: number; cycle: number[]; cost: number } | undefined;
+  for (const entry of candidates) {
+    const distanceToEntry = distance.get(entry)!;
+    if (best !== undefined && distanceToEntry >= best.cost) break;
+    const cycle = fairCycle(graph, labels, fairId, entry, walker, members);
+    const cost = distanceToEntry + cycle.length;
+    if (best === undefined || cost < best.cost) best = { entry, cycle, cost };
+  }
+  const entry = best!.entry;
+  const toCycle = walker.shortest(start, (v) => inSet[v] === 1, (v) => v === entry)!;
+  return { toCycle, cycle: best!.cycle };
+}
+
 /**
  * A closed walk from `entry` inside its fair component that is fair: every
  * weakly fair instance enabled at `entry` is taken or disabled somewhere on
@@ -112,7 +153,14 @@ export function buildLasso(
  * taken. Empty when nothing fair is enabled at `entry`: the behaviour may
  * stutter there forever.
  */
-function fairCycle(graph: StateGraph, labels: FairnessLabels, fairId: Int32Array, entry: number, walker: Walker): number[] {
+function fairCycle(
+  graph: StateGraph,
+  labels: FairnessLabels,
+  fairId: Int32Array,
+  entry: number,
+  walker: Walker,
+  membersOf: Map<number, number[]>,
+): number[] {
   const { edgeStart, edgeTarget } = graph;
   const { edgeInstance, instanceKind } = labels;
   const component = fairId[entry]!;
@@ -123,8 +171,12 @@ function fairCycle(graph: StateGraph, labels: FairnessLabels, fairId: Int32Array
     return enabled;
   };
 
-  const members: number[] = [];
-  for (let v = 0; v < graph.stateCount; v++) if (inside(v)) members.push(v);
+  let members = membersOf.get(component);
+  if (members === undefined) {
+    members = [];
+    for (let v = 0; v < graph.stateCount; v++) if (inside(v)) members.push(v);
+    membersOf.set(component, members);
+  }
   const enabledEverywhere = new Map<number, number>();
   const strongSomewhere = new Set<number>();
   for (const u of members) {
