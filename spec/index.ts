@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { InputError } from "../model/input-error.js";
 import type { StateMachine } from "../model/machine.js";
+import type { MachineSource } from "../model/parallel.js";
 import { decode, encode } from "./codec.js";
 import { type SpecConfig, validateConfig } from "./config-schema.js";
 import { namedConfigs } from "./configs.js";
@@ -15,6 +16,8 @@ import { mutantNamed } from "./mutants.js";
 import { ACTION_NAMES, initialState, successors } from "./next.js";
 import type { SpecState } from "./state.js";
 import { SPEC_VARIABLES, view } from "./view.js";
+import { fastSpec } from "./fast.js";
+import { canonicalizer } from "./symmetry.js";
 
 export type { SpecConfig } from "./config-schema.js";
 export { LIMITS, SpecConfigSchema, validateConfig } from "./config-schema.js";
@@ -40,7 +43,15 @@ export function buildSpec(config: SpecConfig, mutant?: string): StateMachine<Spe
     encode: (s) => encode(ctx, s),
     decode: (b) => decode(ctx, b),
     view: (s) => view(ctx, s),
+    // The checker's fast path (the design only: a mutant runs through the object version above).
+    ...(ctx.mutant === null ? fastSpec(ctx) : {}),
+    canonicalize: canonicalizer(ctx),
   };
+}
+
+/** Where a worker thread of `check --workers` builds the same machine (model/parallel.ts). */
+export function specSource(config: SpecConfig, mutant?: string): MachineSource {
+  return { module: new URL("./index.js", import.meta.url).href, exportName: "buildSpec", args: mutant === undefined ? [config] : [config, mutant] };
 }
 
 /**

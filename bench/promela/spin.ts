@@ -16,8 +16,12 @@ export interface SpinResult {
   readonly matched: number;
   /** Wall time of ./pan alone (not spin -a or the C compiler). */
   readonly seconds: number;
+  /** CPU time (user + system) of ./pan. */
+  readonly cpuSeconds: number;
   /** pan's "total actual memory usage", MB. */
   readonly memoryMb: number;
+  /** pan's "actual memory usage for states" (the stored states), MB. */
+  readonly stateMemoryMb: number;
   readonly depth: number;
   /** pan stopped before the search was complete (memory limit, error). */
   readonly complete: boolean;
@@ -73,12 +77,14 @@ export function runSpin(model: string, options: SpinOptions = {}): SpinResult {
     // -c1: stop at the first error; -m: no depth bound worth mentioning; `time -f` is not always there, so measure here.
     const args = [`-w${options.hashBits ?? 24}`, "-m100000000", "-c1"];
     const started = performance.now();
-    const run = spawnSync("./pan", args, {
+    // bash's `time` gives pan's own CPU time (user + system), robust on a shared, loaded machine.
+    const limit = options.timeoutSeconds !== undefined ? `timeout ${options.timeoutSeconds} ` : "";
+    const run = spawnSync("bash", ["-c", `TIMEFORMAT='cpu %3U %3S'; time ${limit}./pan ${args.join(" ")}`], {
       cwd: dir,
       encoding: "utf8",
       maxBuffer: 64 * 2 ** 20,
-      ...(options.timeoutSeconds !== undefined ? { timeout: options.timeoutSeconds * 1000 } : {}),
     });
+    if (run.status === 124) throw new Error(`pan did not finish within ${options.timeoutSeconds} s`);
     const seconds = (performance.now() - started) / 1000;
     const report = `${run.stdout ?? ""}${run.stderr ?? ""}`;
     if (run.error !== undefined) throw new Error(`pan did not finish: ${run.error.message}`);
@@ -92,7 +98,9 @@ export function runSpin(model: string, options: SpinOptions = {}): SpinResult {
       matched,
       transitions,
       seconds,
+      cpuSeconds: cpuOf(report),
       memoryMb: count(report, /([\d.]+)\s+total actual memory usage/),
+      stateMemoryMb: count(report, /([\d.]+)\s+actual memory usage for states/),
       depth: count(report, /depth reached (\d+)/),
       complete,
       report,
@@ -100,4 +108,9 @@ export function runSpin(model: string, options: SpinOptions = {}): SpinResult {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+function cpuOf(report: string): number {
+  const found = /cpu (\d+\.\d+) (\d+\.\d+)/.exec(report);
+  return found ? Number(found[1]) + Number(found[2]) : Number.NaN;
 }

@@ -14,6 +14,7 @@ import { version } from "../main.js";
 import { InputError } from "../../model/input-error.js";
 import type { StateMachine, TraceValue } from "../../model/machine.js";
 import { check } from "../../model/check.js";
+import { checkParallel } from "../../model/parallel.js";
 import { simulate, DEFAULT_SIMULATION_DEPTH, DEFAULT_SIMULATION_RUNS } from "../../model/simulate.js";
 import { freshSeed, MAX_SEED } from "../../model/random.js";
 import { writeItf } from "../../model/itf.js";
@@ -23,7 +24,7 @@ import { terminalProgress } from "../../model/progress.js";
 import { traceId, type Trace, type TraceStep, type Violation } from "../../model/trace.js";
 import { finalStateViolates } from "../../trace/replay.js";
 import { shortenTrace } from "../../trace/shorten.js";
-import { buildSpec, DEFAULT_CONFIG, loadConfig, namedConfigs, specMutants } from "../../spec/index.js";
+import { buildSpec, DEFAULT_CONFIG, loadConfig, namedConfigs, specMutants, specSource } from "../../spec/index.js";
 
 export const CHECK_USAGE = `usage: multipager check [options]
 
@@ -39,6 +40,12 @@ options:
   --max-states N           stop after N distinct states (exit 152, partial statistics)
   --depth N                exhaustive: do not explore beyond N steps (exit 152 if states were left);
                            with --simulate: steps per run (default ${DEFAULT_SIMULATION_DEPTH})
+  --symmetry               exhaustive: explore one state per orbit of interchangeable threads,
+                           pagers and frames (symmetry reduction; distinct states count orbits)
+  --workers N              exhaustive: explore with N worker threads (default 1)
+  --max-memory SIZE        exhaustive: stop cleanly before the search's arrays exceed SIZE
+                           (e.g. 512M, 4G; exit 152, partial statistics), then explore the rest
+                           of the state space by a seeded random simulation
   --simulate               random simulation instead of exhaustive search
   --seed S                 simulation seed, 0..${MAX_SEED} (default: random; always printed)
   --runs N                 simulation runs (default ${DEFAULT_SIMULATION_RUNS})
@@ -58,6 +65,9 @@ const OPTIONS = {
   "max-states": { type: "string" },
   depth: { type: "string" },
   simulate: { type: "boolean" },
+  symmetry: { type: "boolean" },
+  workers: { type: "string" },
+  "max-memory": { type: "string" },
   seed: { type: "string" },
   runs: { type: "string" },
   itf: { type: "string" },
@@ -81,6 +91,16 @@ function integerOption(name: string, text: string | undefined, min: number, max 
     throw new InputError(`check: --${name} must be an integer in ${min}..${max}, got "${text}"`, "usage");
   }
   return value;
+}
+
+/** "512M", "4G", "1.5G", "65536" (bytes) as bytes. */
+function sizeOption(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const found = /^(\d+(?:\.\d+)?)([KMG]?)i?B?$/i.exec(text.trim());
+  const unit = { "": 1, K: 2 ** 10, M: 2 ** 20, G: 2 ** 30 }[(found?.[2] ?? "").toUpperCase() as "" | "K" | "M" | "G"];
+  const bytes = found ? Math.floor(Number(found[1]) * unit) : Number.NaN;
+  if (!Number.isSafeInteger(bytes) || bytes < 2 ** 20) throw new InputError(`check: --max-memory must be a size of at least 1M (e.g. 512M, 4G), got "${text}"`, "usage");
+  return bytes;
 }
 
 function listConfigs(): string {
@@ -125,7 +145,13 @@ export async function run(args: string[]): Promise<number> {
     throw new InputError(`check: --${options.seed !== undefined ? "seed" : "runs"} needs --simulate`, "usage");
   }
   if (simulation && options["max-states"] !== undefined) throw new InputError("check: --max-states applies to exhaustive search, not --simulate", "usage");
+  for (const exhaustiveOnly of ["symmetry", "workers", "max-memory"] as const) {
+    if (simulation && options[exhaustiveOnly] !== undefined) throw new InputError(`check: --${exhaustiveOnly} applies to exhaustive search, not --simulate`, "usage");
+  }
   const maxStates = integerOption("max-states", options["max-states"], 1);
+  const workers = integerOption("workers", options.workers, 1, 64) ?? 1;
+  const maxMemory = sizeOption(options["max-memory"]);
+  const symmetry = options.symmetry === true;
   const depth = integerOption("depth", options.depth, simulation ? 1 : 0);
   const runs = integerOption("runs", options.runs, 1);
   const seed = integerOption("seed", options.seed, 0, MAX_SEED) ?? (simulation ? freshSeed() : undefined);
@@ -173,16 +199,31 @@ export async function run(args: string[]): Promise<number> {
         }
       }
     } else {
-      const result = check(machine, {
+      const exhaustive = {
         checkDeadlock,
         onProgress: progress.update,
+        symmetry,
         ...(maxStates !== undefined ? { maxStates } : {}),
         ...(depth !== undefined ? { maxDepth: depth } : {}),
-      });
+        ...(maxMemory !== undefined ? { maxMemory } : {}),
+      };
+      const result = workers > 1
+        ? await checkParallel(specSource(configValue, mutant ?? undefined), { ...exhaustive, workers })
+        : check(machine, exhaustive);
       violation = result.violation;
       steps = result.trace;
       budgetHit = result.status === "budget";
       report = formatStatistics(result);
+      if (result.status === "budget" && result.budget?.startsWith("the memory budget")) {
+        // The state space does not fit: explore the rest of it by seeded random walks.
+        const fallbackSeed = freshSeed();
+        write(report);
+        write(`The state space does not fit in the memory budget: continuing with a random simulation, seed ${fallbackSeed}.`);
+        const walked = simulate(machine, { seed: fallbackSeed, checkDeadlock, onProgress: progress.update });
+        violation = walked.violation;
+        steps = walked.trace;
+        report = formatSimulationStatistics(walked);
+      }
     }
   } finally {
     progress.finish();
