@@ -35,14 +35,13 @@ import type { Architecture } from "./kernel/architecture.js";
 import { fromSpecConfig, validateKernelConfig, type KernelConfig, type SpecShapedConfig } from "./kernel/config.js";
 import { SyscallError } from "./kernel/errors.js";
 import { Kernel } from "./kernel/kernel.js";
-import { PAGE_SIZE, isUserAddress, kernelAddresses, pageInRegion, regionOf, userPageAddress } from "./kernel/layout.js";
-import { USER_FRAMES_BASE } from "./kernel/physical.js";
+import { isUserAddress, kernelAddresses, pageInRegion, regionOf, userPageAddress } from "./kernel/layout.js";
 import { REGION_NEVER_PRESENT, regionEntryOffset } from "./kernel/region-table.js";
 import { decodeState, encodeState, type KernelState } from "./kernel/state.js";
 import { encodeSyscall, executeSyscall } from "./kernel/syscalls.js";
 import type { AccessKind, Syscall, ThreadId } from "./kernel/types.js";
 import { kernelMutantNamed } from "./mutants.js";
-import { observe, type ObservedState } from "./observe.js";
+import { frameOf, observe, type ObservedState } from "./observe.js";
 import type { Rights } from "./kernel/vm.js";
 
 export const KERNEL_MACHINE_NAME = "multipager-kernel";
@@ -297,7 +296,7 @@ function kernelInvariants(template: Kernel): Invariant<KernelState>[] {
         let ok = true;
         forEachUserPte(k, (task, region, _page, pte) => {
           if (!ok || !isPresent(pte)) return;
-          const owner = k.config.frames[(entryAddress(pte) - USER_FRAMES_BASE) / PAGE_SIZE];
+          const owner = k.config.frames[frameOf(pte)];
           // Without a region table (the L4 baselines) a page may come from any pager that answered a fault.
           const manager = k.arch.regionTable ? k.regionEntry(task, region).manager : owner;
           if (owner === undefined || manager === null || owner !== manager) ok = false;
@@ -377,7 +376,7 @@ function viewState(k: Kernel): Readonly<Record<string, TraceValue>> {
       range(layout.pagesPerRegion).map((page): TraceValue => {
         const pte = k.pte(task, userPageAddress(layout, region, page));
         return isPresent(pte)
-          ? { present: true, frame: (entryAddress(pte) - USER_FRAMES_BASE) / PAGE_SIZE, rights: (pte & PTE_RW) !== 0 ? "rw" : "ro", pte: hex(pte) }
+          ? { present: true, frame: frameOf(pte), rights: (pte & PTE_RW) !== 0 ? "rw" : "ro", pte: hex(pte) }
           : { present: false, marker: markerOf(pte) };
       }),
     ),

@@ -15,6 +15,7 @@
  * the counters.
  */
 import { match } from "ts-pattern";
+import { pageNumber } from "./hw/bits.js";
 import { isUserAddress, pageInRegion, regionOf, userPageAddress, PAPER_LAYOUT, type Layout } from "./kernel/layout.js";
 import { Kernel } from "./kernel/kernel.js";
 import type { KernelConfig } from "./kernel/config.js";
@@ -230,12 +231,12 @@ class Driver {
     const backs = isUserAddress(this.k.layout, page) && regionOf(this.k.layout, page) === MEASURED_REGION && this.k.taskOf(message.thread) === CLIENT_TASK;
     const call: Syscall = !backs
       ? { call: "Refuse", thread: message.thread, wait }
-      : this.mapped.has(page >>> 12)
+      : this.mapped.has(pageNumber(page))
         ? { call: "Resume", thread: message.thread, wait }
         : { call: "Resolve", thread: message.thread, frame: this.nextFrame, rights: "rw", wait };
     this.charge(label, () => this.require(cpu, call));
     if (call.call === "Resolve") {
-      this.mapped.add(page >>> 12);
+      this.mapped.add(pageNumber(page));
       this.nextFrame++;
     }
     if (!wait) this.charge(label, () => this.require(cpu, { call: "Receive" }));

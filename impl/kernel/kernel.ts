@@ -9,12 +9,12 @@
 import { match } from "ts-pattern";
 import { Cpu, KERNEL_CR0, createCpus } from "../hw/cpu.js";
 import { PhysicalMemory } from "../hw/memory.js";
-import { PTE_RW, isPresent, pdIndex } from "../hw/bits.js";
+import { PTE_RW, entryAddress, isPresent, pdIndex } from "../hw/bits.js";
 import { walk } from "../hw/walk.js";
 import type { KernelMutantName } from "../mutants.js";
 import type { Architecture, DispatchOutcome, Trap } from "./architecture.js";
 import type { KernelConfig } from "./config.js";
-import { PAGE_SIZE, REGION_TABLE_SLOT, isUserAddress, regionSlot, userPageAddress, type Layout } from "./layout.js";
+import { REGION_TABLE_SLOT, isUserAddress, regionSlot, userPageAddress, type Layout } from "./layout.js";
 import { FrameRegistry, placementFor, type Placement } from "./physical.js";
 import { decodeRegionEntry, encodeRegionEntry, regionEntryOffset, type RegionEntry } from "./region-table.js";
 import { cloneState, type KernelState } from "./state.js";
@@ -87,7 +87,7 @@ export class Kernel {
       this.frames.record(pd, "page-directory", task);
       if (this.arch.regionTable) {
         const slot = this.state.memory.read32(entryPointer(pd, REGION_TABLE_SLOT));
-        if (isPresent(slot)) this.frames.record(slot & ~(PAGE_SIZE - 1), "region-table", task);
+        if (isPresent(slot)) this.frames.record(entryAddress(slot), "region-table", task);
       }
     }
   }
