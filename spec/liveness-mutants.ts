@@ -30,7 +30,7 @@ export const livenessMutants: ReadonlyArray<LivenessMutant> = [
     name: "hold-unaccepted-faults",
     description:
       "Dispatch holds a fault on a region whose manager has not accepted (or revoked with REVOKE_AGREEMENT) until the manager accepts, instead of raising a general-protection fault: a pager that revoked leaves the thread suspended forever",
-    caughtBy: "FaultsAreDispatched",
+    caughtBy: "PagersReceiveTheirFaults",
     config: "tiny",
   },
   {
@@ -124,18 +124,22 @@ function pagerCodeInManagedRegion(ctx: SpecContext): StepRule {
   };
 }
 
-/** The machine with the mutant's rule applied to every step of the unmodified design. */
+/**
+ * The machine with the mutant's rule applied to every step of the unmodified
+ * design. The design's fast paths (expand, brokenInvariant) and its symmetry
+ * reduction are dropped: they know nothing of the rule.
+ */
 export function applyLivenessMutant(ctx: SpecContext, machine: StateMachine<SpecState>, mutant: LivenessMutantName): StateMachine<SpecState> {
   const rule = match<LivenessMutantName, StepRule>(mutant)
     .with("hold-unaccepted-faults", () => holdUnacceptedFaults(ctx))
     .with("drop-second-fault-message", () => dropSecondFaultMessage())
     .with("pager-code-in-managed-region", () => pagerCodeInManagedRegion(ctx))
     .exhaustive();
-  const successors = machine.successors.bind(machine);
+  const { expand: _expand, brokenInvariant: _brokenInvariant, canonicalize: _canonicalize, ...design } = machine;
   return {
-    ...machine,
+    ...design,
     *successors(s: SpecState) {
-      for (const step of successors(s)) {
+      for (const step of machine.successors(s)) {
         const kept = rule(s, step);
         if (kept !== null) yield kept;
       }
