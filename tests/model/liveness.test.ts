@@ -81,6 +81,10 @@ describe("liveness: weak versus strong fairness (a lock without a queue)", () =>
     const cycle = [...result.trace!.slice(result.loop! + 1).map((s) => s.action), (result.closing as { action: string }).action];
     expect(cycle).toContain("Enter");
     expect(cycle).toContain("Exit");
+    const text = formatLassoText(asTrace(result), { closing: result.closing! });
+    const closing = result.closing as { action: string };
+    expect(text).toContain(`${CYCLE_MARKER}\nState ${result.loop! + 1}: <`);
+    expect(text).toMatch(new RegExp(`^State ${result.trace!.length + 1}: <${closing.action}\\(p = \\d\\)> Back to state ${result.loop! + 1}$`, "m"));
     const starving = result.property!.instance["p"];
     expect(result.trace!.slice(result.loop!).every((step) => (step.state["pc"] as string[])[starving as number] === "waiting")).toBe(true);
   });
