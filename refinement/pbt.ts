@@ -6,10 +6,12 @@
  * shrinks a failing sequence to a minimal one; its seed and path are printed
  * so that `refine --seed S --path P` replays exactly that failure.
  *
- * A command names a kind of step and a CPU, and picks one of the enabled
- * steps of that kind (modulo their number), so every command applies whenever
- * some step of its kind is enabled, and shrinking keeps commands meaningful:
- *   access     the thread on the CPU touches memory (user pages, kernel addresses)
+ * A command names a step by what it does (a CPU, a call, argument values
+ * taken modulo the configuration's domains) and is skipped when that step is
+ * not enabled, so shrinking (dropping commands, lowering values) keeps the
+ * meaning of the commands that remain; the shrunk run is then reduced step
+ * by step (minimizePath) to a sequence from which no step can be dropped:
+ *   access     the thread on the CPU reads or writes a user page or a kernel address
  *   syscall    the thread on the CPU makes a well-formed system call
  *              (reassignment, map, unmap with or without REVOKE_AGREEMENT,
  *              fault replies, receive, yield)
@@ -30,18 +32,26 @@ import { cloneState, encodeState } from "../impl/kernel/state.js";
 import { executeSyscall } from "../impl/kernel/syscalls.js";
 import { kernelMutantNamed } from "../impl/mutants.js";
 import type { ActionParams, Step } from "../model/machine.js";
-import type { TraceStep, Violation } from "../model/trace.js";
+import { canonicalJson, type TraceStep, type Violation } from "../model/trace.js";
 import { brokenObligation } from "./obligations.js";
 import { STEP_OBLIGATIONS, traceSteps, type ProductState, type Refinement, type TakenStep } from "./product.js";
 import { decodeSyscall } from "../impl/kernel/syscalls.js";
 
+/**
+ * A command names the step semantically (which call, which argument values,
+ * taken modulo the configuration's domains), never by its position among the
+ * enabled steps: removing an earlier command does not change what a later
+ * one means, so fast-check's shrinking converges on short sequences.
+ */
 export type Command =
-  | { readonly kind: "access" | "syscall"; readonly cpu: number; readonly pick: number }
+  | { readonly kind: "access"; readonly cpu: number; readonly target: number; readonly write: boolean }
+  | { readonly kind: "syscall"; readonly cpu: number; readonly call: SyscallKind; readonly args: readonly number[] }
   | { readonly kind: "dispatch" | "schedule"; readonly cpu: number }
-  | { readonly kind: "exception"; readonly pick: number }
+  | { readonly kind: "exception"; readonly thread: number }
   | { readonly kind: "malicious"; readonly cpu: number; readonly number: number; readonly args: readonly number[] };
 
-const SYSCALL_STEPS = new Set(["AssignManager", "ClearManager", "Map", "Unmap", "Resolve", "Resume", "Refuse", "Reflect", "Receive", "Yield"]);
+export const SYSCALL_KINDS = ["AssignManager", "ClearManager", "Map", "Unmap", "Resolve", "Resume", "Refuse", "Reflect", "Receive", "Yield"] as const;
+export type SyscallKind = (typeof SYSCALL_KINDS)[number];
 
 /** Register values a malicious caller tries: small in-range ones and the edges. */
 const registerValue = fc.oneof(
@@ -49,15 +59,36 @@ const registerValue = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom(0x7fff_ffff, 0x8000_0000, 0xffff_f000, 0xffff_ffff, 1020, 1024) },
 );
 
+/** The memory-management calls come most often: they are what the pagers and the race are made of. */
+const syscallKind: fc.Arbitrary<SyscallKind> = fc.oneof(
+  ...(
+    [
+      ["Map", 4],
+      ["Unmap", 3],
+      ["AssignManager", 3],
+      ["ClearManager", 1],
+      ["Resolve", 3],
+      ["Resume", 1],
+      ["Refuse", 1],
+      ["Reflect", 1],
+      ["Receive", 1],
+      ["Yield", 2],
+    ] as const
+  ).map(([call, weight]) => ({ weight, arbitrary: fc.constant(call as SyscallKind) })),
+);
+
 export function commandArbitrary(cpus: number): fc.Arbitrary<Command> {
   const cpu = fc.integer({ min: 0, max: cpus - 1 });
-  const pick = fc.nat({ max: 63 });
+  const small = fc.nat({ max: 15 });
   return fc.oneof(
-    { weight: 4, arbitrary: fc.record({ kind: fc.constant("access" as const), cpu, pick }) },
-    { weight: 5, arbitrary: fc.record({ kind: fc.constant("syscall" as const), cpu, pick }) },
+    { weight: 5, arbitrary: fc.record({ kind: fc.constant("access" as const), cpu, target: small, write: fc.boolean() }) },
+    {
+      weight: 7,
+      arbitrary: fc.record({ kind: fc.constant("syscall" as const), cpu, call: syscallKind, args: fc.array(small, { minLength: 5, maxLength: 5 }) }),
+    },
     { weight: 3, arbitrary: fc.record({ kind: fc.constant("dispatch" as const), cpu }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant("schedule" as const), cpu }) },
-    { weight: 1, arbitrary: fc.record({ kind: fc.constant("exception" as const), pick }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant("exception" as const), thread: small }) },
     {
       weight: 1,
       arbitrary: fc.record({
@@ -70,19 +101,67 @@ export function commandArbitrary(cpus: number): fc.Arbitrary<Command> {
   );
 }
 
+/** The labelled step a (non-malicious) command asks for, with its arguments reduced to the configuration's domains. */
+function wanted(refinement: Refinement, command: Exclude<Command, { kind: "malicious" }>): (step: Step<ProductState>) => boolean {
+  const { spec } = refinement.ctx;
+  const pagers = refinement.ctx.pagers;
+  const threads = refinement.ctx.kernel.threads.length;
+  const userTargets = spec.regionsPerTask * spec.pagesPerRegion;
+  const mod = (value: number, size: number): number => (size <= 0 ? -1 : value % size);
+  const is = (step: Step<ProductState>, fields: Record<string, unknown>): boolean => Object.entries(fields).every(([k, v]) => step.params[k] === v);
+  switch (command.kind) {
+    case "access": {
+      const target = mod(command.target, userTargets + spec.kernelAddresses);
+      const where =
+        target < userTargets
+          ? { space: "user", region: Math.floor(target / spec.pagesPerRegion), page: target % spec.pagesPerRegion }
+          : { space: "kernel", kernelAddress: target - userTargets };
+      return (s) => s.action === "Access" && is(s, { cpu: command.cpu, access: command.write ? "write" : "read", ...where });
+    }
+    case "dispatch":
+    case "schedule": {
+      const action = command.kind === "dispatch" ? "Dispatch" : "Schedule";
+      return (s) => s.action === action && s.params["cpu"] === command.cpu;
+    }
+    case "exception":
+      return (s) => s.action === "HandleException" && s.params["thread"] === mod(command.thread, threads);
+    case "syscall": {
+      const [a = 0, b = 0, c = 0, d = 0, e = 0] = command.args;
+      const rights = (x: number) => (x % 2 === 0 ? "ro" : "rw");
+      const on = (action: string, fields: Record<string, unknown>) => (s: Step<ProductState>) => s.action === action && is(s, { cpu: command.cpu, ...fields });
+      const page = { task: mod(a, spec.tasks), region: mod(b, spec.regionsPerTask), page: mod(c, spec.pagesPerRegion) };
+      switch (command.call) {
+        case "AssignManager":
+          return on("AssignManager", { region: mod(a, spec.regionsPerTask), manager: pagers[mod(b, pagers.length)] });
+        case "ClearManager":
+          return on("ClearManager", { region: mod(a, spec.regionsPerTask) });
+        case "Map":
+          return on("Map", { ...page, frame: mod(d, spec.frames.length), rights: rights(e) });
+        case "Unmap":
+          return on("Unmap", { ...page, marker: mod(d, spec.markers), revoke: e % 2 === 1 });
+        case "Resolve": {
+          // A Resolve whose mapping is already there is labelled Resume (see impl/machine.ts).
+          const fields = { thread: mod(a, threads), frame: mod(b, spec.frames.length), rights: rights(c) };
+          return (s) => on("Resolve", fields)(s) || on("Resume", { thread: fields.thread })(s);
+        }
+        case "Resume":
+        case "Refuse":
+          return on(command.call, { thread: mod(a, threads) });
+        case "Reflect":
+          return on("Reflect", { thread: mod(a, threads), to: pagers[mod(b, pagers.length)] });
+        case "Receive":
+        case "Yield":
+          return on(command.call, {});
+      }
+    }
+  }
+}
+
 export interface RunOutcome {
   readonly initial: ProductState;
   /** The labelled steps taken, from the initial state. */
   readonly path: readonly TakenStep[];
   readonly failure: { readonly violation: Violation; readonly extra?: TraceStep } | null;
-}
-
-function kindOf(step: Step<ProductState>): string {
-  if (step.action === "Access") return "access";
-  if (step.action === "Dispatch") return "dispatch";
-  if (step.action === "Schedule") return "schedule";
-  if (step.action === "HandleException") return "exception";
-  return SYSCALL_STEPS.has(step.action) ? "syscall" : "other";
 }
 
 const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
@@ -140,11 +219,8 @@ export function runCommands(refinement: Refinement, commands: readonly Command[]
         return { initial, path, failure: { violation } };
       }
     } else {
-      const candidates = steps.filter(
-        (s) => kindOf(s) === command.kind && (command.kind === "exception" || s.params["cpu"] === command.cpu),
-      );
-      if (candidates.length === 0) continue;
-      chosen = "pick" in command ? candidates[command.pick % candidates.length]! : candidates[0]!;
+      chosen = steps.find(wanted(refinement, command));
+      if (chosen === undefined) continue;
     }
     path.push({ action: chosen.action, params: chosen.params, state: chosen.state });
     state = chosen.state;
@@ -177,7 +253,7 @@ export interface PbtResult {
   };
 }
 
-export const DEFAULT_RUNS = 300;
+export const DEFAULT_RUNS = 1000;
 export const DEFAULT_MAX_COMMANDS = 40;
 
 export function propertyCheck(refinement: Refinement, mutant: string | undefined, options: PbtOptions): PbtResult {
@@ -197,21 +273,73 @@ export function propertyCheck(refinement: Refinement, mutant: string | undefined
     return { seed: options.seed, runs: details.numRuns, commands: commandsTried };
   }
   const commands = details.counterexample[0];
-  const outcome = runCommands(refinement, commands, mutant);
-  if (outcome.failure === null) throw new Error("the shrunk counterexample no longer fails (nondeterminism in the kernel?)");
+  const shrunk = runCommands(refinement, commands, mutant);
+  if (shrunk.failure === null) throw new Error("the shrunk counterexample no longer fails (nondeterminism in the kernel?)");
+  const outcome = minimizePath(refinement, shrunk);
   const steps = traceSteps(refinement, outcome.initial, outcome.path);
+  const violation = outcome.failure?.violation ?? shrunk.failure.violation;
   return {
     seed: options.seed,
     runs: details.numRuns,
     commands: commandsTried,
     failure: {
-      violation: outcome.failure.violation,
+      violation,
       path: details.counterexamplePath ?? "",
       shrinks: details.numShrinks,
       commands: outcome.path.length === commands.length ? commands : usedCommands(refinement, commands, mutant),
       steps,
     },
   };
+}
+
+/** Replay labelled steps, skipping those not enabled; stop at the first broken obligation. */
+function runLabels(refinement: Refinement, labels: readonly TakenStep[]): RunOutcome {
+  const initial = [...refinement.product.initialStates()][0]!;
+  let state = initial;
+  const path: TakenStep[] = [];
+  const atInit = stepViolation(state, refinement);
+  if (atInit !== null) return { initial, path, failure: { violation: atInit } };
+  for (const label of labels) {
+    const key = `${label.action} ${canonicalJson(label.params)}`;
+    let found: Step<ProductState> | undefined;
+    for (const step of refinement.product.successors(state)) {
+      if (`${step.action} ${canonicalJson(step.params)}` === key) {
+        found = step;
+        break;
+      }
+    }
+    if (found === undefined) continue;
+    path.push(found);
+    state = found.state;
+    const violation = stepViolation(state, refinement);
+    if (violation !== null) return { initial, path, failure: { violation } };
+  }
+  return { initial, path, failure: null };
+}
+
+/**
+ * After fast-check's shrinking (which works on commands, whose step choice
+ * depends on what is enabled), drop single steps of the failing run while it
+ * still fails with the same obligation: a 1-minimal sequence of labelled steps.
+ */
+function minimizePath(refinement: Refinement, failing: RunOutcome): RunOutcome {
+  let best = failing;
+  const name = failing.failure!.violation.name;
+  const attempt = (labels: readonly TakenStep[]): boolean => {
+    const candidate = runLabels(refinement, labels);
+    if (candidate.failure?.violation.name !== name || candidate.path.length >= best.path.length) return false;
+    best = candidate;
+    return true;
+  };
+  // Single steps first, then pairs (a Yield and the Yield back, a Map and the Unmap of it).
+  for (let changed = true; changed; ) {
+    changed = false;
+    const path = best.path;
+    for (let i = 0; i < path.length && !changed; i++) changed = attempt(path.filter((_, k) => k !== i));
+    for (let i = 0; i < path.length && !changed; i++)
+      for (let j = i + 1; j < path.length && !changed; j++) changed = attempt(path.filter((_, k) => k !== i && k !== j));
+  }
+  return best;
 }
 
 /** The commands of a failing sequence that took a step (skipped ones dropped), up to the failure. */

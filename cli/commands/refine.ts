@@ -20,7 +20,7 @@ import { freshSeed, MAX_SEED } from "../../model/random.js";
 import { formatStatistics } from "../../model/report.js";
 import { traceId, type Trace, type TraceStep, type Violation } from "../../model/trace.js";
 import { DEFAULT_REFINEMENT_CONFIG, MUTANT_CONFIG, refinementConfigNamed, refinementConfigs } from "../../refinement/configs.js";
-import { DEFAULT_RUNS, propertyCheck } from "../../refinement/pbt.js";
+import { DEFAULT_MAX_COMMANDS, DEFAULT_RUNS, propertyCheck } from "../../refinement/pbt.js";
 import { buildRefinement, kernelConfigFor, refinementSteps, violationOf } from "../../refinement/product.js";
 import { formatRefinementTrace } from "../../refinement/render.js";
 import { formatMissing, missingBehaviours } from "../../refinement/unsupported.js";
@@ -164,7 +164,7 @@ export async function run(args: string[]): Promise<number> {
     }
   } else {
     const result = propertyCheck(refinement, mutant, { seed, runs, path: options.path });
-    report = `Property-based refinement ${result.failure === undefined ? "passed" : "failed"}: ${result.runs} run${result.runs === 1 ? "" : "s"} of at most 40 commands, ${result.commands} commands, seed ${seed}.`;
+    report = `Property-based refinement ${result.failure === undefined ? "passed" : "failed"}: ${result.runs} run${result.runs === 1 ? "" : "s"} of at most ${DEFAULT_MAX_COMMANDS} commands, ${result.commands} commands, seed ${seed}.`;
     if (result.failure !== undefined) {
       violation = result.failure.violation;
       steps = result.failure.steps;
@@ -173,16 +173,14 @@ export async function run(args: string[]): Promise<number> {
     }
   }
 
-  let completenessFailed = false;
-  if (options.completeness === true && violation === undefined) {
-    const completeness = missingBehaviours(refinement, maxStates);
-    write(formatMissing(completeness, arch));
-    completenessFailed = completeness.missing.length > 0;
-  }
+  // The other direction, whatever the safety check found: abstract behaviours with no concrete counterpart.
+  const completeness = options.completeness === true ? missingBehaviours(refinement, maxStates) : null;
+  const completenessText = completeness === null ? "" : formatMissing(completeness, arch);
 
   if (violation === undefined || steps === undefined) {
     write(quiet ? report.split("\n").find((l) => /^(Model checking|Property-based)/.test(l)) ?? report : report);
-    if (completenessFailed) return ExitCode.Safety;
+    if (completeness !== null) write(completenessText);
+    if (completeness !== null && completeness.missing.length > 0) return ExitCode.Safety;
     return budgetHit ? ExitCode.Budget : ExitCode.Ok;
   }
   const trace: Trace = {
@@ -210,5 +208,6 @@ export async function run(args: string[]): Promise<number> {
   }
   write(`Counterexample ${id}: ${steps.length - 1} steps, written to ${path}`);
   if (replay !== "") write(replay);
+  if (completeness !== null) write(completenessText);
   return ExitCode.Safety;
 }
