@@ -13,6 +13,9 @@ import { writeItf } from "../model/itf.js";
 import type { StateMachine, TraceValue } from "../model/machine.js";
 import type { Trace } from "../model/trace.js";
 import { buildSpec, loadConfig, specMutants } from "../spec/index.js";
+import { checkLiveness, type LiveMachine } from "../model/liveness/check.js";
+import { livenessMutants } from "../spec/liveness-mutants.js";
+import { specWithMutant } from "./machines.js";
 import { implementationMutantTraces } from "./refinement.js";
 
 export const DEFAULT_CORPUS_DIR = "tests/traces";
@@ -45,8 +48,32 @@ export function specMutantTraces(toolVersion: string): CorpusEntry[] {
   });
 }
 
+/** A lasso for each liveness mutant of the spec (check --liveness), on the configuration it is listed with. */
+export function livenessMutantTraces(toolVersion: string): CorpusEntry[] {
+  return livenessMutants.map((mutant) => {
+    const { name: config, config: configValue } = loadConfig(mutant.config);
+    const machine = specWithMutant(configValue, mutant.name) as LiveMachine<unknown>;
+    const result = checkLiveness(machine, { checkDeadlock: false });
+    if (result.violation === undefined || result.trace === undefined || result.loop === undefined) throw new Error(`liveness mutant ${mutant.name}: no lasso found on ${config}`);
+    const trace: Trace = {
+      kind: "spec",
+      machine: machine.name,
+      config,
+      configValue: configValue as unknown as TraceValue,
+      mutant: mutant.name,
+      violation: result.violation,
+      command: ["check", "--mutant", mutant.name, "--config", config],
+      toolVersion,
+      vars: machine.variables,
+      steps: result.trace,
+      loop: result.loop,
+    };
+    return { file: `live-${mutant.name}.itf.json`, trace };
+  });
+}
+
 export function corpusTraces(toolVersion: string): CorpusEntry[] {
-  return [...specMutantTraces(toolVersion), ...implementationMutantTraces(toolVersion)];
+  return [...specMutantTraces(toolVersion), ...livenessMutantTraces(toolVersion), ...implementationMutantTraces(toolVersion)];
 }
 
 export async function writeCorpus(dir: string, toolVersion: string): Promise<CorpusEntry[]> {

@@ -23,7 +23,12 @@ interface Edge {
 function unfairCondition<S>(machine: LiveMachine<S>, cycle: readonly S[], edges: readonly Edge[]): string | undefined {
   for (const condition of machine.fairness ?? []) {
     const actions = typeof condition.action === "string" ? [condition.action] : condition.action;
-    const key = (params: ActionParams) => canonicalJson((condition.per ?? []).map((name) => params[name] ?? null));
+    const per = condition.per ?? [];
+    const key = (params: ActionParams) => canonicalJson(per.map((name) => params[name] ?? null));
+    const readable = (k: string) => {
+      const values = JSON.parse(k) as unknown[];
+      return per.length === 0 ? "" : ` for ${per.map((name, i) => `${name} = ${JSON.stringify(values[i])}`).join(", ")}`;
+    };
     const enabled = cycle.map(
       (s) =>
         new Set(
@@ -35,7 +40,7 @@ function unfairCondition<S>(machine: LiveMachine<S>, cycle: readonly S[], edges:
     const taken = new Set(edges.filter((edge) => edge.changes && actions.includes(edge.action)).map((edge) => key(edge.params)));
     const candidates = condition.kind === "weak" ? [...enabled[0]!].filter((k) => enabled.every((set) => set.has(k))) : [...new Set(enabled.flatMap((set) => [...set]))];
     const missed = candidates.find((k) => !taken.has(k));
-    if (missed !== undefined) return `${condition.kind === "weak" ? "WF" : "SF"}(${actions.join(" \\/ ")}) for ${missed}`;
+    if (missed !== undefined) return `${condition.kind === "weak" ? "WF" : "SF"}(${actions.join(" \\/ ")})${readable(missed)}`;
   }
   return undefined;
 }

@@ -16,6 +16,7 @@ import { kernelMutants } from "../impl/mutants.js";
 import { makeContext } from "../spec/context.js";
 import { SPEC_MACHINE_NAME, buildSpec, specMutants, validateConfig, type SpecConfig, type SpecState } from "../spec/index.js";
 import { SPEC_FAIRNESS, temporalPropertiesFor } from "../spec/liveness.js";
+import { applyLivenessMutant, livenessMutantNamed, livenessMutants } from "../spec/liveness-mutants.js";
 import { mutantNamed } from "../spec/mutants.js";
 
 /** Which variant of the design to replay against: the trace's own mutant, or another (null: the unmodified design). */
@@ -43,8 +44,8 @@ export function machineFor(trace: Trace, source: string, choice: MachineChoice =
   const config = trace.configValue as unknown as SpecConfig;
   return match(trace.machine)
     .with(SPEC_MACHINE_NAME, () => {
-      checkMutant(mutant, specMutants, choice, source);
-      return asFileError(source, "#meta.configValue", () => withLiveness(config, mutant)) as StateMachine<unknown>;
+      checkMutant(mutant, [...specMutants, ...livenessMutants], choice, source);
+      return asFileError(source, "#meta.configValue", () => specWithMutant(config, mutant)) as StateMachine<unknown>;
     })
     .with(KERNEL_MACHINE_NAME, () => {
       checkMutant(mutant, kernelMutants, choice, source);
@@ -62,6 +63,14 @@ function checkMutant(mutant: string | null, known: ReadonlyArray<{ name: string 
   const names = known.map((m) => m.name).join(", ");
   if (choice.mutant !== undefined) throw new InputError(`--mutant: unknown mutant "${mutant}" (known: ${names}, or none)`, "usage");
   throw new InputError(`${source}: #meta.mutant: unknown mutant "${mutant}" (known: ${names})`);
+}
+
+/** The spec with a safety mutant (spec/mutants.ts) or a liveness mutant (spec/liveness-mutants.ts) planted. */
+export function specWithMutant(config: SpecConfig, mutant: string | null): LiveMachine<SpecState> {
+  const liveness = livenessMutantNamed(mutant ?? undefined);
+  if (liveness === null) return withLiveness(config, mutant);
+  const ctx = makeContext(validateConfig(config, "configuration"), null);
+  return applyLivenessMutant(ctx, withLiveness(config, null), liveness) as LiveMachine<SpecState>;
 }
 
 /** The spec with its fairness and temporal properties (spec/liveness.ts), so lassos replay too. */

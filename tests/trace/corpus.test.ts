@@ -11,6 +11,7 @@ import { formatTraceText } from "../../model/trace-text.js";
 import { traceId } from "../../model/trace.js";
 import { kernelMutants } from "../../impl/mutants.js";
 import { specMutants } from "../../spec/index.js";
+import { livenessMutants } from "../../spec/liveness-mutants.js";
 import { reproduceCommand } from "../../trace/markdown.js";
 import { loadTrace } from "../../trace/load.js";
 import { multipagerTrace } from "./run-trace.js";
@@ -19,8 +20,10 @@ const DIR = "tests/traces";
 const files = readdirSync(DIR).filter((name) => name.endsWith(".itf.json")).sort();
 
 describe("corpus", () => {
-  test("has one trace per spec mutant and one refinement trace per implementation mutant", () => {
+  test("has one trace per spec mutant (a lasso per liveness mutant) and one refinement trace per implementation mutant", () => {
+    for (const file of files.filter((name) => name.startsWith("live-"))) expect(loadTrace(join(DIR, file)).trace.loop, file).toBeDefined();
     for (const mutant of specMutants) expect(files).toContain(`spec-${mutant.name}.itf.json`);
+    for (const mutant of livenessMutants) expect(files).toContain(`live-${mutant.name}.itf.json`);
     for (const mutant of kernelMutants) expect(files).toContain(`impl-${mutant.name}.itf.json`);
     for (const file of files.filter((name) => name.startsWith("impl-"))) {
       const { trace } = loadTrace(join(DIR, file));
@@ -36,11 +39,12 @@ describe("corpus", () => {
     }
   });
 
-  test.each(files)("%s replays and reproduces (exit 12)", async (file) => {
+  test.each(files)("%s replays and reproduces (exit 12, 13 for a lasso)", async (file) => {
+    const { trace } = loadTrace(join(DIR, file));
     const run = await multipagerTrace("replay", join(DIR, file));
     expect(run.stderr).toBe("");
     expect(run.stdout).toMatch(/^Reproduces: all \d+ steps apply/m);
-    expect(run.code).toBe(ExitCode.Safety);
+    expect(run.code).toBe(trace.loop === undefined ? ExitCode.Safety : ExitCode.Liveness);
   });
 
   test.each(files)("%s renders as text, md, svg and itf", async (file) => {
@@ -59,8 +63,8 @@ describe("corpus", () => {
     expect(reproduceCommand(trace)).toMatch(new RegExp(`^npx multipager (check|refine --exhaustive) --mutant ${trace.mutant}`));
     expect(md.stdout).toContain(`npx multipager trace replay ${path}`);
     expect(md.stdout).toContain("```mermaid\nsequenceDiagram");
-    // One table row per state.
-    expect(md.stdout.split("\n").filter((line) => /^\| \d+ \|/.test(line))).toHaveLength(trace.steps.length);
+    // One table row per state (and one for a lasso's way back).
+    expect(md.stdout.split("\n").filter((line) => /^\| \d+ \|/.test(line))).toHaveLength(trace.steps.length + (trace.loop === undefined ? 0 : 1));
     if (trace.kind === "refinement") expect(md.stdout).toContain("| # | Concrete step | Concrete changes | Abstract image | Abstract changes |");
 
     const svg = await multipagerTrace("show", path, "--format", "svg");
@@ -84,11 +88,11 @@ describe("trace corpus (the generator)", () => {
     const run = await multipagerTrace("corpus", "--out", out);
     expect(run.code).toBe(ExitCode.Ok);
     const written = readdirSync(out).sort();
-    expect(written).toHaveLength(specMutants.length + kernelMutants.length);
+    expect(written).toHaveLength(specMutants.length + livenessMutants.length + kernelMutants.length);
     expect(run.stdout).toContain(`${written.length} traces written to ${out}`);
     for (const file of written) {
       const replay = await multipagerTrace("replay", join(out, file));
-      expect(replay.code, file).toBe(ExitCode.Safety);
+      expect(replay.code, file).toBe(file.startsWith("live-") ? ExitCode.Liveness : ExitCode.Safety);
     }
   });
 });

@@ -112,6 +112,16 @@ describe("trace replay", () => {
     expect(fixed.stdout).toContain("invariant AcceptedOnlyAfterMap holds on the last state now");
   });
 
+  test("a liveness mutant's lasso reproduces (exit 13); on the design the cycle is not fair, so it is fixed", async () => {
+    const lasso = join("tests/traces", "live-hold-unaccepted-faults.itf.json");
+    const reproduces = await multipagerTrace("replay", lasso);
+    expect(reproduces.code).toBe(ExitCode.Liveness);
+    expect(reproduces.stdout).toMatch(/Reproduces: all \d+ steps apply and temporal property PagersReceiveTheirFaults fails on the lasso\./);
+    const fixed = await multipagerTrace("replay", lasso, "--mutant", "none");
+    expect(fixed.code).toBe(ExitCode.Ok);
+    expect(fixed.stdout).toMatch(/Fixed: all \d+ steps apply, but the cycle is no longer fair \(WF\(Dispatch\) for thread = 1 is enabled but never taken\)/);
+  });
+
   test("an unknown --mutant is a usage error (exit 2)", async () => {
     const run = await multipagerTrace("replay", corpus("no-present-recheck"), "--mutant", "no-such-bug");
     expect(run.code).toBe(ExitCode.Usage);
