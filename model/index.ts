@@ -15,3 +15,17 @@ export { formatItf, parseItf, readItf, toItf, writeItf } from "./itf.js";
 export { diffLines, formatAction, formatTraceText, formatValue, formatViolation } from "./trace-text.js";
 export { formatProgress, formatSimulationStatistics, formatStatistics } from "./report.js";
 export { terminalProgress, type ProgressLine } from "./progress.js";
+export {
+  checkLiveness,
+  CYCLE_MARKER,
+  formatLassoText,
+  formatLivenessStatistics,
+  type ClosingStep,
+  type Fairness,
+  type FairnessKind,
+  type LiveMachine,
+  type LivenessOptions,
+  type LivenessResult,
+  type LivenessStatistics,
+  type TemporalProperty,
+} from "./liveness/index.js";

@@ -13,6 +13,7 @@
  * and ITF's tagged objects written as records ({"#set": [...]},
  * {"#map": [[k, v], ...]}, {"#tup": [...]}, {"#bigint": "..."}).
  */
+import type { Fairness, TemporalProperty } from "./liveness/temporal.js";
 export type TraceValue =
   | boolean
   | number
@@ -84,4 +85,14 @@ export interface StateMachine<S> {
    * Returns a fresh array or `state` itself.
    */
   readonly canonicalize?: (state: Uint8Array) => Uint8Array;
+
+  /**
+   * Optional, for `check --liveness`: fairness conditions per action, as
+   * TLA+'s WF_vars / SF_vars (model/liveness/temporal.ts). Actions without
+   * one are unfair.
+   */
+  readonly fairness?: readonly Fairness[];
+
+  /** Optional, for `check --liveness`: leads-to properties P ~> Q, checked under `fairness` on the state graph. */
+  readonly temporalProperties?: readonly TemporalProperty<S>[];
 }

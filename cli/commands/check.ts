@@ -5,7 +5,9 @@
  *
  * Output is TLC's: the verdict, the counterexample (first state whole, then
  * only what changed), the statistics. A counterexample is also written as an
- * ITF file. Exit codes follow TLC: 0 no error, 11 deadlock, 12 safety.
+ * ITF file. With --liveness the temporal properties are checked too and a
+ * violation is a lasso. Exit codes follow TLC: 0 no error, 11 deadlock,
+ * 12 safety, 13 liveness.
  */
 import { parseArgs } from "node:util";
 import { match } from "ts-pattern";
@@ -19,12 +21,16 @@ import { simulate, DEFAULT_SIMULATION_DEPTH, DEFAULT_SIMULATION_RUNS } from "../
 import { freshSeed, MAX_SEED } from "../../model/random.js";
 import { writeItf } from "../../model/itf.js";
 import { formatTraceText } from "../../model/trace-text.js";
+import { checkLiveness, type ClosingStep, type LiveMachine } from "../../model/liveness/check.js";
+import { formatLassoText } from "../../model/liveness/lasso-text.js";
+import { formatLivenessStatistics } from "../../model/liveness/report.js";
 import { formatSimulationStatistics, formatStatistics } from "../../model/report.js";
 import { terminalProgress } from "../../model/progress.js";
 import { traceId, type Trace, type TraceStep, type Violation } from "../../model/trace.js";
 import { finalStateViolates } from "../../trace/replay.js";
 import { shortenTrace } from "../../trace/shorten.js";
 import { buildSpec, DEFAULT_CONFIG, loadConfig, namedConfigs, specMutants, specSource } from "../../spec/index.js";
+import { livenessMutants } from "../../spec/liveness-mutants.js";
 
 export const CHECK_USAGE = `usage: multipager check [options]
 
@@ -33,7 +39,10 @@ Model-check the abstract spec of the multi-pager design.
 options:
   --config NAME|FILE.json  configuration: a named one (--list-configs) or a JSON file
                            (default: "${DEFAULT_CONFIG}"; with --mutant, the configuration listed for that mutant)
-  --mutant NAME            check a seeded design bug instead of the design (--list-mutants)
+  --mutant NAME            check a seeded design bug instead of the design (--list-mutants);
+                           a liveness mutant implies --liveness
+  --liveness               also check the temporal properties under fairness (spec/liveness.ts):
+                           a violation is a lasso, printed with its cycle marked (exit 13)
   --list-configs           list the named configurations and exit
   --list-mutants           list the seeded design bugs and exit
   --no-deadlock            do not report states without a successor (deadlock checking is on by default)
@@ -53,12 +62,14 @@ options:
   --quiet                  print only the verdict, the counterexample and the trace file
   --help                   show this help
 
-exit codes: 0 no error, 11 deadlock, 12 invariant violated, 152 budget reached,
+exit codes: 0 no error, 11 deadlock, 12 invariant violated, 13 temporal property violated (lasso),
+            152 budget reached,
             2 bad command line, 151 bad configuration file`;
 
 const OPTIONS = {
   config: { type: "string" },
   mutant: { type: "string" },
+  liveness: { type: "boolean" },
   "list-configs": { type: "boolean" },
   "list-mutants": { type: "boolean" },
   "no-deadlock": { type: "boolean" },
@@ -108,14 +119,20 @@ function listConfigs(): string {
   return namedConfigs.map((c) => `${c.name.padEnd(width)}  ${c.description}${c.name === DEFAULT_CONFIG ? " (default)" : ""}`).join("\n");
 }
 
+/** Every seeded design bug, with what it breaks: safety (an invariant, exit 12) or liveness (a temporal property, exit 13). */
+const allMutants: ReadonlyArray<{ name: string; description: string; config: string; kind: "safety" | "liveness" }> = [
+  ...specMutants.map((m) => ({ ...m, kind: "safety" as const })),
+  ...livenessMutants.map((m) => ({ ...m, kind: "liveness" as const })),
+];
+
 function listMutants(): string {
-  const width = Math.max(...specMutants.map((m) => m.name.length));
-  return specMutants.map((m) => `${m.name.padEnd(width)}  ${m.description}`).join("\n");
+  const width = Math.max(...allMutants.map((m) => m.name.length));
+  return allMutants.map((m) => `${m.name.padEnd(width)}  ${m.kind.padEnd(8)}  ${m.description}`).join("\n");
 }
 
 /** The configuration a mutant is listed with, when the spec names one. */
 function mutantConfig(mutant: string): string | undefined {
-  const entry = specMutants.find((m) => m.name === mutant) as { config?: unknown } | undefined;
+  const entry = allMutants.find((m) => m.name === mutant) as { config?: unknown } | undefined;
   return typeof entry?.config === "string" ? entry.config : undefined;
 }
 
@@ -157,8 +174,14 @@ export async function run(args: string[]): Promise<number> {
   const seed = integerOption("seed", options.seed, 0, MAX_SEED) ?? (simulation ? freshSeed() : undefined);
   const checkDeadlock = options["no-deadlock"] !== true;
   const mutant = options.mutant ?? null;
-  if (mutant !== null && !specMutants.some((m) => m.name === mutant)) {
-    throw new InputError(`check: unknown mutant "${mutant}" (known: ${specMutants.map((m) => m.name).join(", ")})`, "usage");
+  if (mutant !== null && !allMutants.some((m) => m.name === mutant)) {
+    throw new InputError(`check: unknown mutant "${mutant}" (known: ${allMutants.map((m) => m.name).join(", ")})`, "usage");
+  }
+  const liveness = options.liveness === true || livenessMutants.some((m) => m.name === mutant);
+  for (const unsupported of ["simulate", "symmetry", "workers", "max-memory"] as const) {
+    if (liveness && options[unsupported] !== undefined) {
+      throw new InputError(`check: --${unsupported} cannot be combined with --liveness${options.liveness === true ? "" : ` (implied by the liveness mutant ${mutant})`}`, "usage");
+    }
   }
   const configName = options.config ?? (mutant !== null ? mutantConfig(mutant) : undefined) ?? DEFAULT_CONFIG;
   const { name: config, config: configValue } = loadConfig(configName);
@@ -167,7 +190,9 @@ export async function run(args: string[]): Promise<number> {
 
   const mode = simulation
     ? `random simulation, seed ${seed}, ${runs ?? DEFAULT_SIMULATION_RUNS} runs of at most ${depth ?? DEFAULT_SIMULATION_DEPTH} steps`
-    : "exhaustive breadth-first search";
+    : liveness
+      ? "exhaustive breadth-first search, then the temporal properties under fairness on the state graph"
+      : "exhaustive breadth-first search";
   write(`Checking ${machine.name}: configuration ${config}, ${mutant === null ? "no mutant" : `mutant ${mutant}`}; ${mode}; deadlock checking ${checkDeadlock ? "on" : "off"}.`);
   if (simulation) write(`Seed: ${seed}`);
 
@@ -177,6 +202,7 @@ export async function run(args: string[]): Promise<number> {
   let report: string;
   let budgetHit = false;
   let originalLength: number | undefined;
+  let lasso: { loop: number; closing: ClosingStep; formula: string; instance: Readonly<Record<string, TraceValue>> } | undefined;
   try {
     if (simulation) {
       const result = simulate(machine, {
@@ -197,6 +223,20 @@ export async function run(args: string[]): Promise<number> {
           steps = shortened.steps;
           if (shortened.length < shortened.originalLength) originalLength = shortened.originalLength;
         }
+      }
+    } else if (liveness) {
+      const result = checkLiveness(machine as LiveMachine<unknown>, {
+        checkDeadlock,
+        onProgress: progress.update,
+        ...(maxStates !== undefined ? { maxStates } : {}),
+        ...(depth !== undefined ? { maxDepth: depth } : {}),
+      });
+      violation = result.violation;
+      steps = result.trace;
+      budgetHit = result.status === "budget";
+      report = formatStatistics(result) + (result.liveness === undefined ? "" : formatLivenessStatistics(result.liveness, result.statistics.distinct));
+      if (result.loop !== undefined && result.closing !== undefined && result.property !== undefined) {
+        lasso = { loop: result.loop, closing: result.closing, formula: result.property.formula, instance: result.property.instance };
       }
     } else {
       const exhaustive = {
@@ -246,10 +286,11 @@ export async function run(args: string[]): Promise<number> {
     vars: machine.variables,
     steps,
     ...(originalLength !== undefined ? { originalLength } : {}),
+    ...(lasso !== undefined ? { loop: lasso.loop } : {}),
   };
   const id = traceId(trace);
   const path = options.itf ?? `counterexample-${id}.itf.json`;
-  write(formatTraceText(trace));
+  write(lasso === undefined ? formatTraceText(trace) : formatLassoText(trace, lasso));
   if (!quiet) write(report);
   try {
     writeItf(path, trace);
@@ -257,7 +298,8 @@ export async function run(args: string[]): Promise<number> {
     const code = (error as NodeJS.ErrnoException).code;
     throw new InputError(`check: cannot write the trace file ${path}${code ? ` (${code})` : ""}`);
   }
-  write(`Counterexample ${id}: ${steps.length - 1} steps${originalLength !== undefined ? ` (shortened from ${originalLength})` : ""}, written to ${path}`);
+  const shape = lasso === undefined ? "" : lasso.closing === "stutter" ? `, then stuttering in state ${lasso.loop + 1} forever` : `, then back to state ${lasso.loop + 1} forever`;
+  write(`Counterexample ${id}: ${steps.length - 1} steps${shape}${originalLength !== undefined ? ` (shortened from ${originalLength})` : ""}, written to ${path}`);
   if (simulation) write(`Replay this run with: multipager ${trace.command.join(" ")}`);
   return match(violation.kind)
     .with("deadlock", () => ExitCode.Deadlock)
