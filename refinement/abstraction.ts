@@ -47,6 +47,8 @@ export interface RefinementContext {
   readonly kernelAddressList: readonly number[];
   /** Threads 0..abstractThreads-1 are the spec's; later ones (an L4Re region mapper) are hidden. */
   readonly abstractThreads: number;
+  /** L4 + L4Re: regionMapperOf[task], the hidden thread whose own frame holds the task's region table. */
+  readonly regionMapperOf: readonly (number | null)[];
   readonly pagers: readonly number[];
 }
 
@@ -59,6 +61,7 @@ export function makeContext(spec: SpecConfig, kernel: KernelConfig, arch: Archit
     placement: placementFor(kernel.layout),
     kernelAddressList: kernelAddresses(kernel.layout, kernel.kernelAddresses),
     abstractThreads: spec.threads.length,
+    regionMapperOf: Array.from({ length: spec.tasks }, (_, task) => kernel.regionMapperOf?.[task] ?? null),
     pagers: spec.threads.flatMap((t, i) => (t.pager === true ? [i] : [])),
   };
 }
@@ -86,10 +89,20 @@ function decodeEntry(ctx: RefinementContext, word: number, task: number, region:
   return { manager, accepted: (word & REGION_ACCEPTED) !== 0 };
 }
 
+/**
+ * Where `task`'s region table lives: the kernel's page (found through the
+ * page directory), or for L4 + L4Re the region mapper's own frame (user-level
+ * memory of the task's runtime), or nowhere (single-pager L4).
+ */
+export function regionTableOf(ctx: RefinementContext, memory: PhysicalMemory, task: number): number | null {
+  if (ctx.arch.regionTable) return regionTableFrame(ctx, memory, task);
+  return ctx.regionMapperOf[task] === null || ctx.regionMapperOf[task] === undefined ? null : ctx.placement.routingTable(task);
+}
+
 function regionEntries(ctx: RefinementContext, s: KernelState, task: number, pages: readonly Page[][]): RegionEntry[] {
   const regions = range(ctx.spec.regionsPerTask);
-  if (!ctx.arch.regionTable) return regions.map(() => ({ manager: null, accepted: false }));
-  const table = regionTableFrame(ctx, s.memory, task);
+  const table = regionTableOf(ctx, s.memory, task);
+  if (table === null) return regions.map(() => ({ manager: null, accepted: false }));
   return regions.map((region) => {
     const entry = decodeEntry(ctx, s.memory.read32(table + region * ENTRY_BYTES), task, region);
     if (ctx.arch.name !== "monolithic" || entry.manager === null) return entry;
@@ -154,7 +167,10 @@ function abstractStatus(ctx: RefinementContext, status: ConcreteStatus, thread: 
       return { tag: "trapped", address: abstractAddress(ctx, status.address, thread), access: status.access };
     case "blocked": {
       if (status.handler >= ctx.abstractThreads) {
-        throw new AbstractionError(`thread ${thread}: blocked on hidden thread ${status.handler}`);
+        // L4Re: a fault held by the region mapper is, for the design, not yet dispatched (trapped);
+        // a real pager's answer on its way back through the region mapper has already resumed it.
+        if (status.replied === true) return { tag: "running" };
+        return { tag: "trapped", address: abstractAddress(ctx, status.address, thread), access: status.access };
       }
       return {
         tag: "blocked",

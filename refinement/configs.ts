@@ -50,6 +50,9 @@ export const refinementConfigs: readonly RefinementConfig[] = [
     threads: [{ task: 0, pager: true }, { task: 0 }],
     frames: [0],
   }),
+  derive("two-managers", "two-pagers", "two-pagers without the consumer: two pagers, two regions of one page, a frame each, one CPU", 1, {
+    threads: [{ task: 0, pager: true }, { task: 0, pager: true }],
+  }),
   derive("two-pagers", "two-pagers", "two pagers and a consumer, two regions of one page, a frame per pager, one CPU", 1, {}),
   derive("two-tasks", "two-tasks", "a pager task and a client task, one region of one page, one frame, one CPU", 1, {
     threads: [{ task: 0, pager: true }, { task: 1 }],

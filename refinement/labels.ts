@@ -11,7 +11,10 @@
  *                                      (Dispatch resumed): two abstract steps
  *   Schedule, Receive, Yield           stutter (a scheduling decision, a
  *                                      message moved into registers)
- *   Reflect                            stutter (the L4Re region mapper's forwarding)
+ *   Reflect, DeliverFault,             stutter (the L4Re region mapper's forwarding,
+ *   ForwardReply                       the kernel's delivery to it, its passing an
+ *                                      answer on); the region mapper's decision
+ *                                      is labelled Dispatch, as the zero level is
  */
 import { match } from "ts-pattern";
 import { KERNEL_ACTIONS } from "../impl/machine.js";
@@ -75,6 +78,8 @@ export function abstractMove(ctx: RefinementContext, action: string, params: Act
     .with("Receive", () => stutter("a fault message moved from the queue into the pager's registers"))
     .with("Yield", () => stutter("a scheduling decision"))
     .with("Reflect", () => stutter("the region mapper forwards a fault message"))
+    .with("DeliverFault", () => stutter("the kernel hands a fault to the task's region mapper; the zero level has not run yet"))
+    .with("ForwardReply", () => stutter("the region mapper passes the pager's answer on"))
     .exhaustive();
 }
 

@@ -9,7 +9,7 @@ import { ENTRIES_PER_TABLE, PDE_PS, PTE_RW, PTE_US, entryAddress, isPresent, mar
 import type { PhysicalMemory } from "../impl/hw/memory.js";
 import { PAGE_SIZE, REGION_TABLE_SLOT, SELF_MAP_SLOT, regionSlot } from "../impl/kernel/layout.js";
 import type { KernelState } from "../impl/kernel/state.js";
-import { AbstractionError, type RefinementContext, readPage, regionTableFrame } from "./abstraction.js";
+import { AbstractionError, type RefinementContext, readPage, regionTableFrame, regionTableOf } from "./abstraction.js";
 
 const ENTRY_BYTES = 4;
 const FLAGS_MASK = PAGE_SIZE - 1;
@@ -156,7 +156,7 @@ const noFrameMappedByTwoManagers: Obligation = {
   check: (ctx, s) => {
     const managerOf = new Map<number, { manager: number | null; where: string }>();
     for (const task of range(ctx.spec.tasks)) {
-      const table = ctx.arch.regionTable ? regionTableFrame(ctx, s.memory, task) : null;
+      const table = regionTableOf(ctx, s.memory, task);
       for (const region of range(ctx.spec.regionsPerTask)) {
         const word = table === null ? 0 : s.memory.read32(table + region * ENTRY_BYTES);
         const manager = table === null ? null : (word >>> 2) - 1 < 0 ? null : (word >>> 2) - 1;
@@ -164,7 +164,7 @@ const noFrameMappedByTwoManagers: Obligation = {
           const p = readPage(ctx, s.memory, task, region, page);
           if (!p.present) continue;
           const where = `task ${task} region ${region} page ${page}`;
-          if (ctx.arch.regionTable && manager !== ctx.spec.frames[p.frame]) {
+          if (table !== null && manager !== ctx.spec.frames[p.frame]) {
             return `${where} maps frame ${p.frame} of pager ${ctx.spec.frames[p.frame]}, but the region's manager is ${manager ?? "none"}`;
           }
           const earlier = managerOf.get(p.frame);

@@ -34,7 +34,7 @@ import { kernelMutantNamed } from "../impl/mutants.js";
 import type { ActionParams, Step } from "../model/machine.js";
 import { canonicalJson, type TraceStep, type Violation } from "../model/trace.js";
 import { brokenObligation } from "./obligations.js";
-import { STEP_OBLIGATIONS, traceSteps, type ProductState, type Refinement, type TakenStep } from "./product.js";
+import { STEP_OBLIGATIONS, traceSteps, type ProductState, type Refinement, type StepObligationName, type TakenStep } from "./product.js";
 import { decodeSyscall } from "../impl/kernel/syscalls.js";
 
 /**
@@ -195,7 +195,7 @@ export function runCommands(refinement: Refinement, commands: readonly Command[]
         if (sameBytes(before, after)) continue;
         const violation: Violation = {
           kind: "refinement",
-          name: "RefusedCallChangesNothing",
+          name: "RefusedCallChangesNothing" satisfies StepObligationName,
           quote: `system call ${command.number}(${command.args.join(", ")}) returned ${errorName(error)} but changed the state`,
         };
         return { initial, path, failure: { violation } };

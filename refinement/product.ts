@@ -12,7 +12,7 @@
  * and trace output exactly as `check` does for the spec.
  */
 import { buildKernelMachine, KERNEL_ACTIONS, KERNEL_VARIABLES } from "../impl/machine.js";
-import { fromSpecConfig, type KernelConfig } from "../impl/kernel/config.js";
+import { fromSpecConfig, usesRegionMappers, type KernelConfig } from "../impl/kernel/config.js";
 import { architectureNamed } from "../impl/arch/index.js";
 import type { KernelState } from "../impl/kernel/state.js";
 import { decodeState, encodeState } from "../impl/kernel/state.js";
@@ -33,6 +33,7 @@ export const STEP_OBLIGATIONS = {
   NoAbstractCounterpart: "Every concrete step's label maps to an abstract action enabled in the abstract image of its pre-state.",
   CommutingSquare: "abs(post) equals the abstract action applied to abs(pre).",
   StutterChangesNothing: "An internal step (a TLB fill, a scheduling decision, a region mapper's forwarding) leaves the abstract image unchanged.",
+  RefusedCallChangesNothing: "A system call the kernel refuses with an error changes nothing (property-based runs: malicious calls).",
 } as const;
 export type StepObligationName = keyof typeof STEP_OBLIGATIONS;
 
@@ -104,8 +105,13 @@ const labelKey = (action: string, params: ActionParams): string => `${action} ${
 
 export function buildRefinement(setup: RefinementSetup): Refinement {
   const arch = architectureNamed(setup.arch);
-  const ctx = makeContext(setup.spec, setup.kernel, arch);
-  const concrete = buildKernelMachine(setup.kernel, arch, setup.mutant);
+  // L4 + L4Re needs a region-mapper thread per task (hidden from the spec: thread ids after the spec's).
+  const kernel =
+    usesRegionMappers(arch.name) && setup.kernel.regionMapperOf === undefined
+      ? fromSpecConfig(setup.spec, { cpus: setup.kernel.cpus, layout: setup.kernel.layout, regionMappers: true })
+      : setup.kernel;
+  const ctx = makeContext(setup.spec, kernel, arch);
+  const concrete = buildKernelMachine(kernel, arch, setup.mutant);
   const spec = buildSpec(setup.spec);
 
   const abstractOf = (s: KernelState): SpecState | AbstractionError => {

@@ -26,6 +26,8 @@ export interface MissingBehaviour {
   readonly action: string;
   /** How many distinct labels of this action the spec fires and no concrete step maps to. */
   readonly labels: number;
+  /** Those labels as text, sorted. */
+  readonly examples: readonly string[];
   /** The shortest abstract behaviour ending in one of them. */
   readonly witness: readonly TraceStep[];
 }
@@ -44,9 +46,16 @@ const key = (action: string, params: ActionParams): string => `${action} ${canon
 
 /** A machine that records every label its successors fire (model/'s BFS drives it). */
 function recording<S>(machine: StateMachine<S>, record: (state: S, step: Step<S>) => void): StateMachine<S> {
+  // A new machine without the checker's optional fast paths (expand, ...), which would bypass successors().
   return {
-    ...machine,
+    name: machine.name,
+    actions: machine.actions,
+    variables: machine.variables,
     invariants: [],
+    initialStates: () => machine.initialStates(),
+    encode: (s) => machine.encode(s),
+    decode: (b) => machine.decode(b),
+    view: (s) => machine.view(s),
     successors: function* (s) {
       for (const step of machine.successors(s)) {
         record(s, step);
@@ -119,7 +128,11 @@ export function missingBehaviours(refinement: Refinement, maxStates = 500_000): 
     const labels = missingByAction.get(action);
     if (labels === undefined) continue;
     const run = check(witnessMachine(refinement.spec, labels, action), { checkDeadlock: false, maxStates });
-    missing.push({ action, labels: labels.size, witness: run.trace ?? [] });
+    const examples = [...labels].map((label) => {
+      const space = label.indexOf(" ");
+      return formatAction(label.slice(0, space), JSON.parse(label.slice(space + 1)) as ActionParams);
+    });
+    missing.push({ action, labels: labels.size, examples: examples.sort(), witness: run.trace ?? [] });
   }
   return {
     concreteStates: concreteRun.statistics.distinct,
@@ -130,6 +143,8 @@ export function missingBehaviours(refinement: Refinement, maxStates = 500_000): 
     partial: concreteRun.status === "budget" || abstractRun.status === "budget",
   };
 }
+
+const MAX_EXAMPLES = 6;
 
 export function formatMissing(result: CompletenessResult, arch: string): string {
   const lines = [
@@ -144,7 +159,8 @@ export function formatMissing(result: CompletenessResult, arch: string): string 
   for (const m of result.missing) {
     const path = m.witness.slice(1).map((s) => formatAction(s.action, s.params));
     const last = path.pop() ?? m.action;
-    lines.push(`  ${m.action}: ${m.labels} label${m.labels === 1 ? "" : "s"}, e.g. ${last}`);
+    lines.push(`  ${m.action}: ${m.labels} label${m.labels === 1 ? "" : "s"}${m.labels > MAX_EXAMPLES ? ` (first ${MAX_EXAMPLES})` : ""}:`);
+    for (const example of m.examples.slice(0, MAX_EXAMPLES)) lines.push(`    ${example}`);
     lines.push(`    shortest abstract behaviour: ${[...path, last].join(" ; ")}`);
   }
   return lines.join("\n");
