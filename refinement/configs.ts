@@ -34,7 +34,7 @@ const derive = (name: string, from: string, description: string, cpus: number, c
 });
 
 export const refinementConfigs: readonly RefinementConfig[] = [
-  derive("micro", "tiny", "tiny cut to one page and no kernel address: a pager and a consumer in one task, one CPU", 1, {
+  derive("micro", "tiny", "tiny cut to one page and no kernel address: a pager and a consumer in one task", 1, {
     pagesPerRegion: 1,
     kernelAddresses: 0,
   }),
@@ -46,22 +46,22 @@ export const refinementConfigs: readonly RefinementConfig[] = [
     pagesPerRegion: 1,
     markers: 2,
   }),
-  derive("two-regions", "two-pagers", "two-pagers on one CPU with one pager: a consumer and two regions of one page", 1, {
+  derive("two-regions", "two-pagers", "two-pagers with one pager: a consumer and two regions of one page", 1, {
     threads: [{ task: 0, pager: true }, { task: 0 }],
     frames: [0],
   }),
-  derive("two-managers", "two-pagers", "two-pagers without the consumer: two pagers, two regions of one page, a frame each, one CPU", 1, {
+  derive("two-managers", "two-pagers", "two-pagers without the consumer: two pagers, two regions of one page, a frame each", 1, {
     threads: [{ task: 0, pager: true }, { task: 0, pager: true }],
   }),
-  derive("two-pagers", "two-pagers", "two pagers and a consumer, two regions of one page, a frame per pager, one CPU", 1, {}),
-  derive("two-tasks", "two-tasks", "a pager task and a client task, one region of one page, one frame, one CPU", 1, {
+  derive("two-pagers", "two-pagers", "two pagers and a consumer, two regions of one page, a frame per pager", 1, {}),
+  derive("two-tasks", "two-tasks", "a pager task and a client task, one region of one page, one frame", 1, {
     threads: [{ task: 0, pager: true }, { task: 1 }],
     frames: [0],
     regionsPerTask: 1,
     kernelAddresses: 0,
     markers: 1,
   }),
-  derive("fig3", "default", "Fig. 3: a pager and threads A and B on one page, two CPUs (a page restored between fault and dispatch)", 2, {
+  derive("fig3", "default", "Fig. 3: a pager and threads A and B on one page (a page restored between fault and dispatch)", 2, {
     pagesPerRegion: 1,
     kernelAddresses: 0,
     markers: 1,
