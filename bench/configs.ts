@@ -36,7 +36,6 @@ function family(pagers: number, consumers: number, pages: number, markers: numbe
 export const BENCH_CONFIGS: readonly BenchConfig[] = [
   named("default"),
   named("three-consumers"),
+  family(2, 2, 1, 1),
   family(1, 4, 2, 1),
-  family(2, 3, 1, 1),
-  family(1, 5, 2, 1),
 ];

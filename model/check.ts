@@ -214,11 +214,12 @@ export function check<S>(machine: StateMachine<S>, options: CheckOptions = {}): 
         violationAt = parent;
         return finish("violation");
       }
+      // Stop while the next growth of any array (the set by half, the links and the frontier by double) still fits.
+      if (maxMemory !== Number.POSITIVE_INFINITY && visited.bytesAfterGrowth + links.bytesAfterGrowth + current.bytes + 2 * next.bytes > maxMemory) {
+        budget = `the memory budget of ${formatBytes(maxMemory)}`;
+        return finish("budget");
+      }
       if ((expanded & (CLOCK_STRIDE - 1)) === 0) {
-        if (visited.bytesAfterGrowth - visited.bytes + links.bytesAfterGrowth - links.bytes + heldBytes() > maxMemory) {
-          budget = `the memory budget of ${formatBytes(maxMemory)}`;
-          return finish("budget");
-        }
         if (onProgress !== undefined) {
           const now = performance.now();
           if (now - lastProgress >= progressInterval) {

@@ -13,6 +13,15 @@
 const MAX_LOAD = 0.8;
 const GROWTH = 1.5;
 const MIN_CAPACITY = 1 << 10;
+const TWO_TO_32 = 2 ** 32;
+
+/**
+ * The home slot of a fingerprint: a multiply-shift range reduction (no
+ * division), floor(hash * capacity / 2^32), always below the capacity.
+ */
+function slotOf(high: number, low: number, capacity: number): number {
+  return Math.floor(((high ^ Math.imul(low, 0x9e3779b1)) >>> 0) * (capacity / TWO_TO_32));
+}
 
 export class FingerprintSet {
   private table: Uint32Array;
@@ -45,7 +54,7 @@ export class FingerprintSet {
     if (high === 0 && low === 0) low = 1;
     const table = this.table;
     const capacity = this.capacity;
-    let slot = ((high ^ Math.imul(low, 0x9e3779b1)) >>> 0) % capacity;
+    let slot = slotOf(high, low, capacity);
     for (;;) {
       const at = 2 * slot;
       const h = table[at]!;
@@ -64,7 +73,7 @@ export class FingerprintSet {
   has(high: number, low: number): boolean {
     if (high === 0 && low === 0) low = 1;
     const table = this.table;
-    let slot = ((high ^ Math.imul(low, 0x9e3779b1)) >>> 0) % this.capacity;
+    let slot = slotOf(high, low, this.capacity);
     for (;;) {
       const h = table[2 * slot]!;
       const l = table[2 * slot + 1]!;
@@ -89,7 +98,7 @@ export class FingerprintSet {
 
   private insertFresh(high: number, low: number): void {
     const table = this.table;
-    let slot = ((high ^ Math.imul(low, 0x9e3779b1)) >>> 0) % this.capacity;
+    let slot = slotOf(high, low, this.capacity);
     while (table[2 * slot] !== 0 || table[2 * slot + 1] !== 0) if (++slot === this.capacity) slot = 0;
     table[2 * slot] = high;
     table[2 * slot + 1] = low;

@@ -73,7 +73,7 @@ export class ParentLinks {
 
   /** Bytes after the next growth (for memory budgets). */
   get bytesAfterGrowth(): number {
-    return this.count + 1 > this.parents.length ? 2 * this.bytes : this.bytes;
+    return 2 * this.bytes;
   }
 
   push(parent: number, ordinal: number): number {

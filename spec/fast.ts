@@ -23,6 +23,8 @@ const TRAPPED = 1;
 const BLOCKED = 2;
 const STOPPED = 3;
 const WRITE = 1;
+/** No invariant broken (above every invariant's index). */
+const NONE = 1 << 30;
 
 const action = (name: (typeof ACTION_NAMES)[number]): number => ACTION_NAMES.indexOf(name);
 const ASSIGN = action("AssignManager");
@@ -333,33 +335,35 @@ export function fastSpec(ctx: SpecContext): {
     }
   };
 
-  /** SPEC_INVARIANTS' order: the index of the first that fails, or -1. */
+  /** SPEC_INVARIANTS' order: the index of the first that fails, or -1 (no allocation: it runs on every new state). */
   const brokenInvariant = (s: Uint8Array): number => {
-    let broken = Number.POSITIVE_INFINITY;
-    const fail = (index: number) => {
-      if (index < broken) broken = index;
-    };
+    let broken = NONE;
     for (let t = 0; t < n; t++) {
       const at = threadAt(t);
-      const queuedAt: number[] = [];
-      for (let i = 0; i < pagers.length; i++) if ((pendingBits(s, pagers[i]!) & (1 << t)) !== 0) queuedAt.push(pagers[i]!);
+      let queues = 0;
+      let queuedAt = -1;
+      for (let i = 0; i < pagers.length; i++) {
+        if ((pendingBits(s, pagers[i]!) & (1 << t)) === 0) continue;
+        queues++;
+        queuedAt = pagers[i]!;
+      }
       if (s[at] !== BLOCKED) {
-        if (queuedAt.length !== 0) fail(7);
+        if (queues !== 0) broken = Math.min(broken, 7);
         continue;
       }
       const pager = s[at + 3]! >> 1;
-      if (queuedAt.length !== 1 || queuedAt[0] !== pager || pager === t) fail(7);
+      if (queues !== 1 || queuedAt !== pager || pager === t) broken = Math.min(broken, 7);
       const seen = s[at + 4]!;
-      if ((seen & PRESENT) !== 0 && ((seen & 1) !== 0 || (s[at + 3]! & WRITE) === 0)) fail(2);
+      if ((seen & PRESENT) !== 0 && ((seen & 1) !== 0 || (s[at + 3]! & WRITE) === 0)) broken = Math.min(broken, 2);
       if ((s[at + 1]! & KERNEL_SPACE) !== 0) {
-        fail(0);
-        fail(1);
+        broken = Math.min(broken, 0);
         continue;
       }
       const e = s[entryAt(taskOf[t]!, s[at + 1]!)]!;
-      if (e >> 1 === 0 || (e & 1) === 0) fail(0);
-      if (e >> 1 !== pager + 1 || (e & 1) === 0) fail(1);
+      if (e >> 1 === 0 || (e & 1) === 0) broken = Math.min(broken, 0);
+      if (e >> 1 !== pager + 1 || (e & 1) === 0) broken = Math.min(broken, 1);
     }
+    if (broken === 0) return 0;
     for (let task = 0; task < tasks; task++)
       for (let r = 0; r < R; r++) {
         const e = s[entryAt(task, r)]!;
@@ -369,13 +373,13 @@ export function fastSpec(ctx: SpecContext): {
           const pte0 = s[at]!;
           if ((pte0 & PRESENT) === 0) continue;
           const mapper = pte0 & MAPPER_MASK;
-          if (mapper !== manager && taskOf[mapper] === task) fail(3);
-          if (mapper !== manager) fail(4);
-          if (frameOwner[s[at + 1]!] !== mapper) fail(5);
-          if (mapper === manager && (e & 1) === 0) fail(6);
+          if (mapper !== manager && taskOf[mapper] === task) broken = Math.min(broken, 3);
+          if (mapper !== manager) broken = Math.min(broken, 4);
+          if (frameOwner[s[at + 1]!] !== mapper) broken = Math.min(broken, 5);
+          if (mapper === manager && (e & 1) === 0) broken = Math.min(broken, 6);
         }
       }
-    return broken === Number.POSITIVE_INFINITY ? -1 : broken;
+    return broken === NONE ? -1 : broken;
   };
 
   void frames;
