@@ -16,6 +16,8 @@ import { mutantNamed } from "./mutants.js";
 import { ACTION_NAMES, initialState, successors } from "./next.js";
 import type { SpecState } from "./state.js";
 import { SPEC_VARIABLES, view } from "./view.js";
+import { SPEC_FAIRNESS, temporalPropertiesFor } from "./liveness.js";
+import { applyLivenessMutant, livenessMutantNamed } from "./liveness-mutants.js";
 import { fastSpec } from "./fast.js";
 import { canonicalizer } from "./symmetry.js";
 
@@ -23,6 +25,8 @@ export type { SpecConfig } from "./config-schema.js";
 export { LIMITS, SpecConfigSchema, validateConfig } from "./config-schema.js";
 export { DEFAULT_CONFIG, namedConfigs, type NamedConfig } from "./configs.js";
 export { specMutants, type MutantName, type SpecMutant } from "./mutants.js";
+export { livenessMutants, type LivenessMutant, type LivenessMutantName } from "./liveness-mutants.js";
+export { SPEC_FAIRNESS, TEMPORAL_PROPERTY_NAMES, temporalPropertiesFor } from "./liveness.js";
 export { ACTION_NAMES, type ActionName } from "./next.js";
 export { INVARIANT_NAMES, SPEC_INVARIANTS } from "./invariants.js";
 export { SPEC_VARIABLES } from "./view.js";
@@ -32,8 +36,10 @@ export const SPEC_MACHINE_NAME = "multipager-spec";
 
 export function buildSpec(config: SpecConfig, mutant?: string): StateMachine<SpecState> {
   const valid = validateConfig(config, "configuration");
-  const ctx = makeContext(valid, mutantNamed(mutant));
-  return {
+  // A liveness mutant (spec/liveness-mutants.ts) rewrites the steps of the unmodified design.
+  const livenessMutant = livenessMutantNamed(mutant);
+  const ctx = makeContext(valid, livenessMutant === null ? mutantNamed(mutant) : null);
+  const machine: StateMachine<SpecState> = {
     name: SPEC_MACHINE_NAME,
     actions: ACTION_NAMES,
     variables: SPEC_VARIABLES,
@@ -46,7 +52,10 @@ export function buildSpec(config: SpecConfig, mutant?: string): StateMachine<Spe
     // The checker's fast path (the design only: a mutant runs through the object version above).
     ...(ctx.mutant === null ? fastSpec(ctx) : {}),
     canonicalize: canonicalizer(ctx),
+    fairness: SPEC_FAIRNESS,
+    temporalProperties: temporalPropertiesFor(ctx),
   };
+  return livenessMutant === null ? machine : applyLivenessMutant(ctx, machine, livenessMutant);
 }
 
 /** Where a worker thread of `check --workers` builds the same machine (model/parallel.ts). */
