@@ -21,7 +21,18 @@
  *                  Refuse {pager, thread}
  *                  HandleException {thread}
  *   internal       Schedule {cpu, thread}, Receive {thread}, Yield {thread},
- *                  Reflect {thread, from, to} (the L4Re region mapper's forwarding)
+ *                  Reflect {thread, from, to} (a region mapper's forwarding
+ *                  outside its decision: raw system calls only),
+ *                  DeliverFault {thread, to} (L4Re: the kernel hands a fault
+ *                  to the task's region mapper; the design's zero level has
+ *                  not run yet), ForwardReply {thread, from} (L4Re, reply
+ *                  through the region mapper: the region mapper passes the
+ *                  real pager's answer on)
+ * L4Re's region mapper (a thread of the configuration's regionMapperOf) runs
+ * only its program: for each fault it holds, its decision (the zero level run
+ * on its table: Reflect, Resume or Refuse with the reason), labelled Dispatch
+ * as the kernel's zero level is; a forwarded answer; Receive when it holds
+ * none.
  * Every step also carries `cpu` (except HandleException). A step whose
  * successor equals its source (a system call refused with an error, a
  * mapping identical to the one present) is not emitted: it changes nothing.
@@ -30,9 +41,11 @@ import { match } from "ts-pattern";
 import type { ActionParams, Invariant, StateMachine, Step, TraceValue } from "../model/machine.js";
 import { PTE_RW, entryAddress, isPresent, markerOf } from "./hw/bits.js";
 import { proposed } from "./arch/proposed.js";
+import { regionMapperDecision } from "./arch/l4re.js";
+import { markerIn } from "./kernel/vm.js";
 import { architectureNamed } from "./arch/index.js";
 import type { Architecture } from "./kernel/architecture.js";
-import { fromSpecConfig, validateKernelConfig, type KernelConfig, type SpecShapedConfig } from "./kernel/config.js";
+import { fromSpecConfig, usesRegionMappers, validateKernelConfig, type KernelConfig, type SpecShapedConfig } from "./kernel/config.js";
 import { SyscallError } from "./kernel/errors.js";
 import { Kernel } from "./kernel/kernel.js";
 import { isUserAddress, kernelAddresses, pageInRegion, regionOf, userPageAddress } from "./kernel/layout.js";
@@ -61,10 +74,12 @@ export const KERNEL_ACTIONS = [
   "Receive",
   "Yield",
   "Reflect",
+  "DeliverFault",
+  "ForwardReply",
 ] as const;
 
 /** Actions that are the kernel's own bookkeeping: the refinement maps them to stutters. */
-export const INTERNAL_ACTIONS: ReadonlySet<string> = new Set(["Schedule", "Receive", "Yield", "Reflect"]);
+export const INTERNAL_ACTIONS: ReadonlySet<string> = new Set(["Schedule", "Receive", "Yield", "Reflect", "DeliverFault", "ForwardReply"]);
 
 export const KERNEL_VARIABLES = ["regionTable", "pageTable", "threads", "queues", "ready", "cpus", "memory"] as const;
 
@@ -99,8 +114,10 @@ export function buildKernelMachine(
   mutant?: string,
   options: KernelMachineOptions = {},
 ): KernelMachine {
-  const kernelConfig = isKernelConfig(config) ? validateKernelConfig(config) : fromSpecConfig(config, { cpus: options.cpus ?? 1 });
   const architecture = typeof arch === "string" ? architectureNamed(arch) : arch;
+  const kernelConfig = isKernelConfig(config)
+    ? validateKernelConfig(config)
+    : fromSpecConfig(config, { cpus: options.cpus ?? 1, regionMappers: usesRegionMappers(architecture.name) });
   const mutantName = kernelMutantNamed(mutant);
   const boot = Kernel.boot(kernelConfig, architecture, mutantName);
   const initial = boot.state;
@@ -155,6 +172,10 @@ function* successors(template: Kernel, s: KernelState): Generator<Step<KernelSta
     if (status.tag === "trapped") {
       const k = template.fork(s);
       const { outcome } = k.dispatch(cpu);
+      if (outcome.kind === "delivered" && probe.isRegionMapper(outcome.to)) {
+        emit("DeliverFault", { thread, cpu, to: outcome.to }, k);
+        continue;
+      }
       const detail: ActionParams = match(outcome)
         .with({ kind: "general-protection" }, (o) => ({ outcome: o.kind, reason: o.reason }))
         .with({ kind: "resumed" }, (o) => ({ outcome: o.kind }))
@@ -165,6 +186,10 @@ function* successors(template: Kernel, s: KernelState): Generator<Step<KernelSta
       continue;
     }
     if (status.tag !== "running") continue;
+    if (probe.isRegionMapper(thread)) {
+      regionMapperSteps(template, s, cpu, thread, emit);
+      continue;
+    }
     userAccesses(template, s, cpu, thread, emit);
     userSyscalls(template, s, cpu, thread, emit);
   }
@@ -249,6 +274,50 @@ function userSyscalls(
   }
 }
 
+/**
+ * L4Re's region mapper's program: decide each fault it holds (the zero level
+ * on its table), pass each answer it holds on, and wait when it holds none.
+ */
+function regionMapperSteps(
+  template: Kernel,
+  s: KernelState,
+  cpu: number,
+  rm: ThreadId,
+  emit: (action: string, params: ActionParams, k: Kernel) => void,
+): void {
+  const probe = template.over(s);
+  const held = range(probe.config.threads.length).filter((t) => {
+    const st = probe.status(t);
+    return st.tag === "blocked" && st.handler === rm;
+  });
+  for (const thread of held) {
+    const st = probe.status(thread);
+    if (st.tag !== "blocked") continue;
+    const k = template.fork(s);
+    if (st.replied === true) {
+      if (executeSyscall(k, cpu, encodeSyscall({ call: "Resume", thread, wait: true })).error === SyscallError.Ok) {
+        emit("ForwardReply", { thread, cpu, from: rm }, k);
+      }
+      continue;
+    }
+    const decision = regionMapperDecision(probe, rm, thread);
+    if (decision === null) continue;
+    const marker = isUserAddress(probe.layout, st.address) ? markerIn(probe.pte(probe.taskOf(thread), st.address)) : 0;
+    if (executeSyscall(k, cpu, encodeSyscall(decision)).error !== SyscallError.Ok) continue;
+    const detail: ActionParams = match(decision)
+      .returnType<ActionParams>()
+      .with({ call: "Refuse" }, (d) => ({ outcome: "general-protection", reason: d.reason ?? "refused" }))
+      .with({ call: "Resume" }, () => ({ outcome: "resumed" }))
+      .with({ call: "Reflect" }, (d) => ({ outcome: "delivered", pager: d.to, marker }))
+      .otherwise(() => ({ outcome: decision.call }));
+    emit("Dispatch", { thread, cpu, ...detail }, k);
+  }
+  if (held.length === 0) {
+    const k = template.fork(s);
+    if (executeSyscall(k, cpu, encodeSyscall({ call: "Receive" })).error === SyscallError.Ok) emit("Receive", { thread: rm, cpu }, k);
+  }
+}
+
 /** A Resolve whose mapping is already there is, for the design, a Resume (the spec's map would be disabled). */
 function alreadyMapped(k: Kernel, thread: ThreadId, frame: number, rights: Rights): boolean {
   const s = k.status(thread);
@@ -298,7 +367,7 @@ function kernelInvariants(template: Kernel): Invariant<KernelState>[] {
           if (!ok || !isPresent(pte)) return;
           const owner = k.config.frames[frameOf(pte)];
           // Without a region table (the L4 baselines) a page may come from any pager that answered a fault.
-          const manager = k.arch.regionTable ? k.regionEntry(task, region).manager : owner;
+          const manager = k.hasRegionTable(task) ? k.regionEntry(task, region).manager : owner;
           if (owner === undefined || manager === null || owner !== manager) ok = false;
         });
         return ok;
@@ -364,7 +433,7 @@ const hex = (n: number): string => `0x${(n >>> 0).toString(16).padStart(8, "0")}
 function viewState(k: Kernel): Readonly<Record<string, TraceValue>> {
   const { layout, config } = k;
   const regionTable = range(config.tasks).map((task) =>
-    k.arch.regionTable
+    k.hasRegionTable(task)
       ? range(layout.regions).map((region) => {
           const e = k.regionEntry(task, region);
           return { manager: e.manager ?? -1, accepted: e.accepted };

@@ -64,7 +64,7 @@ function snapshot(pte: number): ObservedSnapshot {
 /** The state `k` is over, in the spec's vocabulary (pass `template.over(state)` for a machine state). */
 export function observe(k: Kernel): ObservedState {
   const { config, layout } = k;
-  const regionTable = range(config.tasks).map((task) => (k.arch.regionTable ? range(layout.regions).map((region) => k.regionEntry(task, region)) : []));
+  const regionTable = range(config.tasks).map((task) => (k.hasRegionTable(task) ? range(layout.regions).map((region) => k.regionEntry(task, region)) : []));
   const pageTable = range(config.tasks).map((task) =>
     range(layout.regions).map((region) => range(layout.pagesPerRegion).map((page) => observePage(k.pte(task, userPageAddress(layout, region, page))))),
   );

@@ -24,7 +24,7 @@ import { architectures } from "./arch/index.js";
 import type { ArchName, Architecture } from "./kernel/architecture.js";
 import { executeSyscall, encodeSyscall } from "./kernel/syscalls.js";
 import { SyscallError, errorName } from "./kernel/errors.js";
-import { attachRegion, lookupRegion } from "./arch/l4re.js";
+import { regionMapperDecision } from "./arch/l4re.js";
 import type { Syscall, ThreadId } from "./kernel/types.js";
 
 /** Thread roles of the workload (the ids are the configuration's thread indices). */
@@ -256,9 +256,9 @@ class Driver {
       this.charge(label, () => this.require(cpu, { call: "Resume", thread: message.thread, wait: true }));
       return true;
     }
-    const task = this.k.taskOf(message.thread);
-    const pager = isUserAddress(this.k.layout, message.address) ? lookupRegion(this.k, task, regionOf(this.k.layout, message.address)) : null;
-    const call: Syscall = pager === null ? { call: "Refuse", thread: message.thread, wait: true } : { call: "Reflect", thread: message.thread, to: pager };
+    // The zero level on its own table: Reflect to the region's pager, Resume when present, Refuse with the reason.
+    const call = regionMapperDecision(this.k, rm, message.thread);
+    if (call === null) throw new WorkloadError(`workload: region mapper holds no undecided fault of thread ${message.thread}`);
     this.charge(label, () => this.require(cpu, call));
     return true;
   }
@@ -288,7 +288,9 @@ function setUp(arch: Architecture, cpus: number, options: WorkloadOptions): Driv
     .with("monolithic", () => driver.runAs(0, A, { call: "AssignManager", region: MEASURED_REGION, manager: PAGER }))
     .with("l4", () => driver.runAs(0, PAGER, { call: "Receive" }))
     .with("l4re", "l4re-via-rm", () => {
-      attachRegion(k, CLIENT_TASK, MEASURED_REGION, PAGER);
+      // The client's attach request to its region mapper, and the pager's acceptance by mapping.
+      driver.runAs(0, A, { call: "AssignManager", region: MEASURED_REGION, manager: PAGER });
+      driver.runAs(0, PAGER, { call: "Map", task: CLIENT_TASK, region: MEASURED_REGION, page: pageInRegion(layout, acceptancePage), frame: PAGER_FRAMES - 1, rights: "rw" });
       driver.runAs(0, REGION_MAPPER, { call: "Receive" });
       driver.runAs(0, PAGER, { call: "Receive" });
     })

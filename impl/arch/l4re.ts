@@ -6,27 +6,66 @@
  * switches, 3 context switches). In the variant "l4re-via-rm" the real
  * pager's answer goes back through the region mapper, which then resumes the
  * thread.
+ *
+ * How it maps onto the design (and the spec):
+ *   - the region table is the region mapper's own frame
+ *     (`placement.routingTable(task)`), with the kernel table's entry
+ *     encoding; a task's AssignManager/ClearManager is its "attach"/"detach"
+ *     request to its region mapper, one step that writes that table (and, as
+ *     decision D1, flushes the region); a pager's Map accepts, its Unmap with
+ *     REVOKE_AGREEMENT revokes, in the same table;
+ *   - the kernel delivers every fault to the region mapper (an internal step:
+ *     the faulting thread is still only trapped for the design);
+ *   - the region mapper's decision is the zero level run at user level on its
+ *     table: Reflect to the region's manager, Resume when the page is present,
+ *     Refuse with the zero level's reason. That step is the design's
+ *     Dispatch. Its answer must be the decision (NotTheDecision otherwise):
+ *     the region mapper is its task's trusted runtime.
+ * A task without a region mapper (no `regionMapperOf`) has no region table:
+ * its calls on regions are NotSupported and every fault of it is a
+ * general-protection fault.
  */
 import type { Architecture } from "../kernel/architecture.js";
+import { SyscallError } from "../kernel/errors.js";
+import { zeroLevel } from "../kernel/fault.js";
 import type { Kernel } from "../kernel/kernel.js";
-import type { TaskId, ThreadId } from "../kernel/types.js";
+import { isUserAddress, regionOf } from "../kernel/layout.js";
+import { checkManager } from "../kernel/syscalls.js";
+import type { Syscall, TaskId, ThreadId } from "../kernel/types.js";
+import { match } from "ts-pattern";
 import { deliverTo, ownerMapCheck } from "./l4.js";
 
-const WORD = 4;
-
 export function regionMapperOf(k: Kernel, task: TaskId): ThreadId | null {
-  return k.config.regionMapperOf?.[task] ?? null;
+  return k.regionMapperOf(task);
 }
 
-/** The region mapper's attach: region -> real pager, stored in the region mapper's own table (user memory). */
-export function attachRegion(k: Kernel, task: TaskId, region: number, pager: ThreadId | null): void {
-  k.memory.write32(k.placement.routingTable(task) + region * WORD, pager === null ? 0 : pager + 1);
+/** The region mapper's attach done directly (test and workload setup): region -> pager, not yet accepted. */
+export function attachRegion(k: Kernel, task: TaskId, region: number, pager: ThreadId | null, accepted = false): void {
+  k.setRegionEntry(task, region, { manager: pager, accepted: pager !== null && accepted });
 }
 
 /** The region mapper's lookup in its table (a user-level load from its own memory). */
 export function lookupRegion(k: Kernel, task: TaskId, region: number): ThreadId | null {
-  const word = k.memory.read32(k.placement.routingTable(task) + region * WORD);
-  return word === 0 ? null : word - 1;
+  return k.regionEntry(task, region).manager;
+}
+
+/**
+ * The region mapper's decision on the undecided fault of `thread` it holds:
+ * the zero level's classification (Fig. 2, in the paper's order) run on its
+ * own table, as the system call it makes.
+ */
+export function regionMapperDecision(k: Kernel, rm: ThreadId, thread: ThreadId): Syscall | null {
+  if (thread >= k.config.threads.length || regionMapperOf(k, k.taskOf(thread)) !== rm) return null;
+  const s = k.status(thread);
+  if (s.tag !== "blocked" || s.handler !== rm || s.replied === true) return null;
+  const outcome = zeroLevel(k, { thread, address: s.address, access: s.access });
+  return match(outcome)
+    .returnType<Syscall | null>()
+    .with({ kind: "general-protection" }, (o) => ({ call: "Refuse", thread, wait: true, reason: o.reason }))
+    .with({ kind: "resumed" }, () => ({ call: "Resume", thread, wait: true }))
+    .with({ kind: "delivered" }, (o) => ({ call: "Reflect", thread, to: o.to }))
+    .with({ kind: "resolved-in-kernel" }, () => null)
+    .exhaustive();
 }
 
 function l4reArch(viaRegionMapper: boolean): Architecture {
@@ -34,15 +73,22 @@ function l4reArch(viaRegionMapper: boolean): Architecture {
     name: viaRegionMapper ? "l4re-via-rm" : "l4re",
     title: viaRegionMapper ? "L4 + L4Re, reply via region mapper" : "L4 Microkernel + L4Re (Fiasco.OC)",
     regionTable: false,
-    syscalls: new Set(["Receive", "Resolve", "Resume", "Refuse", "Reflect", "Yield"]),
+    syscalls: new Set(["AssignManager", "ClearManager", "Map", "Unmap", "Receive", "Resolve", "Resume", "Refuse", "Reflect", "Yield"]),
     setup(k) {
       for (let task = 0; task < k.config.tasks; task++) {
         if (regionMapperOf(k, task) !== null) k.frames.record(k.placement.routingTable(task), "routing-table", task);
       }
     },
+    regionTableFrame: (k, task) => (regionMapperOf(k, task) === null ? null : k.placement.routingTable(task)),
     classify: (k, trap) => deliverTo(k, trap, regionMapperOf(k, k.taskOf(trap.thread))),
     mayReflect: (k, caller, thread) => regionMapperOf(k, k.taskOf(thread)) === caller,
-    replyMapCheck: ownerMapCheck,
+    regionMapperDecision,
+    replyMapCheck(k, caller, trap, frame) {
+      const task = k.taskOf(trap.thread);
+      if (!k.hasRegionTable(task)) return ownerMapCheck(k, caller, trap, frame);
+      if (!isUserAddress(k.layout, trap.address)) return SyscallError.BadRegion;
+      return checkManager(k, caller, task, regionOf(k.layout, trap.address), frame);
+    },
     replyRoute(k, caller, thread) {
       const rm = regionMapperOf(k, k.taskOf(thread));
       if (!viaRegionMapper || rm === null || caller === rm) return { resume: true };

@@ -5,7 +5,7 @@
  */
 import type { Kernel } from "./kernel.js";
 import type { SyscallError } from "./errors.js";
-import type { AccessKind, StopReason, SyscallName, ThreadId } from "./types.js";
+import type { AccessKind, StopReason, Syscall, SyscallName, TaskId, ThreadId } from "./types.js";
 
 export type ArchName = "proposed" | "monolithic" | "l4" | "l4re" | "l4re-via-rm";
 
@@ -45,4 +45,17 @@ export interface Architecture {
   replyRoute(k: Kernel, caller: ThreadId, thread: ThreadId): { readonly resume: true } | { readonly resume: false; readonly to: ThreadId };
   /** Is `caller` allowed to Reflect faults (the L4Re region mapper)? */
   mayReflect?(k: Kernel, caller: ThreadId, thread: ThreadId): boolean;
+  /**
+   * Where `task`'s region table lives when it is not the kernel's own
+   * (`regionTable` false): the physical frame of a user-level table with the
+   * kernel table's entry encoding (L4Re: the region mapper's), or null when
+   * the task has none. Absent: the kernel's table (or none at all).
+   */
+  regionTableFrame?(k: Kernel, task: TaskId): number | null;
+  /**
+   * L4Re: the region mapper's answer to the undecided fault of `thread` it
+   * holds (Reflect, Resume or Refuse with the zero level's reason), or null
+   * when `caller` holds no such fault.
+   */
+  regionMapperDecision?(k: Kernel, caller: ThreadId, thread: ThreadId): Syscall | null;
 }

@@ -44,8 +44,19 @@ export interface SpecShapedConfig {
   readonly markers: number;
 }
 
-export function fromSpecConfig(spec: SpecShapedConfig, options: { cpus?: number; layout?: Layout } = {}): KernelConfig {
-  return validateKernelConfig({
+export interface FromSpecOptions {
+  readonly cpus?: number;
+  readonly layout?: Layout;
+  /**
+   * L4 + L4Re: give every task a region-mapper thread, appended after the
+   * spec's threads (thread spec.threads.length + task), so the spec's thread
+   * ids are unchanged and the refinement hides the threads past them.
+   */
+  readonly regionMappers?: boolean;
+}
+
+export function fromSpecConfig(spec: SpecShapedConfig, options: FromSpecOptions = {}): KernelConfig {
+  const config = validateKernelConfig({
     layout: options.layout ?? smallLayout(spec.regionsPerTask, spec.pagesPerRegion),
     cpus: options.cpus ?? 1,
     tasks: spec.tasks,
@@ -54,7 +65,25 @@ export function fromSpecConfig(spec: SpecShapedConfig, options: { cpus?: number;
     kernelAddresses: spec.kernelAddresses,
     markers: spec.markers,
   });
+  return options.regionMappers === true ? withRegionMappers(config) : config;
 }
+
+/**
+ * `config` with one region-mapper thread per task appended after its threads
+ * (thread threads.length + task), unless it names region mappers already.
+ */
+export function withRegionMappers(config: KernelConfig): KernelConfig {
+  if (config.regionMapperOf !== undefined) return config;
+  const tasks = Array.from({ length: config.tasks }, (_, task) => task);
+  return validateKernelConfig({
+    ...config,
+    threads: [...config.threads, ...tasks.map((task) => ({ task }))],
+    regionMapperOf: tasks.map((task) => config.threads.length + task),
+  });
+}
+
+/** Does this architecture take its region mappers from the configuration (L4 + L4Re)? */
+export const usesRegionMappers = (archName: string): boolean => archName === "l4re" || archName === "l4re-via-rm";
 
 export function validateKernelConfig(config: KernelConfig): KernelConfig {
   const bad = (field: string, why: string): never => {
@@ -76,6 +105,7 @@ export function validateKernelConfig(config: KernelConfig): KernelConfig {
   });
   config.regionMapperOf?.forEach((rm, task) => {
     if (rm !== null && config.threads[rm]?.task !== task) bad(`regionMapperOf[${task}]`, `thread ${rm} does not run in task ${task}`);
+    if (rm !== null && config.threads[rm]?.pager === true) bad(`regionMapperOf[${task}]`, `thread ${rm} is a pager; a region mapper is a thread of its own`);
   });
   return config;
 }

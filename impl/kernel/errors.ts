@@ -37,6 +37,13 @@ export enum SyscallError {
   NotSupported = 15,
   /** The call number is unknown or an argument is not a 32-bit integer. */
   BadCall = 16,
+  /**
+   * L4 + L4Re: the region mapper's answer to a fault it has not decided yet
+   * is not what its region table says (the zero level's classification run
+   * on that table). The region mapper is its task's trusted runtime; the
+   * kernel holding it to its table is what lets a task rely on it.
+   */
+  NotTheDecision = 17,
 }
 
 export const errorName = (code: SyscallError): string => SyscallError[code] ?? `error ${code}`;

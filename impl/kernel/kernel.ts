@@ -123,11 +123,32 @@ export class Kernel {
 
   // --- the region table, read and written through its fixed kernel address -------
 
+  /** Does `task` have a region table (the kernel's, or one the architecture keeps at user level)? */
+  hasRegionTable(task: TaskId): boolean {
+    return this.arch.regionTable || (this.arch.regionTableFrame?.(this, task) ?? null) !== null;
+  }
+
+  /** L4 + L4Re: the region-mapper thread of `task`, or null. */
+  regionMapperOf(task: TaskId): ThreadId | null {
+    return this.config.regionMapperOf?.[task] ?? null;
+  }
+
+  isRegionMapper(thread: ThreadId): boolean {
+    return this.regionMapperOf(this.taskOf(thread)) === thread;
+  }
+
   /**
-   * Translate the region table's fixed address in `task`'s address space with
-   * the hardware walk in supervisor mode, as the kernel's own load would.
+   * Physical address of a region's entry: in a user-level table (L4Re's
+   * region mapper's frame), or in the kernel's, found by translating the
+   * table's fixed address in `task`'s address space with the hardware walk in
+   * supervisor mode, as the kernel's own load would.
    */
   private regionEntryPhysical(task: TaskId, region: number, write: boolean): number {
+    if (!this.arch.regionTable) {
+      const frame = this.arch.regionTableFrame?.(this, task) ?? null;
+      if (frame === null) throw new Error(`task ${task} has no region table`);
+      return frame + regionEntryOffset(region);
+    }
     const registers = { cr0: KERNEL_CR0, cr3: this.pageDirectory(task), cr4: 0 };
     const result = walk(this.memory, registers, this.layout.regionTableAddress + regionEntryOffset(region), { write, user: false });
     if (!result.ok) throw new Error(`region table of task ${task} is not mapped at its fixed address`);

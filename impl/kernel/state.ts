@@ -12,7 +12,7 @@ import { match } from "ts-pattern";
 import { Cpu, KERNEL_CR0 } from "../hw/cpu.js";
 import { PhysicalMemory } from "../hw/memory.js";
 import { Tlb } from "../hw/tlb.js";
-import type { AccessKind, Message, StopReason, ThreadId, ThreadStatus } from "./types.js";
+import { STOP_REASONS, type AccessKind, type Message, type ThreadId, type ThreadStatus } from "./types.js";
 
 export interface KernelState {
   readonly memory: PhysicalMemory;
@@ -38,7 +38,6 @@ export function cloneState(s: KernelState): KernelState {
 
 // --- canonical encoding --------------------------------------------------------
 
-const STOP_REASONS: readonly StopReason[] = ["kernel-space", "no-manager", "not-accepted", "self-managed", "wait-cycle", "refused", "revoked"];
 const ACCESS: readonly AccessKind[] = ["read", "write"];
 const NO_THREAD = 0xffff_ffff;
 
@@ -103,7 +102,7 @@ function writeStatus(w: Writer, status: ThreadStatus): void {
     .with({ tag: "running" }, (s) => w.u32(1).u32(s.cpu))
     .with({ tag: "receiving" }, () => w.u32(2))
     .with({ tag: "trapped" }, (s) => w.u32(3).u32(s.cpu).u32(s.address).u32(s.errorCode).u32(ACCESS.indexOf(s.access)))
-    .with({ tag: "blocked" }, (s) => w.u32(4).u32(s.address).u32(ACCESS.indexOf(s.access)).u32(s.handler).u32(s.seen))
+    .with({ tag: "blocked" }, (s) => w.u32(4).u32(s.address).u32(ACCESS.indexOf(s.access)).u32(s.handler).u32(s.seen).u32(s.replied === true ? 1 : 0))
     .with({ tag: "stopped" }, (s) => w.u32(5).u32(STOP_REASONS.indexOf(s.reason)))
     .exhaustive();
 }
@@ -119,8 +118,10 @@ function readStatus(r: Reader): ThreadStatus {
       return { tag: "receiving" };
     case 3:
       return { tag: "trapped", cpu: r.u32(), address: r.u32(), errorCode: r.u32(), access: ACCESS[r.u32()]! };
-    case 4:
-      return { tag: "blocked", address: r.u32(), access: ACCESS[r.u32()]!, handler: r.u32(), seen: r.u32() };
+    case 4: {
+      const blocked = { tag: "blocked", address: r.u32(), access: ACCESS[r.u32()]!, handler: r.u32(), seen: r.u32() } as const;
+      return r.u32() === 1 ? { ...blocked, replied: true } : blocked;
+    }
     case 5:
       return { tag: "stopped", reason: STOP_REASONS[r.u32()]! };
     default:

@@ -11,8 +11,8 @@ import type { Trap } from "./architecture.js";
 import { SyscallError } from "./errors.js";
 import { Kernel } from "./kernel.js";
 import { receive } from "./ipc.js";
-import { regionOf, userPageAddress } from "./layout.js";
-import { SYSCALL_NAMES, type Message, type Syscall, type TaskId, type ThreadId } from "./types.js";
+import { isUserAddress, regionOf, userPageAddress } from "./layout.js";
+import { STOP_REASONS, SYSCALL_NAMES, type Message, type StopReason, type Syscall, type TaskId, type ThreadId } from "./types.js";
 import { mapPage, rightsOf, unmapPage, type Rights } from "./vm.js";
 
 /** Register-level rights encoding: the PTE bits a mapping gets. */
@@ -53,6 +53,15 @@ function decodeFlag(value: number): boolean | null {
   return value === 0 ? false : value === 1 ? true : null;
 }
 
+/** Refuse's optional third argument: absent or 0 for a plain refusal, 1 + the index of a zero-level reason (the L4Re region mapper's). */
+const NO_REASON = 0;
+
+function decodeReason(value: number | undefined): StopReason | undefined | null {
+  if (value === undefined || value === NO_REASON) return undefined;
+  if (!isWord(value)) return null;
+  return STOP_REASONS[value - 1] ?? null;
+}
+
 /** Registers to a typed call, or the error the kernel returns for them. */
 export function decodeSyscall(raw: RawSyscall): Syscall | SyscallError {
   const name = isWord(raw.number) ? SYSCALL_NAMES[raw.number] : undefined;
@@ -80,9 +89,15 @@ export function decodeSyscall(raw: RawSyscall): Syscall | SyscallError {
       if (rights === null) return SyscallError.BadRights;
       return wait === null ? SyscallError.BadCall : { call, thread: at(0), frame: at(1), rights, wait };
     })
-    .with("Resume", "Refuse", (call) => {
+    .with("Resume", (call) => {
       const wait = decodeFlag(at(1));
       return wait === null ? SyscallError.BadCall : { call, thread: at(0), wait };
+    })
+    .with("Refuse", (call) => {
+      const wait = decodeFlag(at(1));
+      const reason = decodeReason(a[2]);
+      if (wait === null || reason === null) return SyscallError.BadCall;
+      return reason === undefined ? { call, thread: at(0), wait } : { call, thread: at(0), wait, reason };
     })
     .with("Reflect", (call) => ({ call, thread: at(0), to: at(1) }))
     .with("Yield", (call) => ({ call }))
@@ -101,7 +116,8 @@ export function encodeSyscall(call: Syscall): RawSyscall {
     .with({ call: "Unmap" }, (c) => [c.task, c.region, c.page, c.marker, flag(c.revoke)])
     .with({ call: "Receive" }, { call: "Yield" }, () => [])
     .with({ call: "Resolve" }, (c) => [c.thread, c.frame, rights(c.rights), flag(c.wait)])
-    .with({ call: "Resume" }, { call: "Refuse" }, (c) => [c.thread, flag(c.wait)])
+    .with({ call: "Resume" }, (c) => [c.thread, flag(c.wait)])
+    .with({ call: "Refuse" }, (c) => (c.reason === undefined ? [c.thread, flag(c.wait)] : [c.thread, flag(c.wait), 1 + STOP_REASONS.indexOf(c.reason)]))
     .with({ call: "Reflect" }, (c) => [c.thread, c.to])
     .exhaustive();
   return { number, args };
@@ -118,6 +134,7 @@ function checkUserPage(k: Kernel, task: number, region: number, page: number): S
 
 /** May `caller` manage (task, region)? "Region manager have rights to map and unmap resources owned by it into any place in the managed region." */
 export function checkManager(k: Kernel, caller: ThreadId, task: TaskId, region: number, frame: number | null): SyscallError {
+  if (!k.hasRegionTable(task)) return SyscallError.NotSupported;
   const entry = k.regionEntry(task, region);
   if (entry.manager !== caller) return SyscallError.NotManager;
   if (frame !== null) {
@@ -156,7 +173,8 @@ function reassign(k: Kernel, task: TaskId, region: number, manager: ThreadId | n
   if (k.mutant !== "no-flush-on-reassign") k.flushRegion(task, region, cpu);
   for (const t of k.blockedIn(task, region)) {
     const s = k.status(t);
-    if (s.tag !== "blocked") continue;
+    // A fault at L4Re's region mapper is not decided yet: it will be, on the new table.
+    if (s.tag !== "blocked" || s.handler === k.regionMapperOf(task)) continue;
     k.withdraw(s.handler, t);
     k.makeReady(t);
   }
@@ -203,12 +221,14 @@ function validate(k: Kernel, caller: ThreadId, call: Syscall): SyscallError {
   return match(call)
     .with({ call: "AssignManager" }, (c) => {
       if (c.region >= k.layout.regions) return SyscallError.BadRegion;
+      if (!k.hasRegionTable(task)) return SyscallError.NotSupported;
       if (c.manager >= threads) return SyscallError.BadThread;
       if (!k.isPager(c.manager)) return SyscallError.NotAPager;
       return k.regionEntry(task, c.region).manager === c.manager ? SyscallError.AlreadyManager : SyscallError.Ok;
     })
     .with({ call: "ClearManager" }, (c) => {
       if (c.region >= k.layout.regions) return SyscallError.BadRegion;
+      if (!k.hasRegionTable(task)) return SyscallError.NotSupported;
       return k.regionEntry(task, c.region).manager === null ? SyscallError.NoManager : SyscallError.Ok;
     })
     .with({ call: "Map" }, (c) => {
@@ -229,6 +249,7 @@ function validate(k: Kernel, caller: ThreadId, call: Syscall): SyscallError {
     .with({ call: "Resolve" }, (c) => {
       const trap = faultRepliedBy(k, caller, c.thread);
       if (trap === null) return c.thread >= threads ? SyscallError.BadThread : SyscallError.NoSuchFault;
+      if (awaitsForwarding(k, c.thread) || undecided(k, caller, c.thread) !== null) return SyscallError.NotTheDecision;
       if (!rightsAllow(c.rights, trap.access)) return SyscallError.BadRights;
       if (c.frame >= k.config.frames.length) return SyscallError.BadFrame;
       return k.arch.replyMapCheck(k, caller, trap, c.frame);
@@ -236,17 +257,29 @@ function validate(k: Kernel, caller: ThreadId, call: Syscall): SyscallError {
     .with({ call: "Resume" }, (c) => {
       const trap = faultRepliedBy(k, caller, c.thread);
       if (trap === null) return c.thread >= threads ? SyscallError.BadThread : SyscallError.NoSuchFault;
+      // The region mapper passes the real pager's answer on (reply through the region mapper).
+      if (awaitsForwarding(k, c.thread)) return SyscallError.Ok;
+      const decision = undecided(k, caller, c.thread);
+      if (decision !== null) return decision.call === "Resume" ? SyscallError.Ok : SyscallError.NotTheDecision;
       return Kernel.allows(k.pte(k.taskOf(c.thread), trap.address), trap.access) ? SyscallError.Ok : SyscallError.NotMapped;
     })
     .with({ call: "Refuse" }, (c) => {
-      if (faultRepliedBy(k, caller, c.thread) !== null) return SyscallError.Ok;
-      return c.thread >= threads ? SyscallError.BadThread : SyscallError.NoSuchFault;
+      if (faultRepliedBy(k, caller, c.thread) === null) return c.thread >= threads ? SyscallError.BadThread : SyscallError.NoSuchFault;
+      if (awaitsForwarding(k, c.thread)) return SyscallError.NotTheDecision;
+      const decision = undecided(k, caller, c.thread);
+      if (decision !== null) return decision.call === "Refuse" && decision.reason === c.reason ? SyscallError.Ok : SyscallError.NotTheDecision;
+      // Only the zero level (here: L4Re's region mapper running it) names a reason of its own.
+      return c.reason === undefined ? SyscallError.Ok : SyscallError.NotSupported;
     })
     .with({ call: "Reflect" }, (c) => {
       if (faultRepliedBy(k, caller, c.thread) === null) return c.thread >= threads ? SyscallError.BadThread : SyscallError.NoSuchFault;
       if (c.to >= threads) return SyscallError.BadThread;
       if (!k.isPager(c.to) || c.to === caller) return SyscallError.NotAPager;
-      return k.arch.mayReflect?.(k, caller, c.thread) === true ? SyscallError.Ok : SyscallError.NotSupported;
+      if (k.arch.mayReflect?.(k, caller, c.thread) !== true) return SyscallError.NotSupported;
+      if (awaitsForwarding(k, c.thread)) return SyscallError.NotTheDecision;
+      const decision = undecided(k, caller, c.thread);
+      if (decision === null) return SyscallError.Ok;
+      return decision.call === "Reflect" && decision.to === c.to ? SyscallError.Ok : SyscallError.NotTheDecision;
     })
     .exhaustive();
 }
@@ -286,22 +319,23 @@ function perform(k: Kernel, cpu: number, caller: ThreadId, call: Syscall): void 
       if (s.tag !== "blocked") return;
       const target = k.taskOf(c.thread);
       installMapping(k, target, pageBase(s.address), c.frame, c.rights, cpu);
-      if (k.arch.regionTable) acceptIfManager(k, caller, target, s.address);
+      if (k.hasRegionTable(target)) acceptIfManager(k, caller, target, s.address);
       reply(k, cpu, caller, c.thread, c.wait);
     })
     .with({ call: "Resume" }, (c) => reply(k, cpu, caller, c.thread, c.wait))
     .with({ call: "Refuse" }, (c) => {
       k.withdraw(caller, c.thread);
-      k.setStatus(c.thread, { tag: "stopped", reason: "refused" });
+      k.setStatus(c.thread, { tag: "stopped", reason: c.reason ?? "refused" });
       finishReply(k, cpu, caller, c.wait, undefined);
     })
     .with({ call: "Reflect" }, (c) => {
       const s = k.status(c.thread);
       if (s.tag !== "blocked") return;
-      const message = pendingOrReceived(k, caller, c.thread);
       k.withdraw(caller, c.thread);
-      k.setStatus(c.thread, { ...s, handler: c.to });
-      k.send(c.to, message);
+      // The region mapper's re-check read the entry now: the message it forwards carries what it read.
+      const seen = isUserAddress(k.layout, s.address) ? k.pte(k.taskOf(c.thread), s.address) : s.seen;
+      k.setStatus(c.thread, { ...s, handler: c.to, seen });
+      k.send(c.to, faultMessage(c.thread, s.address, s.access, seen));
       finishReply(k, cpu, caller, true, c.to);
     })
     .exhaustive();
@@ -313,14 +347,21 @@ function acceptIfManager(k: Kernel, caller: ThreadId, task: TaskId, address: num
   if (entry.manager === caller && !entry.accepted) k.setRegionEntry(task, region, { manager: caller, accepted: true });
 }
 
-/** The fault message for `thread` as the caller has it (queued or already received). */
-function pendingOrReceived(k: Kernel, caller: ThreadId, thread: ThreadId): Message {
-  const queued = k.state.queues[caller]!.find((m) => m.thread === thread);
-  if (queued) return queued;
+/** A fault message carrying the entry read for it (its marker when not present). */
+function faultMessage(thread: ThreadId, address: number, access: "read" | "write", seen: number): Message {
+  const present = isPresent(seen);
+  return { kind: "fault", thread, address, access, marker: present ? 0 : markerOf(seen), present };
+}
+
+/** L4Re's region mapper's decision when `caller` is the region mapper holding `thread`'s undecided fault. */
+function undecided(k: Kernel, caller: ThreadId, thread: ThreadId): Syscall | null {
+  return k.arch.regionMapperDecision?.(k, caller, thread) ?? null;
+}
+
+/** Reply through the region mapper: the real pager's answer waits at the region mapper. */
+function awaitsForwarding(k: Kernel, thread: ThreadId): boolean {
   const s = k.status(thread);
-  if (s.tag !== "blocked") throw new Error(`thread ${thread} is not blocked`);
-  const present = isPresent(s.seen);
-  return { kind: "fault", thread, address: s.address, access: s.access, marker: present ? 0 : markerOf(s.seen), present };
+  return s.tag === "blocked" && s.replied === true;
 }
 
 /** A fault reply: resume the thread, or (reply through the region mapper) tell the region mapper. */
@@ -332,7 +373,7 @@ function reply(k: Kernel, cpu: number, caller: ThreadId, thread: ThreadId, wait:
     finishReply(k, cpu, caller, wait, thread);
   } else {
     const s = k.status(thread);
-    if (s.tag === "blocked") k.setStatus(thread, { ...s, handler: route.to });
+    if (s.tag === "blocked") k.setStatus(thread, { ...s, handler: route.to, replied: true });
     k.send(route.to, { kind: "resolved", thread });
     finishReply(k, cpu, caller, wait, route.to);
   }

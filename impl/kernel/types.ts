@@ -11,6 +11,8 @@ export type AccessKind = "read" | "write";
 /** Why a fault became a general-protection fault (the spec's StopReason). */
 export type StopReason = "kernel-space" | "no-manager" | "not-accepted" | "self-managed" | "wait-cycle" | "refused" | "revoked";
 
+export const STOP_REASONS: readonly StopReason[] = ["kernel-space", "no-manager", "not-accepted", "self-managed", "wait-cycle", "refused", "revoked"];
+
 /**
  * A thread's state. `ready`, `running`, `receiving` and `in-kernel` are all
  * the spec's "running" (the thread can act); the rest follow the spec's
@@ -36,6 +38,12 @@ export type ThreadStatus =
       readonly access: AccessKind;
       readonly handler: ThreadId;
       readonly seen: number;
+      /**
+       * L4 + L4Re, reply through the region mapper: the real pager has
+       * answered and the answer waits at the region mapper (`handler`), which
+       * only passes it on. Absent otherwise.
+       */
+      readonly replied?: true;
     }
   /** Stopped by a general-protection fault, left to the ordinary exception handling. */
   | { readonly tag: "stopped"; readonly reason: StopReason };
@@ -79,8 +87,13 @@ export type Syscall =
   | { readonly call: "Resolve"; readonly thread: ThreadId; readonly frame: number; readonly rights: Rights; readonly wait: boolean }
   /** Fault reply without a mapping (the page is already there); then Receive when `wait`. */
   | { readonly call: "Resume"; readonly thread: ThreadId; readonly wait: boolean }
-  /** Fault reply declining the fault: the thread gets a general-protection fault; then Receive when `wait`. */
-  | { readonly call: "Refuse"; readonly thread: ThreadId; readonly wait: boolean }
+  /**
+   * Fault reply declining the fault: the thread gets a general-protection
+   * fault; then Receive when `wait`. `reason` (L4Re's region mapper only,
+   * which runs the zero level's classification) names the zero level's
+   * reason; otherwise the reason is "refused".
+   */
+  | { readonly call: "Refuse"; readonly thread: ThreadId; readonly wait: boolean; readonly reason?: StopReason }
   /** L4Re region mapper: forward a fault message to the region's real pager, then Receive. */
   | { readonly call: "Reflect"; readonly thread: ThreadId; readonly to: ThreadId }
   /** Give the CPU to the next ready thread. */

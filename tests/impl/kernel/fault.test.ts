@@ -105,7 +105,7 @@ describe("the baselines", () => {
   it("L4Re: the region mapper reflects to the real pager, which resumes the thread (or answers through the region mapper)", () => {
     for (const arch of ["l4re", "l4re-via-rm"] as const) {
       const k = bootTest(arch, 1, null, { regionMapperOf: [CLIENT2, null] });
-      attachRegion(k, 0, 0, PAGER);
+      attachRegion(k, 0, 0, PAGER, true);
       callAs(k, PAGER, { call: "Receive" });
       callAs(k, CLIENT2, { call: "Receive" });
       runOn(k, 0, CLIENT);
