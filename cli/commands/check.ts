@@ -23,7 +23,7 @@ import { writeItf } from "../../model/itf.js";
 import { formatTraceText } from "../../model/trace-text.js";
 import { checkLiveness, type ClosingStep, type LiveMachine } from "../../model/liveness/check.js";
 import { formatLassoText } from "../../model/liveness/lasso-text.js";
-import { formatLivenessStatistics } from "../../model/liveness/report.js";
+import { withLivenessStatistics } from "../../model/liveness/report.js";
 import { formatSimulationStatistics, formatStatistics } from "../../model/report.js";
 import { terminalProgress } from "../../model/progress.js";
 import { traceId, type Trace, type TraceStep, type Violation } from "../../model/trace.js";
@@ -234,7 +234,10 @@ export async function run(args: string[]): Promise<number> {
       violation = result.violation;
       steps = result.trace;
       budgetHit = result.status === "budget";
-      report = formatStatistics(result) + (result.liveness === undefined ? "" : formatLivenessStatistics(result.liveness, result.statistics.distinct));
+      // One "Finished in" line for the whole run: exploration and liveness analysis.
+      const seconds = result.statistics.seconds + (result.liveness?.seconds ?? 0);
+      const statistics = formatStatistics({ ...result, statistics: { ...result.statistics, seconds } });
+      report = result.liveness === undefined ? statistics : withLivenessStatistics(statistics, result.liveness, result.statistics.distinct);
       if (result.loop !== undefined && result.closing !== undefined && result.property !== undefined) {
         lasso = { loop: result.loop, closing: result.closing, formula: result.property.formula, instance: result.property.instance };
       }

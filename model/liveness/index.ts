@@ -11,4 +11,4 @@ export {
 } from "./check.js";
 export type { FairnessInstance } from "./fairness-labels.js";
 export { CYCLE_MARKER, formatInstance, formatLassoText, type LassoContext } from "./lasso-text.js";
-export { formatLivenessStatistics } from "./report.js";
+export { formatLivenessStatistics, withLivenessStatistics } from "./report.js";

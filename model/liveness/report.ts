@@ -1,7 +1,8 @@
 /**
  * The liveness part of the statistics: which fairness was assumed, which
  * properties were checked on how much of the graph, and their verdicts.
- * Every line but the last depends only on the model, so runs diff cleanly.
+ * Every line depends only on the model (no timing), so runs diff cleanly;
+ * the run's "Finished in" line follows it.
  */
 import type { LivenessStatistics } from "./check.js";
 
@@ -10,6 +11,15 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
   const render = (row: readonly string[]) =>
     `  ${row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join("  ")}`.trimEnd();
   return [render(header), ...rows.map(render)];
+}
+
+/** The checker's statistics text with the liveness lines inserted before its final "Finished in" line. */
+export function withLivenessStatistics(report: string, statistics: LivenessStatistics, states: number): string {
+  const lines = report.replace(/\n$/, "").split("\n");
+  const finished = lines.findIndex((line) => line.startsWith("Finished in"));
+  const at = finished < 0 ? lines.length : finished;
+  const liveness = formatLivenessStatistics(statistics, states).replace(/\n$/, "").split("\n");
+  return `${[...lines.slice(0, at), ...liveness, ...lines.slice(at)].join("\n")}\n`;
 }
 
 export function formatLivenessStatistics(statistics: LivenessStatistics, states: number): string {
@@ -29,7 +39,7 @@ export function formatLivenessStatistics(statistics: LivenessStatistics, states:
       ["property", "instances", "pending", "result"],
       statistics.properties.map((verdict) => [verdict.name, String(verdict.instances), String(verdict.pendingStates), verdict.holds ? "holds" : "VIOLATED"]),
     ),
-    `Liveness analysis: ${statistics.componentsExamined} strongly connected components examined in ${statistics.seconds.toFixed(2)} s (state graph ${(statistics.graphBytes / 2 ** 20).toFixed(1)} MiB).`,
+    `Liveness analysis: ${statistics.componentsExamined} strongly connected components examined (state graph ${(statistics.graphBytes / 2 ** 20).toFixed(1)} MiB).`,
   ];
   return `${lines.join("\n")}\n`;
 }

@@ -50,6 +50,9 @@ describe("multipager check --liveness", () => {
     expect(run.stdout).toMatch(/^Temporal properties checked on the complete state graph \(\d+ states, \d+ transitions\)\.$/m);
     for (const name of TEMPORAL_PROPERTY_NAMES) expect(run.stdout).toMatch(new RegExp(`^  ${name}\\s+3\\s+\\d+\\s+holds$`, "m"));
     expect(run.stdout).toContain("SF(Resolve \\/ Resume \\/ Refuse per pager, thread)");
+    // One timing line, last, for the whole run: everything above it is stable from run to run.
+    expect(run.stdout.match(/^Finished in /gm)).toHaveLength(1);
+    expect(run.stdout.indexOf("Liveness analysis:")).toBeLessThan(run.stdout.indexOf("Finished in "));
   });
 
   test.each(livenessMutants.map((m) => [m.name, m] as const))("--mutant %s exits 13 with a lasso, as text and as ITF with its loop", async (_name, mutant) => {
