@@ -15,7 +15,9 @@
  *   syscall    the thread on the CPU makes a well-formed system call
  *              (reassignment, map, unmap with or without REVOKE_AGREEMENT,
  *              fault replies, receive, yield)
- *   dispatch   the zero level handles the fault trapped on the CPU
+ *   dispatch   the zero level handles the fault trapped on the CPU (L4Re: the
+ *              kernel's delivery to the region mapper, its decision, its
+ *              passing an answer on)
  *   schedule   an idle CPU takes the next ready thread
  *   exception  the ordinary exception handling restarts a stopped thread
  *   malicious  the thread on the CPU makes a system call with raw register
@@ -101,6 +103,8 @@ export function commandArbitrary(cpus: number): fc.Arbitrary<Command> {
   );
 }
 
+const FAULT_HANDLING = new Set(["Dispatch", "DeliverFault", "ForwardReply"]);
+
 /** The labelled step a (non-malicious) command asks for, with its arguments reduced to the configuration's domains. */
 function wanted(refinement: Refinement, command: Exclude<Command, { kind: "malicious" }>): (step: Step<ProductState>) => boolean {
   const { spec } = refinement.ctx;
@@ -119,10 +123,11 @@ function wanted(refinement: Refinement, command: Exclude<Command, { kind: "malic
       return (s) => s.action === "Access" && is(s, { cpu: command.cpu, access: command.write ? "write" : "read", ...where });
     }
     case "dispatch":
-    case "schedule": {
-      const action = command.kind === "dispatch" ? "Dispatch" : "Schedule";
-      return (s) => s.action === action && s.params["cpu"] === command.cpu;
-    }
+      // The fault handling on that CPU: the zero level, or for L4Re the kernel's delivery to the
+      // region mapper, the region mapper's decision, its passing an answer on.
+      return (s) => FAULT_HANDLING.has(s.action) && s.params["cpu"] === command.cpu;
+    case "schedule":
+      return (s) => s.action === "Schedule" && s.params["cpu"] === command.cpu;
     case "exception":
       return (s) => s.action === "HandleException" && s.params["thread"] === mod(command.thread, threads);
     case "syscall": {

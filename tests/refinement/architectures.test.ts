@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, test } from "vitest";
 import { check } from "../../model/check.js";
+import { propertyCheck } from "../../refinement/pbt.js";
 import { formatMissing, missingBehaviours } from "../../refinement/unsupported.js";
 import { refinementFor } from "./helpers.js";
 
@@ -35,6 +36,8 @@ describe("one spec, every architecture", () => {
       expect(result.status).toBe("ok");
       const fired = new Set(result.statistics.coverage.filter((c) => c.firings > 0).map((c) => c.action));
       for (const action of ["DeliverFault", "Dispatch", "Resolve", "Map", "AssignManager"]) expect(fired).toContain(action);
+      // and property-based on two CPUs
+      expect(propertyCheck(refinementFor("micro-2cpu", arch), undefined, { seed: 3, runs: 80 }).failure).toBeUndefined();
     }, 60_000);
   }
 });
