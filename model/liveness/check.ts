@@ -11,13 +11,10 @@ import { FairComponentFinder } from "./fair-components.js";
 import { type FairnessInstance, labelEdges } from "./fairness-labels.js";
 import { exploreGraph, type ExploreOptions, pathTrace, type StatePredicate } from "./graph.js";
 import { buildLasso, STUTTER } from "./lasso.js";
-import type { Fairness, TemporalProperty } from "./temporal.js";
+import type { TemporalProperty } from "./temporal.js";
 
-/** A machine that may carry its own fairness and temporal properties. */
-export type LiveMachine<S> = StateMachine<S> & {
-  readonly fairness?: readonly Fairness[];
-  readonly temporalProperties?: readonly TemporalProperty<S>[];
-};
+/** A machine with (optional) fairness and temporal properties: StateMachine itself, named for what liveness reads of it. */
+export type LiveMachine<S> = StateMachine<S>;
 
 export interface LivenessOptions extends ExploreOptions {
   /** Check only the properties with these names (default: all of them). */

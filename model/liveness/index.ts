@@ -1,5 +1,5 @@
 /** Liveness checking: temporal properties under fairness, with lasso counterexamples (README, section "liveness"). */
-export type { Fairness, FairnessKind, LivenessSpec, TemporalProperty } from "./temporal.js";
+export type { Fairness, FairnessKind, TemporalProperty } from "./temporal.js";
 export {
   checkLiveness,
   type ClosingStep,

@@ -4,8 +4,8 @@
  * satisfies the fairness conditions `WF_vars(A)` / `SF_vars(A)`.
  *
  * model/ stays generic: a machine declares these next to its invariants
- * (StateMachine.fairness / StateMachine.temporalProperties) and the liveness
- * engine checks them on the explored state graph.
+ * (StateMachine.fairness / StateMachine.temporalProperties, both optional)
+ * and the liveness engine (check.ts) checks them on the explored state graph.
  */
 import type { ActionParams } from "../machine.js";
 
@@ -60,10 +60,4 @@ export interface TemporalProperty<S> {
   readonly instances?: readonly ActionParams[];
   readonly premise: (state: S, instance: ActionParams) => boolean;
   readonly response: (state: S, instance: ActionParams) => boolean;
-}
-
-/** The liveness part of a specification: fairness plus the properties to check under it. */
-export interface LivenessSpec<S> {
-  readonly fairness: readonly Fairness[];
-  readonly properties: readonly TemporalProperty<S>[];
 }
