@@ -54,7 +54,7 @@ options:
   --workers N              exhaustive: explore with N worker threads (default 1)
   --max-memory SIZE        exhaustive: stop cleanly before the search's arrays exceed SIZE
                            (e.g. 512M, 4G; exit 152, partial statistics), then explore the rest
-                           of the state space by a seeded random simulation
+                           of the state space by a seeded random simulation (--seed, --runs)
   --simulate               random simulation instead of exhaustive search
   --seed S                 simulation seed, 0..${MAX_SEED} (default: random; always printed)
   --runs N                 simulation runs (default ${DEFAULT_SIMULATION_RUNS})
@@ -158,8 +158,8 @@ export async function run(args: string[]): Promise<number> {
     return ExitCode.Ok;
   }
   const simulation = options.simulate === true;
-  if (!simulation && (options.seed !== undefined || options.runs !== undefined)) {
-    throw new InputError(`check: --${options.seed !== undefined ? "seed" : "runs"} needs --simulate`, "usage");
+  if (!simulation && options["max-memory"] === undefined && (options.seed !== undefined || options.runs !== undefined)) {
+    throw new InputError(`check: --${options.seed !== undefined ? "seed" : "runs"} needs --simulate (or --max-memory)`, "usage");
   }
   if (simulation && options["max-states"] !== undefined) throw new InputError("check: --max-states applies to exhaustive search, not --simulate", "usage");
   for (const exhaustiveOnly of ["symmetry", "workers", "max-memory"] as const) {
@@ -259,10 +259,10 @@ export async function run(args: string[]): Promise<number> {
       report = formatStatistics(result);
       if (result.status === "budget" && result.budget?.startsWith("the memory budget")) {
         // The state space does not fit: explore the rest of it by seeded random walks.
-        const fallbackSeed = freshSeed();
+        const fallbackSeed = seed ?? freshSeed();
         write(report);
         write(`The state space does not fit in the memory budget: continuing with a random simulation, seed ${fallbackSeed}.`);
-        const walked = simulate(machine, { seed: fallbackSeed, checkDeadlock, onProgress: progress.update });
+        const walked = simulate(machine, { seed: fallbackSeed, checkDeadlock, onProgress: progress.update, ...(runs !== undefined ? { runs } : {}) });
         violation = walked.violation;
         steps = walked.trace;
         report = formatSimulationStatistics(walked);
