@@ -10,6 +10,7 @@ import type { TraceStep, Violation } from "../trace.js";
 import { FairComponentFinder } from "./fair-components.js";
 import { type FairnessInstance, labelEdges } from "./fairness-labels.js";
 import { exploreGraph, type ExploreOptions, pathTrace, type StatePredicate } from "./graph.js";
+import { IntVector } from "./int-vector.js";
 import { buildLasso, STUTTER } from "./lasso.js";
 import type { TemporalProperty } from "./temporal.js";
 
@@ -104,19 +105,21 @@ export function checkLiveness<S>(machine: LiveMachine<S>, options: LivenessOptio
     const count = property.instances?.length ?? 1;
     let pendingStates = 0;
     for (let k = first; k < first + count; k++) {
-      const { premise, response } = { premise: 2 * k, response: 2 * k + 1 };
-      const members: number[] = [];
+      // Columns of graph.marks: the predicates were registered as premise, response per obligation.
+      const premise = 2 * k;
+      const response = 2 * k + 1;
+      const members = new IntVector();
       let pending = 0;
       for (let v = 0; v < graph.stateCount; v++) {
-        const outside = graph.marks.get(v, response) === 1;
-        inSet[v] = outside ? 0 : 1;
-        if (outside) continue;
+        const answered = graph.marks.get(v, response) === 1;
+        inSet[v] = answered ? 0 : 1;
+        if (answered) continue;
         members.push(v);
         if (graph.marks.get(v, premise) === 1) pending++;
       }
       pendingStates += pending;
       if (pending === 0) continue;
-      const analysis = finder.analyse(Int32Array.from(members), inSet);
+      const analysis = finder.analyse(members.view(), inSet);
       examined += analysis.examined;
       const lasso = analysis.fairComponents === 0
         ? undefined
