@@ -253,6 +253,7 @@ export interface PbtResult {
     /** fast-check's path to the shrunk counterexample. */
     readonly path: string;
     readonly shrinks: number;
+    /** fast-check's shrunk command sequence (the trace's steps are those of it that applied, minimized further). */
     readonly commands: readonly Command[];
     readonly steps: readonly TraceStep[];
   };
@@ -291,7 +292,7 @@ export function propertyCheck(refinement: Refinement, mutant: string | undefined
       violation,
       path: details.counterexamplePath ?? "",
       shrinks: details.numShrinks,
-      commands: outcome.path.length === commands.length ? commands : usedCommands(refinement, commands, mutant),
+      commands,
       steps,
     },
   };
@@ -345,16 +346,4 @@ function minimizePath(refinement: Refinement, failing: RunOutcome): RunOutcome {
       for (let j = i + 1; j < path.length && !changed; j++) changed = attempt(path.filter((_, k) => k !== i && k !== j));
   }
   return best;
-}
-
-/** The commands of a failing sequence that took a step (skipped ones dropped), up to the failure. */
-function usedCommands(refinement: Refinement, commands: readonly Command[], mutant: string | undefined): Command[] {
-  const used: Command[] = [];
-  for (const command of commands) {
-    const before = runCommands(refinement, used, mutant).path.length;
-    const after = runCommands(refinement, [...used, command], mutant);
-    if (after.path.length > before || after.failure !== null) used.push(command);
-    if (after.failure !== null) break;
-  }
-  return used;
 }

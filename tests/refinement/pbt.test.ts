@@ -12,7 +12,7 @@ describe("property-based refinement", () => {
 
   for (const seed of [1, 2]) {
     test(`proposed refines on micro-2cpu (seed ${seed})`, () => {
-      const result = propertyCheck(r, undefined, { seed, runs: 150 });
+      const result = propertyCheck(r, undefined, { seed, runs: 100 });
       expect(result.failure).toBeUndefined();
       expect(result.commands).toBeGreaterThan(60);
     }, 60_000);
