@@ -1,42 +1,13 @@
 import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
-import { run as check } from "../../cli/commands/check.js";
-import { reportError } from "../../cli/main.js";
+import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { ExitCode } from "../../cli/exit-codes.js";
 import { readItf } from "../../model/itf.js";
 import { traceId } from "../../model/trace.js";
 import { namedConfigs, specMutants } from "../../spec/index.js";
+import { multipager } from "./run-cli.js";
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function multipager(...argv: string[]): Promise<Run> {
-  let stdout = "";
-  let stderr = "";
-  const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    // As cli/main.ts does for `multipager check ...`: run the command, report what it throws.
-    // (main() itself loads commands by a computed import that vitest cannot follow.)
-    expect(argv[0]).toBe("check");
-    const code = await check(argv.slice(1)).catch(reportError);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 
 /** Drops the timing line, the one line that differs between identical runs. */
 const withoutTiming = (text: string) => text.split("\n").filter((line) => !line.startsWith("Finished in")).join("\n");

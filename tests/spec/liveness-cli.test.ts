@@ -6,36 +6,14 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
-import { run as check } from "../../cli/commands/check.js";
+import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { ExitCode } from "../../cli/exit-codes.js";
-import { reportError } from "../../cli/main.js";
 import { readItf } from "../../model/itf.js";
 import { CYCLE_MARKER } from "../../model/liveness/lasso-text.js";
 import { livenessMutants } from "../../spec/liveness-mutants.js";
 import { TEMPORAL_PROPERTY_NAMES } from "../../spec/liveness.js";
+import { multipager } from "../cli/run-cli.js";
 
-async function multipager(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    // As cli/main.ts does for `multipager check ...`: run the command, report what it throws.
-    expect(argv[0]).toBe("check");
-    const code = await check(argv.slice(1)).catch(reportError);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 
 const originalCwd = process.cwd();
 beforeEach(() => process.chdir(mkdtempSync(join(tmpdir(), "multipager-liveness-"))));

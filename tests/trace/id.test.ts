@@ -5,27 +5,16 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, test, vi } from "vitest";
-import { run as check } from "../../cli/commands/check.js";
-import { reportError } from "../../cli/main.js";
+import { describe, expect, test } from "vitest";
+import { multipager } from "../cli/run-cli.js";
 import { readItf } from "../../model/itf.js";
 import { traceId } from "../../model/trace.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "multipager-id-"));
 
 async function checkQuietly(...argv: string[]): Promise<{ code: number; stdout: string }> {
-  let stdout = "";
-  const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
-  try {
-    return { code: await check(argv).catch(reportError), stdout };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
+  const { code, stdout } = await multipager("check", ...argv);
+  return { code, stdout };
 }
 
 const recordedId = (path: string) => (JSON.parse(readFileSync(path, "utf8")) as { "#meta": { id: string } })["#meta"].id;

@@ -3,43 +3,15 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterEach, describe, expect, test, vi } from "vitest";
-import { run as x86 } from "../../cli/commands/x86.js";
-import { reportError } from "../../cli/main.js";
+import { afterEach, describe, expect, test } from "vitest";
 import { ExitCode } from "../../cli/exit-codes.js";
 import { parseCase, type X86Case } from "../../impl/x86case/format.js";
 import { QemuRunError, runOnQemu } from "../../impl/x86case/qemu.js";
 import { DEVIATION_KINDS } from "../../impl/x86case/deviations.js";
 import { WALKER_BUGS } from "../../impl/x86case/walker-bugs.js";
 import { qemuAvailable, reportMissingQemu } from "./qemu-available.js";
+import { multipager } from "../cli/run-cli.js";
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function multipager(...argv: string[]): Promise<Run> {
-  let stdout = "";
-  let stderr = "";
-  const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    // As cli/main.ts does for `multipager x86 ...` (its computed import is not followed by vitest).
-    expect(argv[0]).toBe("x86");
-    const code = await x86(argv.slice(1)).catch(reportError);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 
 const directory = mkdtempSync(join(tmpdir(), "multipager-x86-cli-"));
 const writeProtect = fileURLToPath(new URL("./cases/write-protect.case", import.meta.url));
