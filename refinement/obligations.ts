@@ -7,7 +7,7 @@
  */
 import { ENTRIES_PER_TABLE, PDE_PS, PTE_RW, PTE_US, entryAddress, isPresent, markerOf, pdIndex, ptIndex } from "../impl/hw/bits.js";
 import type { PhysicalMemory } from "../impl/hw/memory.js";
-import { PAGE_SIZE, REGION_TABLE_SLOT, SELF_MAP_SLOT, regionSlot } from "../impl/kernel/layout.js";
+import { PAGE_SIZE, REGION_TABLE_SLOT, SELF_MAP_SLOT } from "../impl/kernel/layout.js";
 import type { KernelState } from "../impl/kernel/state.js";
 import { AbstractionError, type RefinementContext, readPage, regionTableFrame, regionTableOf } from "./abstraction.js";
 
@@ -258,5 +258,3 @@ export function brokenObligation(ctx: RefinementContext, s: KernelState): { obli
   return null;
 }
 
-/** Page-directory slot of a user region (re-exported for tests that corrupt entries). */
-export const userRegionSlot = (ctx: RefinementContext, region: number): number => regionSlot(ctx.layout, region);
