@@ -15,6 +15,15 @@ import { loadMachine, type AbsorbReport, type ExpandReport, type MachineSource }
 import { Frontier, ParentLinks, ROOT } from "./search-arrays.js";
 
 const OUTDEGREE_BUCKETS = 4096;
+/**
+ * A direct-mapped cache of fingerprints already sent to other workers: most
+ * successors are duplicates, and one sent before (this level or an earlier
+ * one) is already, or will be, in its owner's set, so it need not travel
+ * again. Only the first sending matters for the parent link, so counts,
+ * depths and trace lengths are unchanged.
+ */
+const SENT_CACHE_SLOTS = 1 << 18;
+
 /** Words before the key in a routed record: parent, ordinal, action + 1, key length, fingerprint high, low. */
 const HEADER_WORDS = 6;
 
@@ -83,6 +92,7 @@ async function main(): Promise<void> {
   let nextStart = 0;
   const print = new Uint32Array(2);
   const outboxes = Array.from({ length: count }, () => new Outbox());
+  const sent = new Uint32Array(2 * SENT_CACHE_SLOTS);
 
   let newStates = new Float64Array(actionCount);
   let brokenInvariant = -1;
@@ -107,8 +117,15 @@ async function main(): Promise<void> {
     const high = print[0]!;
     const low = print[1]!;
     const owner = high % count;
-    if (owner === me) insert(key, high, low, parent, ordinal, action);
-    else outboxes[owner]!.add(parent, ordinal, action, key, high, low);
+    if (owner === me) {
+      insert(key, high, low, parent, ordinal, action);
+      return;
+    }
+    const slot = 2 * ((low ^ (high >>> 7)) & (SENT_CACHE_SLOTS - 1));
+    if (sent[slot] === high && sent[slot + 1] === low) return;
+    sent[slot] = high;
+    sent[slot + 1] = low;
+    outboxes[owner]!.add(parent, ordinal, action, key, high, low);
   };
 
   const heldBytes = () => visited.bytes + links.bytes + current.bytes + next.bytes;
