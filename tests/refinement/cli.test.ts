@@ -1,26 +1,13 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeEach, describe, expect, test, vi } from "vitest";
-import { run as refine } from "../../cli/commands/refine.js";
-import { reportError } from "../../cli/main.js";
+import { beforeEach, describe, expect, test } from "vitest";
+import { multipager as run } from "../cli/run-cli.js";
 import { ExitCode } from "../../cli/exit-codes.js";
 import { readItf } from "../../model/itf.js";
 import { kernelMutants } from "../../impl/mutants.js";
 
-async function multipager(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  try {
-    const code = await refine(argv).catch(reportError);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const multipager = (...argv: string[]) => run("refine", ...argv);
 
 describe("multipager refine", () => {
   beforeEach(() => new Promise<void>((resolve) => setImmediate(resolve)));
