@@ -221,14 +221,15 @@ function validate(k: Kernel, caller: ThreadId, call: Syscall): SyscallError {
   return match(call)
     .with({ call: "AssignManager" }, (c) => {
       if (c.region >= k.layout.regions) return SyscallError.BadRegion;
-      if (!k.hasRegionTable(task)) return SyscallError.NotSupported;
+      if (!k.hasRegionTable(task) || k.isRegionMapper(caller)) return SyscallError.NotSupported;
       if (c.manager >= threads) return SyscallError.BadThread;
       if (!k.isPager(c.manager)) return SyscallError.NotAPager;
       return k.regionEntry(task, c.region).manager === c.manager ? SyscallError.AlreadyManager : SyscallError.Ok;
     })
     .with({ call: "ClearManager" }, (c) => {
       if (c.region >= k.layout.regions) return SyscallError.BadRegion;
-      if (!k.hasRegionTable(task)) return SyscallError.NotSupported;
+      // L4Re: the region mapper serves its task's attach requests; it makes none of its own.
+      if (!k.hasRegionTable(task) || k.isRegionMapper(caller)) return SyscallError.NotSupported;
       return k.regionEntry(task, c.region).manager === null ? SyscallError.NoManager : SyscallError.Ok;
     })
     .with({ call: "Map" }, (c) => {

@@ -60,6 +60,9 @@ describe("the region mapper's table (attach)", () => {
     expect(k.hasRegionTable(1)).toBe(false);
     expect(callAs(k, PAGER, { call: "AssignManager", region: 0, manager: PAGER2 })).toBe(SyscallError.NotSupported);
     expect(callAs(k, PAGER, { call: "Map", task: 1, region: 0, page: 0, frame: 0, rights: "rw" })).toBe(SyscallError.NotSupported);
+    // The region mapper serves attach requests; it makes none of its own.
+    expect(callAs(k, RM, { call: "AssignManager", region: 0, manager: PAGER })).toBe(SyscallError.NotSupported);
+    expect(callAs(k, RM, { call: "ClearManager", region: 0 })).toBe(SyscallError.NotSupported);
   });
 
   it("fromSpecConfig appends one region mapper per task after the spec's threads", () => {
