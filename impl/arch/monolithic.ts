@@ -12,6 +12,7 @@ import { Kernel } from "../kernel/kernel.js";
 import { pageInRegion } from "../kernel/layout.js";
 import { installMapping } from "../kernel/syscalls.js";
 import { pureFaultRegion } from "../kernel/fault.js";
+import { deliverTo } from "./l4.js";
 
 export const monolithic: Architecture = {
   name: "monolithic",
@@ -24,9 +25,19 @@ export const monolithic: Architecture = {
     const task = k.taskOf(trap.thread);
     const module = k.regionEntry(task, region).manager;
     if (module === null) return { kind: "general-protection", reason: "no-manager" };
+    const own = module === trap.thread;
+    // The module acts through the thread standing for it: only while that thread can run (not trapped,
+    // blocked or stopped) does it take a memory management action at a fault.
+    const moduleActs = !own && ["ready", "running", "receiving"].includes(k.status(module).tag);
+    // It accepts a region by mapping into it (at the region's first fault) and never revokes: a region
+    // with no page yet is not accepted, unless this fault is the module's acceptance. The order of the
+    // checks is the zero level's.
+    if (!moduleActs && k.presentPages(task, region) === 0) return { kind: "general-protection", reason: "not-accepted" };
     if (Kernel.allows(k.pte(task, trap.address), trap.access)) return { kind: "resumed" };
     // The thread standing for the module faulting in its own region: as the proposed kernel's D4.
-    if (module === trap.thread) return { kind: "general-protection", reason: "self-managed" };
+    if (own) return { kind: "general-protection", reason: "self-managed" };
+    // The module's thread cannot act now: the fault waits for it, as a message (or D4 stops it).
+    if (!moduleActs) return deliverTo(k, trap, module);
     const backing = k.config.frames.flatMap((owner, f) => (owner === module ? [f] : []));
     const frame = backing[pageInRegion(k.layout, trap.address) % Math.max(backing.length, 1)];
     if (frame === undefined) return { kind: "general-protection", reason: "refused" };

@@ -92,6 +92,24 @@ describe("the baselines", () => {
     expect(callAs(k, PAGER, { call: "Map", task: 0, region: 0, page: 0, frame: 0, rights: "rw" })).toBe(SyscallError.NotSupported);
   });
 
+  it("monolithic classifies in the zero level's order: the module's own thread meets not-accepted before self-managed", () => {
+    // Task 0 runs the module's thread (a pager) and a client; the client assigns region 0 to it.
+    const k = bootTest("monolithic", 1, null, { threads: [{ task: 0 }, { task: 0, pager: true }, { task: 1, pager: true }, { task: 1, pager: true }], frames: [1, PAGER, PAGER2] });
+    callAs(k, CLIENT, { call: "AssignManager", region: 0, manager: 1 });
+    runOn(k, 0, 1);
+    k.access(0, addr(k, 0, 0), "read");
+    // No page in the region yet: the module has not accepted it.
+    expect(k.dispatch(0).outcome).toEqual({ kind: "general-protection", reason: "not-accepted" });
+    k.handleException(1);
+    // The client's fault is the module's acceptance (it maps); then the module's own fault on another page is self-managed (D4).
+    runOn(k, 0, CLIENT);
+    k.access(0, addr(k, 0, 0), "read");
+    expect(k.dispatch(0).outcome).toEqual({ kind: "resolved-in-kernel", frame: 0 });
+    runOn(k, 0, 1);
+    k.access(0, addr(k, 0, 1), "read");
+    expect(k.dispatch(0).outcome).toEqual({ kind: "general-protection", reason: "self-managed" });
+  });
+
   it("single-pager L4: every fault goes to the thread's pager, even a kernel-space one", () => {
     const k = bootTest("l4", 1, null, { pagerOf: [PAGER2, PAGER2, null, null] });
     runOn(k, 0, CLIENT);
