@@ -109,7 +109,7 @@ class Driver {
   private readonly faultSeq = new Map<ThreadId, number>();
   readonly cost = new Map<string, { mode: number; context: number }>();
   /** Accesses each client still has to make, and the one to retry after a trap. */
-  readonly todo = new Map<ThreadId, number[]>();
+  readonly plannedAccesses = new Map<ThreadId, number[]>();
   private readonly retry = new Map<ThreadId, number>();
   /** Pages the pager has mapped (its own bookkeeping). */
   private readonly mapped = new Set<number>();
@@ -160,7 +160,7 @@ class Driver {
 
   /** Has the client finished its accesses (and is not waiting to retry one)? */
   clientDone(thread: ThreadId): boolean {
-    return (this.todo.get(thread)?.length ?? 0) === 0 && !this.retry.has(thread);
+    return (this.plannedAccesses.get(thread)?.length ?? 0) === 0 && !this.retry.has(thread);
   }
 
   /** One atomic step on `cpu`; false when the CPU has nothing to do. */
@@ -198,14 +198,14 @@ class Driver {
 
   private clientStep(cpu: number, thread: ThreadId): boolean {
     const retrying = this.retry.get(thread);
-    const address = retrying ?? this.todo.get(thread)?.[0];
+    const address = retrying ?? this.plannedAccesses.get(thread)?.[0];
     if (address === undefined) {
       // Nothing (more) to touch: give the CPU away, like the bystander.
       this.require(cpu, { call: "Yield" });
       return true;
     }
     if (retrying === undefined) {
-      this.todo.get(thread)!.shift();
+      this.plannedAccesses.get(thread)!.shift();
       this.faultSeq.set(thread, (this.faultSeq.get(thread) ?? 0) + 1);
     }
     let hit = false;
@@ -315,7 +315,7 @@ function perFault(driver: Driver, labels: string[]): ScenarioResult {
 export function measurePlainFault(arch: Architecture, options: WorkloadOptions = {}): ScenarioResult {
   const driver = setUp(arch, 1, options);
   const count = options.faults ?? 4;
-  driver.todo.set(A, Array.from({ length: count }, (_, i) => userPageAddress(driver.k.layout, MEASURED_REGION, i)));
+  driver.plannedAccesses.set(A, Array.from({ length: count }, (_, i) => userPageAddress(driver.k.layout, MEASURED_REGION, i)));
   driver.runUntil(0, () => driver.clientDone(A) && driver.k.status(A).tag === "running");
   return perFault(driver, Array.from({ length: count }, (_, i) => `${A}#${i + 1}`));
 }
@@ -330,8 +330,8 @@ export function measureRacedFault(arch: Architecture, options: WorkloadOptions =
   const k = driver.k;
   const pageN = userPageAddress(k.layout, MEASURED_REGION, 0);
   if (k.threadOn(1) !== B) throw new WorkloadError("workload: thread B is not on CPU 1");
-  driver.todo.set(A, [pageN]);
-  driver.todo.set(B, [pageN]);
+  driver.plannedAccesses.set(A, [pageN]);
+  driver.plannedAccesses.set(B, [pageN]);
   // CPU 0 until the next step restores N: A trapped (the monolithic kernel restores at dispatch),
   // or the pager holding A's message.
   const aboutToRestore = (): boolean =>
@@ -353,7 +353,7 @@ export function measureRacedFault(arch: Architecture, options: WorkloadOptions =
 export function measureGeneralProtectionFault(arch: Architecture, options: WorkloadOptions = {}): ScenarioResult {
   const driver = setUp(arch, 1, options);
   const k = driver.k;
-  driver.todo.set(A, [0]);
+  driver.plannedAccesses.set(A, [0]);
   driver.runUntil(0, () => k.status(A).tag === "stopped" && k.threadOn(0) !== null && k.status(k.threadOn(0)!).tag === "running");
   return perFault(driver, [`${A}#1`]);
 }
