@@ -9,7 +9,6 @@
  * violation is a lasso. Exit codes follow TLC: 0 no error, 11 deadlock,
  * 12 safety, 13 liveness.
  */
-import { parseArgs } from "node:util";
 import { match } from "ts-pattern";
 import { ExitCode } from "../exit-codes.js";
 import { version } from "../main.js";
@@ -31,6 +30,7 @@ import { finalStateViolates } from "../../trace/replay.js";
 import { shortenTrace } from "../../trace/shorten.js";
 import { buildSpec, DEFAULT_CONFIG, loadConfig, namedConfigs, specMutants, specSource } from "../../spec/index.js";
 import { livenessMutants } from "../../spec/liveness-mutants.js";
+import { parseOptions } from "../options.js";
 
 export const CHECK_USAGE = `usage: multipager check [options]
 
@@ -87,12 +87,7 @@ const OPTIONS = {
 } as const;
 
 function parse(args: string[]) {
-  try {
-    return parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false }).values;
-  } catch (error) {
-    const message = error instanceof Error ? error.message.split("\n")[0]! : String(error);
-    throw new InputError(`check: ${message.replace(/\. To specify a positional argument.*$/, "")} (see multipager check --help)`, "usage");
-  }
+  return parseOptions("check", args, OPTIONS);
 }
 
 function integerOption(name: string, text: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {

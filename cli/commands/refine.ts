@@ -6,7 +6,6 @@
  * is printed with each concrete step beside the abstract image of its state
  * and written as an ITF refinement trace.
  */
-import { parseArgs } from "node:util";
 import { ExitCode } from "../exit-codes.js";
 import { version } from "../main.js";
 import { ARCH_NAMES } from "../../impl/arch/index.js";
@@ -24,6 +23,7 @@ import { DEFAULT_MAX_COMMANDS, DEFAULT_RUNS, propertyCheck } from "../../refinem
 import { buildRefinement, kernelConfigFor, refinementSteps, violationOf } from "../../refinement/product.js";
 import { formatRefinementTrace } from "../../refinement/render.js";
 import { formatMissing, missingBehaviours } from "../../refinement/unsupported.js";
+import { parseOptions } from "../options.js";
 
 export const REFINE_USAGE = `usage: multipager refine [options]
 
@@ -71,12 +71,7 @@ const OPTIONS = {
 } as const;
 
 function parse(args: string[]) {
-  try {
-    return parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false }).values;
-  } catch (error) {
-    const message = error instanceof Error ? error.message.split("\n")[0]! : String(error);
-    throw new InputError(`refine: ${message.replace(/\. To specify a positional argument.*$/, "")} (see multipager refine --help)`, "usage");
-  }
+  return parseOptions("refine", args, OPTIONS);
 }
 
 function integerOption(name: string, text: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {

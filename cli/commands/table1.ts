@@ -8,12 +8,12 @@
  * Exit 0 when every measured figure of the paper's rows equals the paper's,
  * 1 when one differs (the table is printed either way), 2 on a bad option.
  */
-import { parseArgs } from "node:util";
 import { ExitCode } from "../exit-codes.js";
 import { InputError } from "../../model/input-error.js";
 import { ARCH_NAMES } from "../../impl/arch/index.js";
 import type { ArchName } from "../../impl/kernel/architecture.js";
 import { buildTable1, formatTable1, TABLE_ORDER, type Table1Format } from "../../impl/table1.js";
+import { parseOptions } from "../options.js";
 
 export const TABLE1_USAGE = `usage: multipager table1 [options]
 
@@ -38,12 +38,7 @@ const OPTIONS = {
 } as const;
 
 function parse(args: string[]) {
-  try {
-    return parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false }).values;
-  } catch (error) {
-    const message = error instanceof Error ? error.message.split("\n")[0]! : String(error);
-    throw new InputError(`table1: ${message.replace(/\. To specify a positional argument.*$/, "")} (see multipager table1 --help)`, "usage");
-  }
+  return parseOptions("table1", args, OPTIONS);
 }
 
 function parseFormat(text: string | undefined): Table1Format {

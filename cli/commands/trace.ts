@@ -4,7 +4,6 @@
  * regenerate the regression corpus.
  */
 import { mkdirSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { match } from "ts-pattern";
 import { ExitCode } from "../exit-codes.js";
 import { version } from "../main.js";
@@ -19,6 +18,7 @@ import { formatTraceMarkdown } from "../../trace/markdown.js";
 import { replayTrace, validateTrace } from "../../trace/reproduce.js";
 import type { ReplayVerdict } from "../../trace/replay.js";
 import { formatTraceSvg } from "../../trace/svg.js";
+import { parseCommandLine } from "../options.js";
 
 export const TRACE_USAGE = `usage: multipager trace show FILE [--format text|md|svg|itf] [-o OUT]
        multipager trace replay FILE [--mutant NAME|none]
@@ -50,12 +50,7 @@ const OPTIONS = {
 } as const;
 
 function parse(args: string[]) {
-  try {
-    return parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: true });
-  } catch (error) {
-    const message = error instanceof Error ? error.message.split("\n")[0]! : String(error);
-    throw new InputError(`trace: ${message} (see multipager trace --help)`, "usage");
-  }
+  return parseCommandLine("trace", args, OPTIONS);
 }
 
 const write = (text: string) => process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);

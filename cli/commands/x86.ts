@@ -6,7 +6,6 @@
  */
 import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { parseArgs } from "node:util";
 import { ExitCode } from "../exit-codes.js";
 import { InputError } from "../../model/input-error.js";
 import { writeFileAtomic } from "../../model/atomic-write.js";
@@ -20,6 +19,7 @@ import { runOnModel } from "../../impl/x86case/model-run.js";
 import { formatReport } from "../../impl/x86case/output.js";
 import { QemuRunError, QemuUnavailableError } from "../../impl/x86case/qemu.js";
 import { WALKER_BUGS, walkerBug } from "../../impl/x86case/walker-bugs.js";
+import { parseCommandLine } from "../options.js";
 
 export const X86_USAGE = `usage: multipager x86 <subcommand> [options]
 
@@ -64,12 +64,7 @@ const OPTIONS = {
 type Options = ReturnType<typeof parse>["values"];
 
 function parse(args: string[]) {
-  try {
-    return parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: true });
-  } catch (error) {
-    const message = error instanceof Error ? error.message.split("\n")[0]! : String(error);
-    throw new InputError(`x86: ${message} (see multipager x86 --help)`, "usage");
-  }
+  return parseCommandLine("x86", args, OPTIONS);
 }
 
 function integerOption(name: string, text: string | undefined, min: number, max: number, fallback: number): number {
