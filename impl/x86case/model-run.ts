@@ -160,7 +160,7 @@ export function runOnModel(c: X86Case, rules: WalkRules = X86_RULES): ModelRun {
       if (user) cpu.returnToUser();
       const read = write === null ? cpu.read32(address) : null;
       const result = read ?? cpu.write32(address, write ?? 0);
-      // The ring-3 stub comes back with INT 0x80; a fault has entered the kernel already.
+      // The ring-3 trampoline comes back with INT 0x80; a fault has entered the kernel already.
       if (user && cpu.cpl === 3) cpu.enterKernel("syscall");
       if (read?.ok) {
         // A word QEMU may already have changed (a PDE's A) reads back with that change too.
