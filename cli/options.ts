@@ -26,3 +26,13 @@ export function parseCommandLine<const T extends OptionsConfig>(command: string,
     throw new InputError(usageMessage(command, error), "usage");
   }
 }
+
+/** An optional whole-number option in min..max; anything else is a one-line usage error naming the option. */
+export function integerOption(command: string, name: string, text: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  if (text === undefined) return undefined;
+  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new InputError(`${command}: --${name} must be an integer in ${min}..${max}, got "${text}"`, "usage");
+  }
+  return value;
+}

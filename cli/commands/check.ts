@@ -30,7 +30,7 @@ import { finalStateViolates } from "../../trace/replay.js";
 import { shortenTrace } from "../../trace/shorten.js";
 import { buildSpec, DEFAULT_CONFIG, loadConfig, namedConfigs, specMutants, specSource } from "../../spec/index.js";
 import { livenessMutants } from "../../spec/liveness-mutants.js";
-import { parseOptions } from "../options.js";
+import { integerOption, parseOptions } from "../options.js";
 
 export const CHECK_USAGE = `usage: multipager check [options]
 
@@ -88,15 +88,6 @@ const OPTIONS = {
 
 function parse(args: string[]) {
   return parseOptions("check", args, OPTIONS);
-}
-
-function integerOption(name: string, text: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
-  if (text === undefined) return undefined;
-  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new InputError(`check: --${name} must be an integer in ${min}..${max}, got "${text}"`, "usage");
-  }
-  return value;
 }
 
 /** "512M", "4G", "1.5G", "65536" (bytes) as bytes. */
@@ -160,13 +151,13 @@ export async function run(args: string[]): Promise<number> {
   for (const exhaustiveOnly of ["symmetry", "workers", "max-memory"] as const) {
     if (simulation && options[exhaustiveOnly] !== undefined) throw new InputError(`check: --${exhaustiveOnly} applies to exhaustive search, not --simulate`, "usage");
   }
-  const maxStates = integerOption("max-states", options["max-states"], 1);
-  const workers = integerOption("workers", options.workers, 1, 64) ?? 1;
+  const maxStates = integerOption("check", "max-states", options["max-states"], 1);
+  const workers = integerOption("check", "workers", options.workers, 1, 64) ?? 1;
   const maxMemory = sizeOption(options["max-memory"]);
   const symmetry = options.symmetry === true;
-  const depth = integerOption("depth", options.depth, simulation ? 1 : 0);
-  const runs = integerOption("runs", options.runs, 1);
-  const seed = integerOption("seed", options.seed, 0, MAX_SEED) ?? (simulation ? freshSeed() : undefined);
+  const depth = integerOption("check", "depth", options.depth, simulation ? 1 : 0);
+  const runs = integerOption("check", "runs", options.runs, 1);
+  const seed = integerOption("check", "seed", options.seed, 0, MAX_SEED) ?? (simulation ? freshSeed() : undefined);
   const checkDeadlock = options["no-deadlock"] !== true;
   const mutant = options.mutant ?? null;
   if (mutant !== null && !allMutants.some((m) => m.name === mutant)) {

@@ -23,7 +23,7 @@ import { DEFAULT_MAX_COMMANDS, DEFAULT_RUNS, propertyCheck } from "../../refinem
 import { buildRefinement, kernelConfigFor, refinementSteps, violationOf } from "../../refinement/product.js";
 import { formatRefinementTrace } from "../../refinement/render.js";
 import { formatMissing, missingBehaviours } from "../../refinement/unsupported.js";
-import { parseOptions } from "../options.js";
+import { integerOption, parseOptions } from "../options.js";
 
 export const REFINE_USAGE = `usage: multipager refine [options]
 
@@ -74,15 +74,6 @@ function parse(args: string[]) {
   return parseOptions("refine", args, OPTIONS);
 }
 
-function integerOption(name: string, text: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
-  if (text === undefined) return undefined;
-  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new InputError(`refine: --${name} must be an integer in ${min}..${max}, got "${text}"`, "usage");
-  }
-  return value;
-}
-
 const write = (text: string) => process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
 
 function listConfigs(): string {
@@ -120,9 +111,9 @@ export async function run(args: string[]): Promise<number> {
   }
   if (options.path !== undefined && options.seed === undefined) throw new InputError("refine: --path needs the --seed it was printed with", "usage");
   if (options.path !== undefined && !/^\d+(:\d+)*$/.test(options.path)) throw new InputError(`refine: --path must look like 3:0:1, got "${options.path}"`, "usage");
-  const runs = integerOption("runs", options.runs, 1) ?? DEFAULT_RUNS;
-  const seed = integerOption("seed", options.seed, 0, MAX_SEED) ?? freshSeed();
-  const maxStates = integerOption("max-states", options["max-states"], 1);
+  const runs = integerOption("refine", "runs", options.runs, 1) ?? DEFAULT_RUNS;
+  const seed = integerOption("refine", "seed", options.seed, 0, MAX_SEED) ?? freshSeed();
+  const maxStates = integerOption("refine", "max-states", options["max-states"], 1);
   const arch = options.arch ?? "proposed";
   if (!(ARCH_NAMES as string[]).includes(arch)) throw new InputError(`refine: unknown architecture "${arch}" (known: ${ARCH_NAMES.join(", ")})`, "usage");
   const mutant = options.mutant;

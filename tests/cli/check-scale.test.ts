@@ -6,30 +6,11 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
-import { run as check } from "../../cli/commands/check.js";
-import { reportError } from "../../cli/main.js";
+import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { multipager as run } from "./run-cli.js";
 import { ExitCode } from "../../cli/exit-codes.js";
 
-async function multipager(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    const code = await check(argv).catch(reportError);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const multipager = (...argv: string[]) => run("check", ...argv);
 
 const distinctOf = (stdout: string) => Number(/(\d+) distinct states found/.exec(stdout)?.[1]);
 
