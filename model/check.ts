@@ -16,7 +16,7 @@
 import type { Invariant, StateMachine } from "./machine.js";
 import { collisionProbability, fingerprint } from "./fingerprint.js";
 import { FingerprintSet } from "./fingerprint-set.js";
-import { Frontier, ParentLinks, ROOT } from "./search-arrays.js";
+import { Frontier, ParentLinks, ROOT, SuccessorBatch } from "./search-arrays.js";
 import { InputError } from "./input-error.js";
 import type { TraceStep, Violation } from "./trace.js";
 import type { ActionCoverage, CheckResult, CheckStatistics, Outdegree, Progress, RunStatus } from "./statistics.js";
@@ -122,17 +122,30 @@ export function check<S>(machine: StateMachine<S>, options: CheckOptions = {}): 
     } else if (visited.size >= maxStates) budget = `the state budget of ${maxStates} distinct states`;
   };
 
-  // Fast path: encodings only.
+  // Fast path: encodings only, one expanded state's successors at a time.
   const fastInvariant = machine.brokenInvariant;
-  const emitEncoded = (action: number, successor: Uint8Array) => {
-    if (stopped()) return;
-    ordinal++;
-    generated++;
-    firings[action]!++;
-    const key = canonicalize === undefined ? successor : canonicalize(successor);
-    const index = discover(key, action);
-    if (index < 0) return;
-    afterNew(index, fastInvariant !== undefined ? fastInvariant(key) : brokenIndex(invariants, machine.decode(key)));
+  const batch = new SuccessorBatch();
+  const collect = (action: number, successor: Uint8Array) => {
+    batch.add(action, canonicalize === undefined ? successor : canonicalize(successor));
+  };
+  const discoverBatch = () => {
+    const count = batch.count;
+    const prints = batch.prints;
+    visited.prefetch(prints, count);
+    for (let k = 0; k < count && !stopped(); k++) {
+      ordinal++;
+      generated++;
+      const action = batch.actions[k]!;
+      firings[action]!++;
+      if (!visited.add(prints[2 * k]!, prints[2 * k + 1]!)) continue;
+      const key = batch.state(k);
+      const index = links.push(parent, ordinal - 1);
+      next.push(key);
+      newStates[action]!++;
+      if (depth + 1 > deepest) deepest = depth + 1;
+      afterNew(index, fastInvariant !== undefined ? fastInvariant(key) : brokenIndex(invariants, machine.decode(key)));
+    }
+    batch.count = 0;
   };
   // Generic path: state objects.
   const expandObjects = (bytes: Uint8Array) => {
@@ -201,7 +214,10 @@ export function check<S>(machine: StateMachine<S>, options: CheckOptions = {}): 
       parent = levelStart + k;
       ordinal = 0;
       const bytes = current.get(k);
-      if (expandFast !== undefined) expandFast(bytes, emitEncoded);
+      if (expandFast !== undefined) {
+        expandFast(bytes, collect);
+        discoverBatch();
+      }
       else expandObjects(bytes);
       if (violation !== undefined) return finish("violation");
       expanded++;

@@ -1,14 +1,19 @@
 /**
  * Parallel breadth-first search with worker_threads (`check --workers N`).
  *
- * The visited set is sharded by fingerprint: worker w owns the states whose
- * fingerprint is w modulo N, with its own fingerprint set, frontier and
- * parent links. The search is level-synchronous, so traces stay shortest:
- * each level, every worker expands its frontier, keeps the successors it
- * owns and sends the others (encoding, fingerprint, parent, ordinal, action)
- * to their owners through the main thread (buffers are transferred, not
- * copied); then every worker absorbs what it received. A state's number is
- * local * N + worker, so parent links cross shards.
+ * All workers share one visited set of fingerprints in shared memory
+ * (model/shared-fingerprint-set.ts), added to without locks. The search is
+ * level-synchronous, so traces stay shortest: each level the main thread
+ * hands every worker the list of the level's frontier chunks
+ * (model/frontier-chunks.ts, also shared memory); the workers claim chunks
+ * one at a time until none is left, and write the states they discover into
+ * chunks of their own, which make up the next level. The main thread only
+ * adds up the figures between levels.
+ *
+ * Which worker reaches a state first, and so which of its parents a trace
+ * goes through, depends on timing: with several workers the counterexample
+ * is always a shortest one, but not always the same one (as with TLC's
+ * workers). The counts are the same on every run.
  *
  * A machine cannot be sent to a thread, so each worker builds its own from
  * a MachineSource: a module URL, the name of an exported factory, and its
@@ -18,6 +23,19 @@ import { Worker } from "node:worker_threads";
 import type { StateMachine } from "./machine.js";
 import { collisionProbability } from "./fingerprint.js";
 import { DEADLOCK, formatBytes, invariantViolation, replayTrace, symmetryOf, type CheckOptions } from "./check.js";
+import { chunkCount } from "./frontier-chunks.js";
+import {
+  BUSY,
+  CAPACITY,
+  CURSOR,
+  MAX_TABLE_BYTES,
+  DISTINCT,
+  sharedVisitedBuffers,
+  STOP,
+  STOP_MEMORY_BUDGET,
+  STOP_STATE_BUDGET,
+  type SharedVisitedBuffers,
+} from "./shared-fingerprint-set.js";
 import type { ActionCoverage, CheckResult, CheckStatistics, Outdegree, RunStatus } from "./statistics.js";
 import type { Violation } from "./trace.js";
 
@@ -41,34 +59,34 @@ export interface ParallelOptions extends CheckOptions {
   readonly workers: number;
 }
 
-/** What a worker reports after expanding its frontier (see parallel-worker.ts). */
-export interface ExpandReport {
+/** What each worker is started with (see parallel-worker.ts). */
+export interface WorkerData {
+  readonly index: number;
+  readonly count: number;
+  readonly source: MachineSource;
+  readonly symmetry: boolean;
+  readonly visited: SharedVisitedBuffers;
+  readonly checkDeadlock: boolean;
+  readonly maxStates: number;
+}
+
+/** What a worker reports after its part of a level (or of the initial states). */
+export interface LevelReport {
   readonly generated: number;
+  readonly expanded: number;
   readonly firings: Float64Array;
   readonly newStates: Float64Array;
   readonly outdegrees: Float64Array;
   readonly maxOutdegree: number;
-  readonly expanded: number;
-  /** Global number of the first deadlocked state, or -1. */
+  /** Global number of a state with no successor, or -1. */
   readonly deadlock: number;
-  /** First broken invariant among the new states kept locally, or -1, and its state. */
+  /** First broken invariant among the states this worker discovered, or -1, and that state's number. */
   readonly brokenInvariant: number;
   readonly brokenAt: number;
-  /** outboxes[w]: records for worker w (empty buffer for itself). */
-  readonly outboxes: ArrayBuffer[];
-  readonly outboxLengths: number[];
-  readonly distinct: number;
+  /** Bytes the worker holds: its parent links and its chunks of the next level. */
   readonly heldBytes: number;
-}
-
-export interface AbsorbReport {
-  readonly newStates: Float64Array;
-  readonly brokenInvariant: number;
-  readonly brokenAt: number;
-  readonly distinct: number;
-  readonly frontier: number;
-  readonly heldBytes: number;
-  readonly visitedBytes: number;
+  /** The next level's states this worker discovered. */
+  readonly chunks: SharedArrayBuffer[];
 }
 
 const OUTDEGREE_BUCKETS = 4096;
@@ -78,10 +96,8 @@ class WorkerHandle {
   private pending: ((value: unknown) => void) | undefined;
   private failure: Error | undefined;
 
-  constructor(index: number, count: number, source: MachineSource, symmetry: boolean) {
-    this.worker = new Worker(new URL("./parallel-worker.js", import.meta.url), {
-      workerData: { index, count, source, symmetry },
-    });
+  constructor(data: WorkerData) {
+    this.worker = new Worker(new URL("./parallel-worker.js", import.meta.url), { workerData: data });
     this.worker.on("message", (message) => {
       const resolve = this.pending;
       this.pending = undefined;
@@ -95,11 +111,11 @@ class WorkerHandle {
     });
   }
 
-  async request<T>(message: unknown, transfer: ArrayBuffer[] = []): Promise<T> {
+  async request<T>(message: unknown): Promise<T> {
     if (this.failure) throw this.failure;
     const reply = await new Promise<unknown>((resolve) => {
       this.pending = resolve;
-      this.worker.postMessage(message, transfer);
+      this.worker.postMessage(message);
     });
     if (reply !== null && typeof reply === "object" && "error" in reply) throw new Error(`check worker: ${String((reply as { error: unknown }).error)}`);
     return reply as T;
@@ -126,72 +142,72 @@ export async function checkParallel(source: MachineSource, options: ParallelOpti
   let maxOutdegree = 0;
   let generated = 0;
   let expanded = 0;
-  let distinct = 0;
   let initialStates = 0;
   let depth = 0;
+  let deepest = 0;
   let heldBytes = 0;
-  let visitedBytes = 0;
   let budget: string | undefined;
   let violation: Violation | undefined;
   let violationAt = -1;
   const started = performance.now();
-  const workers = Array.from({ length: count }, (_, index) => new WorkerHandle(index, count, source, options.symmetry === true));
+  const visited = sharedVisitedBuffers(Math.min(maxMemory, MAX_TABLE_BYTES));
+  const control = new Int32Array(visited.control);
+  const tableBytes = () => 8 * Atomics.load(control, CAPACITY);
+  const workers = Array.from(
+    { length: count },
+    (_, index) => new WorkerHandle({ index, count, source, symmetry: options.symmetry === true, visited, checkDeadlock, maxStates }),
+  );
+
+  /** Adds up one round of reports; returns the next level's chunks. */
+  const absorb = (reports: readonly LevelReport[]): SharedArrayBuffer[] => {
+    for (const r of reports) {
+      generated += r.generated;
+      expanded += r.expanded;
+      for (let a = 0; a < actionCount; a++) {
+        firings[a]! += r.firings[a]!;
+        newStates[a]! += r.newStates[a]!;
+      }
+      for (let d = 0; d < OUTDEGREE_BUCKETS; d++) outdegrees[d]! += r.outdegrees[d]!;
+      maxOutdegree = Math.max(maxOutdegree, r.maxOutdegree);
+    }
+    heldBytes = tableBytes() + reports.reduce((sum, r) => sum + r.heldBytes, 0);
+    const deadlocked = reports.map((r) => r.deadlock).filter((at) => at >= 0);
+    const broken = firstBroken(reports);
+    if (checkDeadlock && deadlocked.length > 0) {
+      violation = DEADLOCK;
+      violationAt = Math.min(...deadlocked);
+    } else if (broken !== undefined) {
+      violation = invariantViolation(machine.invariants[broken.invariant]!);
+      violationAt = broken.at;
+    } else {
+      const stop = Atomics.load(control, STOP);
+      if (stop === STOP_STATE_BUDGET) budget = `the state budget of ${maxStates} distinct states`;
+      else if (stop === STOP_MEMORY_BUDGET || heldBytes > maxMemory) budget = `the memory budget of ${formatBytes(maxMemory)}`;
+    }
+    return reports.flatMap((r) => r.chunks);
+  };
 
   try {
-    // Level 0: worker 0 computes the initial states and routes them like successors.
-    const init = await workers[0]!.request<ExpandReport>({ kind: "init" });
-    generated += init.generated;
-    let absorbed = await absorbAll(workers, [init]);
-    distinct = absorbed.reduce((sum, a) => sum + a.distinct, 0);
-    initialStates = distinct;
-    const initBroken = firstBroken([...absorbed, init]);
-    if (initBroken !== undefined) {
-      violation = invariantViolation(machine.invariants[initBroken.invariant]!);
-      violationAt = initBroken.at;
-    } else if (distinct >= maxStates) budget = `the state budget of ${maxStates} distinct states`;
-    let frontier = absorbed.reduce((sum, a) => sum + a.frontier, 0);
-    let deepest = 0;
+    Atomics.store(control, BUSY, 1);
+    let chunks = absorb([await workers[0]!.request<LevelReport>({ kind: "init" })]);
+    initialStates = Atomics.load(control, DISTINCT);
+    let frontier = chunks.reduce((sum, chunk) => sum + chunkCount(chunk), 0);
 
     while (violation === undefined && budget === undefined && frontier > 0) {
       if (depth >= maxDepth) {
         budget = `the depth budget of ${maxDepth} steps`;
         break;
       }
-      const reports = await Promise.all(workers.map((w) => w.request<ExpandReport>({ kind: "expand" })));
-      for (const r of reports) {
-        for (let a = 0; a < actionCount; a++) newStates[a]! += r.newStates[a]!;
-        generated += r.generated;
-        expanded += r.expanded;
-        for (let a = 0; a < actionCount; a++) {
-          firings[a]! += r.firings[a]!;
-        }
-        for (let d = 0; d < OUTDEGREE_BUCKETS; d++) outdegrees[d]! += r.outdegrees[d]!;
-        maxOutdegree = Math.max(maxOutdegree, r.maxOutdegree);
-      }
-      const deadlocked = reports.map((r) => r.deadlock).filter((at) => at >= 0);
-      if (checkDeadlock && deadlocked.length > 0) {
-        violation = DEADLOCK;
-        violationAt = Math.min(...deadlocked);
-        break;
-      }
-      absorbed = await absorbAll(workers, reports);
-      for (const a of absorbed) for (let i = 0; i < actionCount; i++) newStates[i]! += a.newStates[i]!;
-      distinct = absorbed.reduce((sum, a) => sum + a.distinct, 0);
-      frontier = absorbed.reduce((sum, a) => sum + a.frontier, 0);
-      heldBytes = absorbed.reduce((sum, a) => sum + a.heldBytes, 0);
-      visitedBytes = absorbed.reduce((sum, a) => sum + a.visitedBytes, 0);
+      Atomics.store(control, CURSOR, 0);
+      Atomics.store(control, BUSY, count);
+      const level = chunks;
+      chunks = absorb(await Promise.all(workers.map((w) => w.request<LevelReport>({ kind: "expand", chunks: level }))));
+      frontier = chunks.reduce((sum, chunk) => sum + chunkCount(chunk), 0);
       if (frontier > 0) deepest = depth + 1;
-      const broken = firstBroken([...absorbed, ...reports]);
-      if (broken !== undefined) {
-        violation = invariantViolation(machine.invariants[broken.invariant]!);
-        violationAt = broken.at;
-        break;
-      }
       depth++;
-      if (distinct >= maxStates) budget = `the state budget of ${maxStates} distinct states`;
-      else if (2 * heldBytes > maxMemory) budget = `the memory budget of ${formatBytes(maxMemory)}`;
     }
 
+    const distinct = Atomics.load(control, DISTINCT);
     const seconds = (performance.now() - started) / 1000;
     const coverage: ActionCoverage[] = machine.actions.map((action, index) => ({ action, firings: firings[index]!, distinct: newStates[index]! }));
     const statistics: CheckStatistics = {
@@ -206,7 +222,7 @@ export async function checkParallel(source: MachineSource, options: ParallelOpti
       collisionProbability: collisionProbability(distinct, generated),
       fingerprintCollisions: 0,
       storeBytes: heldBytes,
-      visitedBytes,
+      visitedBytes: tableBytes(),
       peakMemoryBytes: process.resourceUsage().maxRSS * 1024,
       workers: count,
       ...(canonicalize !== undefined ? { symmetry: true } : {}),
@@ -228,23 +244,6 @@ function firstBroken(reports: readonly { brokenInvariant: number; brokenAt: numb
     if (best === undefined || r.brokenAt < best.at) best = { invariant: r.brokenInvariant, at: r.brokenAt };
   }
   return best;
-}
-
-/** Routes every worker's outbox for w to w, which absorbs them into its next frontier. */
-async function absorbAll(workers: readonly WorkerHandle[], reports: readonly ExpandReport[]): Promise<AbsorbReport[]> {
-  return Promise.all(
-    workers.map((worker, w) => {
-      const inboxes: ArrayBuffer[] = [];
-      const lengths: number[] = [];
-      for (const r of reports) {
-        const buffer = r.outboxes[w];
-        if (buffer === undefined || r.outboxLengths[w] === 0) continue;
-        inboxes.push(buffer);
-        lengths.push(r.outboxLengths[w]!);
-      }
-      return worker.request<AbsorbReport>({ kind: "absorb", inboxes, lengths }, inboxes);
-    }),
-  );
 }
 
 /** All workers' parent links, as one view by global state number. */

@@ -4,6 +4,7 @@
  * parent links (per state: its parent's number and which successor of the
  * parent it was), from which a shortest trace is replayed.
  */
+import { fingerprint } from "./fingerprint.js";
 
 /** Encodings of the states of one BFS level, in discovery order. */
 export class Frontier {
@@ -109,5 +110,55 @@ export class ParentLinks {
     const path: number[] = [];
     for (let index = last; index !== ROOT; index = this.parents[index]!) path.push(index);
     return path.reverse();
+  }
+}
+
+/**
+ * The successors of one expanded state, fingerprinted and held back so that
+ * the visited set can read all their slots before adding any
+ * (FingerprintSet.prefetch): the reads are independent, so their cache
+ * misses overlap.
+ */
+export class SuccessorBatch {
+  private arena = new Uint8Array(1 << 12);
+  private ends = new Uint32Array(64);
+  actions = new Int32Array(64);
+  /** Fingerprint of successor k at prints[2k], prints[2k + 1]. */
+  prints = new Uint32Array(128);
+  count = 0;
+
+  add(action: number, state: Uint8Array): void {
+    const k = this.count;
+    const start = k === 0 ? 0 : this.ends[k - 1]!;
+    const end = start + state.length;
+    if (end > this.arena.length) {
+      const grown = new Uint8Array(Math.max(2 * this.arena.length, end));
+      grown.set(this.arena.subarray(0, start));
+      this.arena = grown;
+    }
+    if (k === this.ends.length) this.widen();
+    fingerprint(state, this.prints, 2 * k);
+    this.arena.set(state, start);
+    this.ends[k] = end;
+    this.actions[k] = action;
+    this.count = k + 1;
+  }
+
+  /** Successor k (a view, valid until the next add). */
+  state(k: number): Uint8Array {
+    return this.arena.subarray(k === 0 ? 0 : this.ends[k - 1]!, this.ends[k]!);
+  }
+
+  private widen(): void {
+    const size = 2 * this.ends.length;
+    const ends = new Uint32Array(size);
+    ends.set(this.ends);
+    this.ends = ends;
+    const actions = new Int32Array(size);
+    actions.set(this.actions);
+    this.actions = actions;
+    const prints = new Uint32Array(2 * size);
+    prints.set(this.prints);
+    this.prints = prints;
   }
 }

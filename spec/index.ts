@@ -7,19 +7,10 @@ import { readFileSync } from "node:fs";
 import { InputError } from "../model/input-error.js";
 import type { StateMachine } from "../model/machine.js";
 import type { MachineSource } from "../model/parallel.js";
-import { decode, encode } from "./codec.js";
 import { type SpecConfig, validateConfig } from "./config-schema.js";
+import { buildCheckedSpec } from "./build.js";
 import { namedConfigs } from "./configs.js";
-import { makeContext } from "./context.js";
-import { invariantsFor } from "./invariants.js";
-import { mutantNamed } from "./mutants.js";
-import { ACTION_NAMES, initialState, successors } from "./next.js";
 import type { SpecState } from "./state.js";
-import { SPEC_VARIABLES, view } from "./view.js";
-import { SPEC_FAIRNESS, temporalPropertiesFor } from "./liveness.js";
-import { applyLivenessMutant, livenessMutantNamed } from "./liveness-mutants.js";
-import { fastSpec } from "./fast.js";
-import { canonicalizer } from "./symmetry.js";
 
 export type { SpecConfig } from "./config-schema.js";
 export { LIMITS, SpecConfigSchema, validateConfig } from "./config-schema.js";
@@ -32,35 +23,16 @@ export { INVARIANT_NAMES, SPEC_INVARIANTS } from "./invariants.js";
 export { SPEC_VARIABLES } from "./view.js";
 export type * from "./state.js";
 
-export const SPEC_MACHINE_NAME = "multipager-spec";
+export { SPEC_MACHINE_NAME } from "./build.js";
 
 export function buildSpec(config: SpecConfig, mutant?: string): StateMachine<SpecState> {
-  const valid = validateConfig(config, "configuration");
-  // A liveness mutant (spec/liveness-mutants.ts) rewrites the steps of the unmodified design.
-  const livenessMutant = livenessMutantNamed(mutant);
-  const ctx = makeContext(valid, livenessMutant === null ? mutantNamed(mutant) : null);
-  const machine: StateMachine<SpecState> = {
-    name: SPEC_MACHINE_NAME,
-    actions: ACTION_NAMES,
-    variables: SPEC_VARIABLES,
-    invariants: invariantsFor(ctx),
-    initialStates: () => [initialState(ctx)],
-    successors: (s) => successors(ctx, s),
-    encode: (s) => encode(ctx, s),
-    decode: (b) => decode(ctx, b),
-    view: (s) => view(ctx, s),
-    // The checker's fast path (the design only: a mutant runs through the object version above).
-    ...(ctx.mutant === null ? fastSpec(ctx) : {}),
-    canonicalize: canonicalizer(ctx),
-    fairness: SPEC_FAIRNESS,
-    temporalProperties: temporalPropertiesFor(ctx),
-  };
-  return livenessMutant === null ? machine : applyLivenessMutant(ctx, machine, livenessMutant);
+  return buildCheckedSpec(validateConfig(config, "configuration"), mutant);
 }
 
 /** Where a worker thread of `check --workers` builds the same machine (model/parallel.ts). */
 export function specSource(config: SpecConfig, mutant?: string): MachineSource {
-  return { module: new URL("./index.js", import.meta.url).href, exportName: "buildSpec", args: mutant === undefined ? [config] : [config, mutant] };
+  const valid = validateConfig(config, "configuration");
+  return { module: new URL("./build.js", import.meta.url).href, exportName: "buildCheckedSpec", args: mutant === undefined ? [valid] : [valid, mutant] };
 }
 
 /**

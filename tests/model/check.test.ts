@@ -148,7 +148,7 @@ describe("shortest counterexamples (property)", () => {
 });
 
 describe("fingerprints", () => {
-  test("murmur3 half matches the reference implementation's published test vectors", async () => {
+  test("both halves match their reference implementations' published test vectors", async () => {
     const { fingerprint } = await import("../../model/fingerprint.js");
     const out = new Uint32Array(2);
     // murmur3_x86_32 with seed 0x9747b28c: "Hello, world!" -> 0x24884cba (reference vectors used by many ports).
@@ -156,9 +156,20 @@ describe("fingerprints", () => {
     expect(out[1]!.toString(16)).toBe("24884cba");
     fingerprint(new TextEncoder().encode("The quick brown fox jumps over the lazy dog"), out);
     expect(out[1]!.toString(16)).toBe("2fa826cd");
-    // FNV-1a 32: "a" -> 0xe40c292c (the FNV reference test suite).
-    fingerprint(new TextEncoder().encode("a"), out);
-    expect(out[0]!.toString(16)).toBe("e40c292c");
+    // xxHash32 with seed 0: the reference implementation's test vectors, short (< 16 bytes) and striped.
+    const xxh = (text: string) => {
+      fingerprint(new TextEncoder().encode(text), out);
+      return out[0]!.toString(16).padStart(8, "0");
+    };
+    expect(xxh("")).toBe("02cc5d05");
+    expect(xxh("a")).toBe("550d7456");
+    expect(xxh("abc")).toBe("32d153ff");
+    expect(xxh("Nobody inspects the spammish repetition")).toBe("e2293b2f");
+    // The optional offset writes the same pair elsewhere in the output array.
+    const wide = new Uint32Array(4);
+    fingerprint(new TextEncoder().encode("abc"), wide, 2);
+    fingerprint(new TextEncoder().encode("abc"), out);
+    expect([...wide]).toEqual([0, 0, out[0]!, out[1]!]);
   });
 });
 

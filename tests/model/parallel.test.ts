@@ -13,7 +13,19 @@ import type * as Check from "../../model/check.js";
 import type * as Spec from "../../spec/index.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
-const sources = ["model/parallel.ts", "model/parallel-worker.ts", "model/check.ts", "model/fingerprint-set.ts", "spec/fast.ts", "spec/symmetry.ts", "spec/index.ts"];
+const sources = [
+  "model/parallel.ts",
+  "model/parallel-worker.ts",
+  "model/shared-fingerprint-set.ts",
+  "model/frontier-chunks.ts",
+  "model/search-arrays.ts",
+  "model/fingerprint.ts",
+  "model/check.ts",
+  "spec/fast.ts",
+  "spec/symmetry.ts",
+  "spec/build.ts",
+  "spec/index.ts",
+];
 const built = (source: string) => `${root}dist/${source.replace(/\.ts$/, ".js")}`;
 
 let parallel: typeof Parallel;
