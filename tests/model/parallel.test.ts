@@ -71,6 +71,23 @@ describe("parallel search", () => {
     }
   });
 
+  test("4 workers on three-consumers: the same counts as one, through many growths of the shared set", async () => {
+    const config = configNamed("three-consumers");
+    const one = checker.check(spec.buildSpec(config));
+    const four = await parallel.checkParallel(spec.specSource(config), { workers: 4 });
+    expect([four.status, four.statistics.distinct, four.statistics.generated, four.statistics.depth]).toEqual(["ok", one.statistics.distinct, one.statistics.generated, one.statistics.depth]);
+    // The shared table is the visited set: 8-byte slots, at most 80% and at least 53% full.
+    expect(four.statistics.visitedBytes! / four.statistics.distinct).toBeLessThanOrEqual(16);
+  });
+
+  test("a memory budget stops the parallel search cleanly, with partial statistics", async () => {
+    const result = await parallel.checkParallel(spec.specSource(configNamed("three-consumers")), { workers: 2, maxMemory: 2 * 2 ** 20 });
+    expect(result.status).toBe("budget");
+    expect(result.budget).toMatch(/memory budget of 2\.0 MiB/);
+    expect(result.statistics.distinct).toBeGreaterThan(0);
+    expect(result.statistics.distinct).toBeLessThan(399_492);
+  });
+
   test("a state budget stops the parallel search too", async () => {
     const result = await parallel.checkParallel(spec.specSource(configNamed("three-consumers")), { workers: 2, maxStates: 10_000 });
     expect(result.status).toBe("budget");
