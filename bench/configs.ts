@@ -38,4 +38,6 @@ export const BENCH_CONFIGS: readonly BenchConfig[] = [
   named("three-consumers"),
   family(2, 2, 1, 1),
   family(1, 4, 2, 1),
+  family(2, 2, 1, 2),
+  family(1, 4, 2, 2),
 ];

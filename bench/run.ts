@@ -8,7 +8,10 @@
  * distinct states. Writes the table to bench/results.md as well.
  *
  * Options: --quick (the two smallest configurations only), --spin-timeout S
- * (default 120: a configuration Spin cannot finish in that time is the last).
+ * (default 120: a configuration Spin cannot finish in that time is the last),
+ * --repeat N (default 3: our three runs of a configuration are repeated N
+ * times, interleaved, and each row shows the run with the median wall time,
+ * so that a burst of load on a shared machine moves no ratio by itself).
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { cpus, totalmem } from "node:os";
@@ -40,6 +43,20 @@ function measure(request: MeasureRequest): Measurement {
   const child = spawnSync(process.execPath, [MEASURE, JSON.stringify(request)], { encoding: "utf8", maxBuffer: 2 ** 20 });
   if (child.status !== 0) throw new Error(`bench/measure failed (exit ${child.status}): ${child.stderr.trim().split("\n").slice(-3).join(" | ")}`);
   return JSON.parse(child.stdout.trim().split("\n").at(-1)!) as Measurement;
+}
+
+/** The run with the median wall time (the upper median of an even count). */
+function median(runs: readonly Measurement[]): Measurement {
+  const sorted = [...runs].sort((a, b) => a.seconds - b.seconds);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+class BenchUsageError extends Error {}
+
+function positiveInteger(option: string, text: string): number {
+  const value = Number(text);
+  if (!/^[0-9]+$/.test(text) || !Number.isSafeInteger(value) || value < 1) throw new BenchUsageError(`${option} must be a positive integer, got '${text}'`);
+  return value;
 }
 
 const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
@@ -74,8 +91,9 @@ function machineDescription(): string {
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { quick: { type: "boolean" }, "spin-timeout": { type: "string" } }, strict: true });
-  const spinTimeout = Number(values["spin-timeout"] ?? 120);
+  const { values } = parseArgs({ options: { quick: { type: "boolean" }, "spin-timeout": { type: "string" }, repeat: { type: "string" } }, strict: true });
+  const spinTimeout = positiveInteger("--spin-timeout", values["spin-timeout"] ?? "120");
+  const repeat = positiveInteger("--repeat", values.repeat ?? "3");
   const log = (line: string) => process.stderr.write(`${line}\n`);
   if (!ensureSpin(log)) {
     log("bench: FAILED: spin is required for the side-by-side comparison");
@@ -88,8 +106,16 @@ async function main(): Promise<number> {
   let largestFinished: { name: string; spin: SpinResult; ours: Measurement; two?: Measurement; symmetric?: Measurement } | undefined;
 
   for (const { name, config } of configs) {
-    log(`bench: ${name}: ours (1 worker) ...`);
-    const ours = measure({ config, symmetry: false, workers: 1 });
+    const runs: { ours: Measurement[]; two: Measurement[]; symmetric: Measurement[] } = { ours: [], two: [], symmetric: [] };
+    for (let round = 1; round <= repeat; round++) {
+      log(`bench: ${name}: ours, round ${round} of ${repeat}: 1 worker, 2 workers, symmetry ...`);
+      runs.ours.push(measure({ config, symmetry: false, workers: 1 }));
+      runs.two.push(measure({ config, symmetry: false, workers: 2 }));
+      runs.symmetric.push(measure({ config, symmetry: true, workers: 1 }));
+    }
+    const ours = median(runs.ours);
+    const two = median(runs.two);
+    const symmetric = median(runs.symmetric);
     log(`bench: ${name}: spin ...`);
     let spin: SpinResult | undefined;
     try {
@@ -99,10 +125,6 @@ async function main(): Promise<number> {
     } catch (error) {
       log(`bench: ${name}: spin did not finish within ${spinTimeout} s (${(error as Error).message.split("\n")[0]})`);
     }
-    log(`bench: ${name}: ours (symmetry) ...`);
-    const symmetric = measure({ config, symmetry: true, workers: 1 });
-    log(`bench: ${name}: ours (2 workers) ...`);
-    const two = measure({ config, symmetry: false, workers: 2 });
     const ourRow = (checker: string, m: Measurement, note: string): Row => ({
       config: name,
       checker,
@@ -150,6 +172,8 @@ async function main(): Promise<number> {
   const report = [
     `Measured ${date} on: ${machineDescription()}`,
     "",
+    `Each row of ours is the run with the median wall time of ${repeat} (1 worker, 2 workers and symmetry interleaved); Spin ran once.`,
+    "",
     table(rows),
     "",
     "Spin comparison (same configuration, same state count):",
@@ -167,4 +191,11 @@ async function main(): Promise<number> {
   return 0;
 }
 
-process.exitCode = await main();
+try {
+  process.exitCode = await main();
+} catch (error) {
+  const usage = error instanceof BenchUsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS") === true;
+  if (!usage) throw error;
+  process.stderr.write(`bench: ${(error as Error).message} (options: --quick, --spin-timeout S, --repeat N)\n`);
+  process.exitCode = 2;
+}
