@@ -182,7 +182,8 @@ export async function checkParallel(source: MachineSource, options: ParallelOpti
     } else {
       const stop = Atomics.load(control, STOP);
       if (stop === STOP_STATE_BUDGET) budget = `the state budget of ${maxStates} distinct states`;
-      else if (stop === STOP_MEMORY_BUDGET || heldBytes > maxMemory) budget = `the memory budget of ${formatBytes(maxMemory)}`;
+      else if (heldBytes > maxMemory || (stop === STOP_MEMORY_BUDGET && maxMemory < MAX_TABLE_BYTES)) budget = `the memory budget of ${formatBytes(maxMemory)}`;
+      else if (stop === STOP_MEMORY_BUDGET) budget = `the shared visited set's maximum of ${formatBytes(MAX_TABLE_BYTES)} (V8's limit for one growable shared buffer)`;
     }
     return reports.flatMap((r) => r.chunks);
   };
