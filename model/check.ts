@@ -19,7 +19,7 @@ import { FingerprintSet } from "./fingerprint-set.js";
 import { Frontier, ParentLinks, ROOT, SuccessorBatch } from "./search-arrays.js";
 import { InputError } from "./input-error.js";
 import type { TraceStep, Violation } from "./trace.js";
-import type { ActionCoverage, CheckResult, CheckStatistics, Outdegree, Progress, RunStatus } from "./statistics.js";
+import { type ActionCoverage, type CheckResult, type CheckStatistics, OUTDEGREE_BUCKETS, outdegreeOf, type Progress, type RunStatus } from "./statistics.js";
 
 export interface CheckOptions {
   /** Report a reachable state with no successor (TLC's default: on). */
@@ -39,8 +39,6 @@ export interface CheckOptions {
 
 /** Check the clock once per this many expanded states. */
 const CLOCK_STRIDE = 1024;
-/** Outdegrees at or above this share the histogram's last bucket. */
-const OUTDEGREE_BUCKETS = 4096;
 
 export const DEADLOCK: Violation = {
   kind: "deadlock",
@@ -323,28 +321,5 @@ export function replayTrace<S>(
     if (!taken) throw new Error(`machine ${machine.name}: no successor matches the search's path on replay (is canonicalize a symmetry?)`);
   }
   return steps;
-}
-
-function outdegreeOf(histogram: Float64Array, maximum: number): { outdegree?: Outdegree } {
-  let expanded = 0;
-  let total = 0;
-  let minimum = -1;
-  histogram.forEach((count, degree) => {
-    if (count === 0) return;
-    expanded += count;
-    total += count * degree;
-    if (minimum < 0) minimum = degree;
-  });
-  if (expanded === 0) return {};
-  let seen = 0;
-  let percentile95 = maximum;
-  for (let degree = 0; degree < histogram.length; degree++) {
-    seen += histogram[degree]!;
-    if (seen >= 0.95 * expanded) {
-      percentile95 = Math.min(degree, maximum);
-      break;
-    }
-  }
-  return { outdegree: { average: total / expanded, minimum, maximum, percentile95 } };
 }
 

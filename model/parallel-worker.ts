@@ -14,9 +14,9 @@ import { ChunkWriter, forEachInChunk } from "./frontier-chunks.js";
 import type { Invariant } from "./machine.js";
 import { loadMachine, type LevelReport, type WorkerData } from "./parallel.js";
 import { ParentLinks, ROOT, SuccessorBatch } from "./search-arrays.js";
+import { OUTDEGREE_BUCKETS } from "./statistics.js";
 import { CURSOR, SharedFingerprintSet, STOP, STOP_MEMORY_BUDGET, STOP_STATE_BUDGET, STOP_VIOLATION } from "./shared-fingerprint-set.js";
 
-const OUTDEGREE_BUCKETS = 4096;
 /** Set by a worker that failed, so the others finish the level and the main thread sees the error. */
 const STOP_FAILURE = 4;
 

@@ -36,7 +36,7 @@ import {
   STOP_STATE_BUDGET,
   type SharedVisitedBuffers,
 } from "./shared-fingerprint-set.js";
-import type { ActionCoverage, CheckResult, CheckStatistics, Outdegree, RunStatus } from "./statistics.js";
+import { type ActionCoverage, type CheckResult, type CheckStatistics, OUTDEGREE_BUCKETS, outdegreeOf, type RunStatus } from "./statistics.js";
 import type { Violation } from "./trace.js";
 
 export interface MachineSource {
@@ -88,8 +88,6 @@ export interface LevelReport {
   /** The next level's states this worker discovered. */
   readonly chunks: SharedArrayBuffer[];
 }
-
-const OUTDEGREE_BUCKETS = 4096;
 
 class WorkerHandle {
   private readonly worker: Worker;
@@ -260,27 +258,4 @@ async function gatherLinks(workers: readonly WorkerHandle[]): Promise<{ pathTo(l
       return path.reverse();
     },
   };
-}
-
-function outdegreeOf(histogram: Float64Array, maximum: number): { outdegree?: Outdegree } {
-  let expanded = 0;
-  let total = 0;
-  let minimum = -1;
-  histogram.forEach((count, degree) => {
-    if (count === 0) return;
-    expanded += count;
-    total += count * degree;
-    if (minimum < 0) minimum = degree;
-  });
-  if (expanded === 0) return {};
-  let seen = 0;
-  let percentile95 = maximum;
-  for (let degree = 0; degree < histogram.length; degree++) {
-    seen += histogram[degree]!;
-    if (seen >= 0.95 * expanded) {
-      percentile95 = Math.min(degree, maximum);
-      break;
-    }
-  }
-  return { outdegree: { average: total / expanded, minimum, maximum, percentile95 } };
 }

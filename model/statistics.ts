@@ -97,3 +97,30 @@ export interface Progress {
 export function actionsNeverFired(coverage: readonly ActionCoverage[]): string[] {
   return coverage.filter((entry) => entry.firings === 0).map((entry) => entry.action);
 }
+
+/** Outdegrees at or above this share the histogram's last bucket. */
+export const OUTDEGREE_BUCKETS = 4096;
+
+/** The outdegree figures from a histogram of successors per expanded state (bucket = successor count). */
+export function outdegreeOf(histogram: Float64Array, maximum: number): { outdegree?: Outdegree } {
+  let expanded = 0;
+  let total = 0;
+  let minimum = -1;
+  histogram.forEach((count, degree) => {
+    if (count === 0) return;
+    expanded += count;
+    total += count * degree;
+    if (minimum < 0) minimum = degree;
+  });
+  if (expanded === 0) return {};
+  let seen = 0;
+  let percentile95 = maximum;
+  for (let degree = 0; degree < histogram.length; degree++) {
+    seen += histogram[degree]!;
+    if (seen >= 0.95 * expanded) {
+      percentile95 = Math.min(degree, maximum);
+      break;
+    }
+  }
+  return { outdegree: { average: total / expanded, minimum, maximum, percentile95 } };
+}
