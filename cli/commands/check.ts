@@ -28,8 +28,7 @@ import { terminalProgress } from "../../model/progress.js";
 import { traceId, type Trace, type TraceStep, type Violation } from "../../model/trace.js";
 import { finalStateViolates } from "../../trace/replay.js";
 import { shortenTrace } from "../../trace/shorten.js";
-import { buildSpec, DEFAULT_CONFIG, loadConfig, namedConfigs, specMutants, specSource } from "../../spec/index.js";
-import { livenessMutants } from "../../spec/liveness-mutants.js";
+import { buildSpec, DEFAULT_CONFIG, isLivenessMutant, loadConfig, MUTANTS, namedConfigs, specSource } from "../../spec/index.js";
 import { integerOption, parseOptions } from "../options.js";
 
 export const CHECK_USAGE = `usage: multipager check [options]
@@ -106,10 +105,7 @@ function listConfigs(): string {
 }
 
 /** Every seeded design bug, with what it breaks: safety (an invariant, exit 12) or liveness (a temporal property, exit 13). */
-const allMutants: ReadonlyArray<{ name: string; description: string; config: string; kind: "safety" | "liveness" }> = [
-  ...specMutants.map((m) => ({ ...m, kind: "safety" as const })),
-  ...livenessMutants.map((m) => ({ ...m, kind: "liveness" as const })),
-];
+const allMutants = MUTANTS;
 
 function listMutants(): string {
   const width = Math.max(...allMutants.map((m) => m.name.length));
@@ -163,7 +159,7 @@ export async function run(args: string[]): Promise<number> {
   if (mutant !== null && !allMutants.some((m) => m.name === mutant)) {
     throw new InputError(`check: unknown mutant "${mutant}" (known: ${allMutants.map((m) => m.name).join(", ")})`, "usage");
   }
-  const liveness = options.liveness === true || livenessMutants.some((m) => m.name === mutant);
+  const liveness = options.liveness === true || isLivenessMutant(mutant);
   for (const unsupported of ["simulate", "symmetry", "workers", "max-memory"] as const) {
     if (liveness && options[unsupported] !== undefined) {
       throw new InputError(`check: --${unsupported} cannot be combined with --liveness${options.liveness === true ? "" : ` (implied by the liveness mutant ${mutant})`}`, "usage");

@@ -21,7 +21,7 @@ const sources = [
   "model/search-arrays.ts",
   "model/fingerprint.ts",
   "model/check.ts",
-  "spec/fast.ts",
+  "model/lang/compile.ts",
   "spec/symmetry.ts",
   "spec/build.ts",
   "spec/index.ts",
