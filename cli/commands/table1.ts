@@ -13,7 +13,7 @@ import { InputError } from "../../model/input-error.js";
 import { ARCH_NAMES } from "../../impl/arch/index.js";
 import type { ArchName } from "../../impl/kernel/architecture.js";
 import { buildTable1, formatTable1, TABLE_ORDER, type Table1Format } from "../../impl/table1.js";
-import { parseOptions } from "../options.js";
+import { integerOption, parseOptions } from "../options.js";
 
 export const TABLE1_USAGE = `usage: multipager table1 [options]
 
@@ -57,10 +57,7 @@ function parseArchs(text: string | undefined): ArchName[] {
 }
 
 function parseFaults(text: string | undefined): number {
-  if (text === undefined) return 4;
-  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isSafeInteger(value) || value < 1 || value > 64) throw new InputError(`table1: --faults must be an integer in 1..64, got "${text}"`, "usage");
-  return value;
+  return integerOption("table1", "faults", text, 1, 64) ?? 4;
 }
 
 export async function run(args: string[]): Promise<number> {
