@@ -1,5 +1,6 @@
 import { ExitCode } from "./exit-codes.js";
 import { InputError } from "../model/input-error.js";
+export { guardStandardStreams } from "./streams.js";
 
 /**
  * Each command lives in cli/commands/<name>.ts and exports

@@ -4,11 +4,12 @@
  * case, `fuzz` generates and compares many; `bugs` and `deviations` list the
  * planted walker bugs and the differences the comparison allows.
  */
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { availableParallelism } from "node:os";
 import { ExitCode } from "../exit-codes.js";
 import { InputError } from "../../model/input-error.js";
+import { readInputText } from "../../model/input-file.js";
 import { STANDARD_OUTPUT, writeFileAtomic } from "../../model/atomic-write.js";
 import { QEMU_TCG_RULES, X86_RULES, type WalkRules } from "../../impl/hw/walk.js";
 import { formatDifferences, formatExplained, type Comparison } from "../../impl/x86case/compare.js";
@@ -98,14 +99,7 @@ function rulesFor(options: Options): { rules: WalkRules; label: string } {
 }
 
 function readCase(path: string) {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));
-    throw new InputError(`cannot read case file ${path} (${reason})`);
-  }
-  return parseCase(text, path);
+  return parseCase(readInputText(path, "case file"), path);
 }
 
 function qemuOptions(options: Options): { timeoutMs: number } {

@@ -4,37 +4,18 @@
  * shortest length. Worker threads load compiled JavaScript, so this runs the
  * built dist/ (built here when missing or older than the sources).
  */
-import { execFileSync } from "node:child_process";
-import { existsSync, statSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, test } from "vitest";
 import type * as Parallel from "../../model/parallel.js";
 import type * as Check from "../../model/check.js";
 import type * as Spec from "../../spec/index.js";
-
-const root = fileURLToPath(new URL("../../", import.meta.url));
-const sources = [
-  "model/parallel.ts",
-  "model/parallel-worker.ts",
-  "model/shared-fingerprint-set.ts",
-  "model/frontier-chunks.ts",
-  "model/search-arrays.ts",
-  "model/fingerprint.ts",
-  "model/check.ts",
-  "spec/fast.ts",
-  "spec/symmetry.ts",
-  "spec/build.ts",
-  "spec/index.ts",
-];
-const built = (source: string) => `${root}dist/${source.replace(/\.ts$/, ".js")}`;
+import { built, ensureBuilt } from "../built.js";
 
 let parallel: typeof Parallel;
 let checker: typeof Check;
 let spec: typeof Spec;
 
 beforeAll(async () => {
-  const stale = sources.some((s) => !existsSync(built(s)) || statSync(built(s)).mtimeMs < statSync(`${root}${s}`).mtimeMs);
-  if (stale) execFileSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });
+  ensureBuilt();
   parallel = (await import(built("model/parallel.ts"))) as typeof Parallel;
   checker = (await import(built("model/check.ts"))) as typeof Check;
   spec = (await import(built("spec/index.ts"))) as typeof Spec;

@@ -89,7 +89,7 @@ describe("malformed trace files: exit 151 and one line naming the problem", () =
   test("a missing file", async () => {
     const run = await multipagerTrace("replay", join(tmp, "nowhere.itf.json"));
     expect(run.code).toBe(ExitCode.BadInput);
-    expect(run.stderr).toMatch(/^multipager: cannot read trace file .*nowhere\.itf\.json \(ENOENT\)\n$/);
+    expect(run.stderr).toMatch(/^multipager: cannot read trace file .*nowhere\.itf\.json: no such file \(ENOENT\)\n$/);
   });
 
   test("an edited file keeps working, with a note that its id no longer matches", async () => {
