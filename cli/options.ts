@@ -114,11 +114,11 @@ export const MAX_WORKERS = 64;
 
 /** `--workers N|auto`: auto is the number of CPUs this process may use (at most MAX_WORKERS). */
 export function workersOption(command: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
   if (text === "auto") return Math.min(availableParallelism(), MAX_WORKERS);
-  if (text !== undefined && !/^\d+$/.test(text)) {
-    throw new InputError(`${command}: --workers must be an integer in 1..${MAX_WORKERS} or "auto", got "${text}"`, "usage");
-  }
-  return integerOption(command, "workers", text, 1, MAX_WORKERS);
+  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!(value >= 1 && value <= MAX_WORKERS)) throw new InputError(`${command}: --workers must be an integer in 1..${MAX_WORKERS} or "auto", got "${text}"`, "usage");
+  return value;
 }
 
 /** Options that exclude each other (e.g. --progress and --no-progress): a usage error naming both when both are given. */

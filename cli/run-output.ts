@@ -7,9 +7,11 @@
  * people goes to stderr, so `--json - | jq` reads JSON only.
  */
 import { STANDARD_OUTPUT } from "../model/atomic-write.js";
+import { InputError } from "../model/input-error.js";
 import { DEFAULT_PROGRESS_INTERVAL_MS, progressReporter, type ProgressLine } from "../model/progress.js";
 import { writeEvidence } from "./evidence.js";
-import { formatReport, type RunReport } from "./json-report.js";
+import { formatReport, REPORT_FORMAT, REPORT_VERSION, verdictOf, type RunReport } from "./json-report.js";
+import { version } from "./main.js";
 import { exclusive, integerOption } from "./options.js";
 
 export const RUN_OUTPUT_OPTIONS = {
@@ -40,8 +42,11 @@ export interface RunOutput {
 
 type Values = { readonly json?: string | undefined; readonly progress?: boolean | undefined; readonly "no-progress"?: boolean | undefined; readonly "progress-interval"?: string | undefined };
 
-export function runOutput(command: string, values: Values): RunOutput {
+/** `standardOutputs`: the command's other options that may name standard output (e.g. itf), of which only one may. */
+export function runOutput(command: string, values: Values, standardOutputs: Readonly<Record<string, string | undefined>> = {}): RunOutput {
   exclusive(command, values, "progress", "no-progress");
+  const toStandardOutput = Object.entries({ json: values.json, ...standardOutputs }).filter(([, target]) => target === STANDARD_OUTPUT);
+  if (toStandardOutput.length > 1) throw new InputError(`${command}: --${toStandardOutput[0]![0]} and --${toStandardOutput[1]![0]} cannot both be standard output (-)`, "usage");
   const interval = integerOption(command, "progress-interval", values["progress-interval"], 0, 86_400);
   const intervalMs = interval === undefined ? DEFAULT_PROGRESS_INTERVAL_MS : interval * 1000;
   const enabled = values["no-progress"] !== true;
@@ -57,8 +62,30 @@ export function runOutput(command: string, values: Values): RunOutput {
   };
 }
 
-/** Writes the JSON report when one was asked for; a report that cannot be written is one line on stderr and the verdict's exit code stands. */
-export function writeRunReport(command: string, output: RunOutput, report: () => RunReport): void {
+/** What a command says in its report; the header (tool, command, verdict, exit code) and the total time are added here. */
+export type ReportBody = Omit<RunReport, "format" | "version" | "tool" | "command" | "argv" | "verdict" | "exitCode" | "timing"> & {
+  readonly timing?: Omit<RunReport["timing"], "seconds">;
+};
+
+/**
+ * Writes the JSON report when one was asked for: `args` as the command got
+ * them, `code` its exit code, `started` its performance.now() at the start.
+ * A report that cannot be written is one line on stderr; the verdict's exit
+ * code stands.
+ */
+export async function writeRunReport(command: string, output: RunOutput, run: { args: readonly string[]; code: number; started: number }, body: () => ReportBody): Promise<void> {
   if (output.json === undefined) return;
-  writeEvidence(command, output.json, formatReport(report()), "the verdict is printed above and the exit code is still the verdict's");
+  const { timing, ...rest } = body();
+  const report: RunReport = {
+    format: REPORT_FORMAT,
+    version: REPORT_VERSION,
+    tool: { name: "multipager", version: await version() },
+    command,
+    argv: [command, ...run.args],
+    verdict: verdictOf(run.code),
+    exitCode: run.code,
+    ...rest,
+    timing: { ...timing, seconds: (performance.now() - run.started) / 1000 },
+  };
+  writeEvidence(command, output.json, formatReport(report), "the verdict is printed above and the exit code is still the verdict's");
 }

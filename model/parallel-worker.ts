@@ -97,9 +97,9 @@ async function main(): Promise<void> {
       const local = links.push(parent, k);
       if (action >= 0) newStates[action]!++;
       const broken = going ? brokenOf(key) : -1;
-      // A violating state is not expanded: it stays out of the next level.
       if (broken >= 0) going = violated(broken, local * count + me);
-      else writer.push(key, local);
+      // A violating state is not expanded; it keeps its number in the next level.
+      writer.push(key, local, broken < 0);
     }
     visited.settle(reserved, added);
     batch.count = 0;
@@ -160,7 +160,11 @@ async function main(): Promise<void> {
         while (going && Atomics.load(control, STOP) === 0) {
           const claimed = Atomics.add(control, CURSOR, 1);
           if (claimed >= chunks.length) break;
-          forEachInChunk(chunks[claimed]!, (state, owner, local) => (going = expandState(state, owner, local)));
+          forEachInChunk(chunks[claimed]!, (state, owner, local, expand) => {
+            if (expand) going = expandState(state, owner, local);
+            else expanded++;
+            return going;
+          });
         }
       } finally {
         visited.leave();

@@ -34,8 +34,8 @@ import { buildSpec, DEFAULT_CONFIG, loadConfig, namedConfigs, specMutants, specS
 import { livenessMutants } from "../../spec/liveness-mutants.js";
 import { integerOption, MAX_WORKERS, parseOptions, workersOption } from "../options.js";
 import { writeEvidence } from "../evidence.js";
-import { counterexampleOf, searchOf, simulationOf, verdictOf, type Counterexample, type RunReport } from "../json-report.js";
-import { RUN_OUTPUT_OPTIONS, RUN_OUTPUT_USAGE, runOutput, writeRunReport } from "../run-output.js";
+import { counterexampleOf, searchOf, searchTiming, simulationOf, type Counterexample } from "../json-report.js";
+import { RUN_OUTPUT_OPTIONS, RUN_OUTPUT_USAGE, runOutput, writeRunReport, type ReportBody } from "../run-output.js";
 
 export const CHECK_USAGE = `usage: multipager check [options]
 
@@ -175,13 +175,13 @@ interface Outcome {
   readonly report: string;
   readonly budgetHit: boolean;
   readonly seed: number | null;
-  readonly section: Pick<RunReport, "search" | "simulation" | "timing">;
+  readonly section: Pick<ReportBody, "search" | "simulation" | "timing">;
 }
 
 export async function run(args: string[]): Promise<number> {
   const started = performance.now();
   const options = parse(args);
-  const output = runOutput("check", options);
+  const output = runOutput("check", options, { itf: options.itf });
   const write = output.write;
   if (options.help) {
     write(CHECK_USAGE);
@@ -233,7 +233,6 @@ export async function run(args: string[]): Promise<number> {
   if (maxErrors > 1 && options.itf !== undefined && !options.itf.includes("{id}")) {
     throw new InputError(`check: with --continue or --max-error, --itf names several files: put {id} in it (e.g. --itf traces/{id}.itf.json), got "${options.itf}"`, "usage");
   }
-  if (options.json === "-" && options.itf === "-") throw new InputError("check: --json and --itf cannot both be standard output", "usage");
   const configName = options.config ?? (mutant !== null ? mutantConfig(mutant) : undefined) ?? DEFAULT_CONFIG;
   const { name: config, config: configValue } = loadConfig(configName);
   const fullMachine = buildSpec(configValue, mutant ?? undefined) as StateMachine<unknown>;
@@ -241,7 +240,7 @@ export async function run(args: string[]): Promise<number> {
     write(listProperties(fullMachine));
     return ExitCode.Ok;
   }
-  const machine = selectProperties(fullMachine, selection);
+  const machine = selectedProperties(fullMachine, selection);
   const quiet = options.quiet === true;
 
   const mode = simulation
@@ -249,7 +248,9 @@ export async function run(args: string[]): Promise<number> {
     : liveness
       ? "exhaustive breadth-first search, then the temporal properties under fairness on the state graph"
       : "exhaustive breadth-first search";
-  const checked = machine === fullMachine ? "" : `; invariants ${names(machine.invariants)}${liveness ? `; temporal properties ${names(machine.temporalProperties ?? [])}` : ""}`;
+  const invariantsChosen = machine.invariants.length !== fullMachine.invariants.length;
+  const temporalChosen = (machine.temporalProperties ?? []).length !== (fullMachine.temporalProperties ?? []).length;
+  const checked = `${invariantsChosen ? `; invariants ${names(machine.invariants)}` : ""}${liveness && temporalChosen ? `; temporal properties ${names(machine.temporalProperties ?? [])}` : ""}`;
   const errors = maxErrors === 1 ? "" : maxErrors === Number.POSITIVE_INFINITY ? "; every violation (--continue)" : `; up to ${maxErrors} violations`;
   write(`Checking ${machine.name}: configuration ${config}, ${mutant === null ? "no mutant" : `mutant ${mutant}`}; ${mode}; deadlock checking ${checkDeadlock ? "on" : "off"}${checked}${errors}.`);
   if (simulation) write(`Seed: ${seed}`);
@@ -306,23 +307,25 @@ export async function run(args: string[]): Promise<number> {
         .with("invariant", "refinement", () => ExitCode.Safety)
         .with("liveness", () => ExitCode.Liveness)
         .exhaustive();
-  writeRunReport("check", output, () => ({
-    format: "multipager-report",
-    version: 1,
-    tool: { name: "multipager", version: toolVersion },
-    command: "check",
-    argv: ["check", ...args],
-    verdict: verdictOf(code),
-    exitCode: code,
+  await writeRunReport("check", output, { args, code, started }, () => ({
     subject: { machine: machine.name, config, mutant },
     mode: simulation ? "simulation" : liveness ? "liveness" : "exhaustive",
     seed: outcome.seed,
     properties: { invariants: machine.invariants.map((i) => i.name), temporal: liveness ? (machine.temporalProperties ?? []).map((p) => p.name) : [], deadlock: checkDeadlock },
     ...outcome.section,
-    timing: { ...outcome.section.timing, seconds: (performance.now() - started) / 1000 },
     counterexamples,
   }));
   return code;
+}
+
+/** The machine with the chosen properties; an unknown name is a usage error of this command. */
+function selectedProperties(machine: StateMachine<unknown>, selection: PropertySelection): StateMachine<unknown> {
+  try {
+    return selectProperties(machine, selection);
+  } catch (error) {
+    if (error instanceof InputError) throw new InputError(`check: ${error.message}`, error.kind);
+    throw error;
+  }
 }
 
 const names = (properties: readonly { name: string }[]) => (properties.length === 0 ? "(none)" : properties.map((p) => p.name).join(", "));
@@ -336,14 +339,6 @@ interface SearchSettings {
   readonly progressIntervalMs: number;
 }
 
-function timingOf(statistics: { seconds: number; statesPerSecond: number; peakMemoryBytes?: number }): RunReport["timing"] {
-  return {
-    seconds: statistics.seconds,
-    searchSeconds: statistics.seconds,
-    statesPerSecond: statistics.statesPerSecond,
-    ...(statistics.peakMemoryBytes !== undefined ? { peakMemoryBytes: statistics.peakMemoryBytes } : {}),
-  };
-}
 
 function runSimulation(machine: StateMachine<unknown>, settings: SearchSettings, progressOf: () => ProgressLine): Outcome {
   const progress = progressOf();
@@ -364,7 +359,7 @@ function runSimulation(machine: StateMachine<unknown>, settings: SearchSettings,
       const shorter = shortened !== undefined && shortened.length < shortened.originalLength;
       found.push({ violation: result.violation, steps: shortened?.steps ?? result.trace, ...(shorter ? { originalLength: shortened.originalLength } : {}) });
     }
-    return { found, report: formatSimulationStatistics(result), budgetHit: false, seed: settings.seed!, section: { simulation: simulationOf(result), timing: timingOf(result.statistics) } };
+    return { found, report: formatSimulationStatistics(result), budgetHit: false, seed: settings.seed!, section: { simulation: simulationOf(result), timing: searchTiming(result.statistics) } };
   } finally {
     progress.finish();
   }
@@ -406,7 +401,7 @@ function runLiveness(machine: StateMachine<unknown>, settings: SearchSettings, p
       report,
       budgetHit: result.status === "budget",
       seed: null,
-      section: { search: { ...searchOf({ ...result, statistics }), ...temporal }, timing: timingOf(statistics) },
+      section: { search: { ...searchOf({ ...result, statistics }), ...temporal }, timing: searchTiming(statistics) },
     };
   } finally {
     progress.finish();
@@ -454,7 +449,7 @@ async function runExhaustive(
     report: formatStatistics(result),
     budgetHit: result.status === "budget",
     seed: null,
-    section: { search: searchOf(result), timing: timingOf(result.statistics) },
+    section: { search: searchOf(result), timing: searchTiming(result.statistics) },
   };
   if (found.length > 0 || result.status !== "budget" || !result.budget?.startsWith("the memory budget")) return outcome;
   // The state space does not fit: explore the rest of it by seeded random walks.
