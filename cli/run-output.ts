@@ -3,10 +3,11 @@
  * prove can take them too): `--json FILE|-` for the machine-readable report
  * (cli/json-report.ts) and `--progress` / `--no-progress` /
  * `--progress-interval S` for progress on stderr (model/progress.ts). With
- * `--json -` the report is standard output and what the command prints for
- * people goes to stderr, so `--json - | jq` reads JSON only.
+ * `--json -` (or `--itf -`) that file is standard output and what the
+ * command prints for people goes to stderr, so `--json - | jq` reads JSON
+ * only.
  */
-import { STANDARD_OUTPUT } from "../model/atomic-write.js";
+import { descriptorOf } from "../model/atomic-write.js";
 import { InputError } from "../model/input-error.js";
 import { DEFAULT_PROGRESS_INTERVAL_MS, progressReporter, type ProgressLine } from "../model/progress.js";
 import { writeEvidence } from "./evidence.js";
@@ -45,12 +46,13 @@ type Values = { readonly json?: string | undefined; readonly progress?: boolean 
 /** `standardOutputs`: the command's other options that may name standard output (e.g. itf), of which only one may. */
 export function runOutput(command: string, values: Values, standardOutputs: Readonly<Record<string, string | undefined>> = {}): RunOutput {
   exclusive(command, values, "progress", "no-progress");
-  const toStandardOutput = Object.entries({ json: values.json, ...standardOutputs }).filter(([, target]) => target === STANDARD_OUTPUT);
+  const toStandardOutput = Object.entries({ json: values.json, ...standardOutputs }).filter(([, target]) => target !== undefined && descriptorOf(target) === 1);
   if (toStandardOutput.length > 1) throw new InputError(`${command}: --${toStandardOutput[0]![0]} and --${toStandardOutput[1]![0]} cannot both be standard output (-)`, "usage");
   const interval = integerOption(command, "progress-interval", values["progress-interval"], 0, 86_400);
   const intervalMs = interval === undefined ? DEFAULT_PROGRESS_INTERVAL_MS : interval * 1000;
   const enabled = values["no-progress"] !== true;
-  const toStderr = values.json === STANDARD_OUTPUT;
+  // A report or trace file on standard output (-, /dev/stdout): the text for people goes to standard error.
+  const toStderr = toStandardOutput.length > 0;
   const stream = toStderr ? process.stderr : process.stdout;
   return {
     write: (text) => {

@@ -71,8 +71,8 @@ options:
   --simulate               random simulation instead of exhaustive search
   --seed S                 simulation seed, 0..${MAX_SEED} (default: random; always printed)
   --runs N                 simulation runs (default ${DEFAULT_SIMULATION_RUNS})
-  --itf PATH               where to write a counterexample (default: counterexample-<id>.itf.json);
-                           with several, the path must contain {id}
+  --itf PATH               where to write a counterexample ({id} is replaced by its id;
+                           default: counterexample-{id}.itf.json); with several, PATH must contain {id}
 ${RUN_OUTPUT_USAGE}
   --quiet                  print only the verdict, the counterexample and the trace file
   --help                   show this help

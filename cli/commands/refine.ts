@@ -47,7 +47,8 @@ options:
   --path P                 property-based: replay the failure at fast-check path P (with its --seed)
   --max-states N           exhaustive: stop after N distinct states (exit 152)
   --completeness           exhaustive: also report abstract behaviours with no concrete counterpart
-  --itf PATH               where to write a counterexample (default: refinement-<id>.itf.json)
+  --itf PATH               where to write a counterexample ({id} is replaced by its id;
+                           default: refinement-{id}.itf.json)
 ${RUN_OUTPUT_USAGE}
   --quiet                  print only the verdict, the counterexample and the trace file
   --help                   show this help
@@ -212,7 +213,7 @@ export async function run(args: string[]): Promise<number> {
     steps,
   };
   const id = traceId(trace);
-  const path = options.itf ?? `refinement-${id}.itf.json`;
+  const path = (options.itf ?? "refinement-{id}.itf.json").replaceAll("{id}", id);
   write(formatRefinementTrace(trace));
   if (!quiet) write(report);
   const written = writeEvidence("refine", path, formatItf(trace), "the counterexample is printed above and the exit code is still the verdict's");
