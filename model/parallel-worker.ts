@@ -82,7 +82,8 @@ async function main(): Promise<void> {
     const prints = batch.prints;
     visited.prefetch(prints, reserved);
     let added = 0;
-    for (let k = 0; k < reserved; k++) {
+    // As one worker does, stop at this worker's first violating successor: the ones after it are not generated.
+    for (let k = 0; k < reserved && brokenInvariant < 0; k++) {
       generated++;
       const action = batch.actions[k]!;
       if (action >= 0) firings[action]!++;
