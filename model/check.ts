@@ -238,8 +238,9 @@ export function check<S>(machine: StateMachine<S>, options: CheckOptions = {}): 
         discoverBatch();
       }
       else expandObjects(bytes);
-      if (violation !== undefined) return finish("violation");
+      // Off the queue once its expansion started (as in TLC, and the parallel search), even when a violation cut it short.
       expanded++;
+      if (violation !== undefined) return finish("violation");
       if (budget !== undefined) return finish(found.length > 0 ? "violation" : "budget");
       const successors = ordinal;
       outdegrees[Math.min(successors, OUTDEGREE_BUCKETS - 1)]!++;

@@ -87,7 +87,8 @@ async function main(): Promise<void> {
     visited.prefetch(prints, reserved);
     let added = 0;
     let going = true;
-    for (let k = 0; k < reserved; k++) {
+    // As one worker does, stop at the violating successor that reaches the limit: the ones after it are not generated.
+    for (let k = 0; k < reserved && going; k++) {
       generated++;
       const action = batch.actions[k]!;
       if (action >= 0) firings[action]!++;
@@ -96,7 +97,7 @@ async function main(): Promise<void> {
       const key = batch.state(k);
       const local = links.push(parent, k);
       if (action >= 0) newStates[action]!++;
-      const broken = going ? brokenOf(key) : -1;
+      const broken = brokenOf(key);
       if (broken >= 0) going = violated(broken, local * count + me);
       // A violating state is not expanded; it keeps its number in the next level.
       writer.push(key, local, broken < 0);

@@ -40,13 +40,15 @@ describe("parallel search", () => {
     });
   }
 
-  test("every mutant: the same violation and a trace of the same shortest length", async () => {
+  test("every mutant: the same violation, the same partial counts (left on queue too) and a trace of the same shortest length", async () => {
     for (const mutant of spec.specMutants) {
       const config = configNamed(mutant.config);
       const one = checker.check(spec.buildSpec(config, mutant.name));
       const two = await parallel.checkParallel(spec.specSource(config, mutant.name), { workers: 2 });
       expect(two.status).toBe("violation");
       expect(two.violation?.name).toBe(one.violation?.name);
+      const counts = (s: typeof one.statistics) => [s.generated, s.distinct, s.queue, s.depth];
+      expect(counts(two.statistics), mutant.name).toEqual(counts(one.statistics));
       expect(two.trace).toHaveLength(one.trace!.length);
       expect(two.trace![0]!.action).toBe("Init");
     }
