@@ -3,9 +3,8 @@
  * prove can take them too): `--json FILE|-` for the machine-readable report
  * (cli/json-report.ts) and `--progress` / `--no-progress` /
  * `--progress-interval S` for progress on stderr (model/progress.ts). With
- * `--json -` (or `--itf -`) that file is standard output and what the
- * command prints for people goes to stderr, so `--json - | jq` reads JSON
- * only.
+ * `--json -` the report is standard output and what the command prints for
+ * people goes to stderr, so `--json - | jq` reads JSON only.
  */
 import { descriptorOf } from "../model/atomic-write.js";
 import { InputError } from "../model/input-error.js";
@@ -51,8 +50,8 @@ export function runOutput(command: string, values: Values, standardOutputs: Read
   const interval = integerOption(command, "progress-interval", values["progress-interval"], 0, 86_400);
   const intervalMs = interval === undefined ? DEFAULT_PROGRESS_INTERVAL_MS : interval * 1000;
   const enabled = values["no-progress"] !== true;
-  // A report or trace file on standard output (-, /dev/stdout): the text for people goes to standard error.
-  const toStderr = toStandardOutput.length > 0;
+  // The report on standard output (-, /dev/stdout): the text for people goes to standard error.
+  const toStderr = values.json !== undefined && descriptorOf(values.json) === 1;
   const stream = toStderr ? process.stderr : process.stdout;
   return {
     write: (text) => {
