@@ -18,6 +18,8 @@ import { collisionProbability, fingerprint } from "./fingerprint.js";
 import { FingerprintSet } from "./fingerprint-set.js";
 import { Frontier, ParentLinks, ROOT, SuccessorBatch } from "./search-arrays.js";
 import { InputError } from "./input-error.js";
+import { snapshotReader, type Snapshot, type SnapshotArray } from "./checkpoint.js";
+import { PAUSE_INTERVAL_MS, runToEnd, type Paused, type Pausing } from "./pausing.js";
 import type { TraceStep, Violation } from "./trace.js";
 import { type ActionCoverage, type CheckResult, type CheckStatistics, OUTDEGREE_BUCKETS, outdegreeOf, type Progress, type RunStatus } from "./statistics.js";
 
@@ -39,6 +41,36 @@ export interface CheckOptions {
 
 /** Check the clock once per this many expanded states. */
 const CLOCK_STRIDE = 1024;
+
+/** Where a search paused: its figures so far, and a snapshot to resume from (for a checkpoint). */
+export interface SearchPause extends Paused {
+  readonly snapshot: () => Snapshot;
+}
+
+/** The arrays of `saved` under `prefix.name`. */
+const prefixed = (prefix: string, saved: Record<string, SnapshotArray>): Record<string, SnapshotArray> =>
+  Object.fromEntries(Object.entries(saved).map(([name, array]) => [`${prefix}.${name}`, array]));
+
+/** A sequential search's snapshot as its arrays again; a snapshot of another shape is refused with one line. */
+function sequentialSnapshot(snapshot: Snapshot, actionCount: number) {
+  const names = ["position", "generated", "initialStates", "deepest", "levelStart", "expanded", "depth", "maxOutdegree", "distinct", "seconds"] as const;
+  const { scalars, array, bad } = snapshotReader(snapshot, "sequential", "resume it with the --workers it was written with", names);
+  const visited = FingerprintSet.restore(array("visited", Uint32Array), scalars.distinct) ?? bad("its visited set disagrees with its counts");
+  const links = ParentLinks.restore(array("links.parents", Int32Array), array("links.ordinals", Uint16Array), array("links.bigOrdinals", Uint32Array));
+  const current = Frontier.restore(array("current.arena", Uint8Array), array("current.ends", Uint32Array));
+  const next = Frontier.restore(array("next.arena", Uint8Array), array("next.ends", Uint32Array));
+  if (links.count !== scalars.distinct || scalars.position > current.count) bad("its sections disagree with its counts");
+  return {
+    scalars,
+    visited,
+    links,
+    current,
+    next,
+    firings: array("firings", Float64Array, actionCount),
+    newStates: array("newStates", Float64Array, actionCount),
+    outdegrees: array("outdegrees", Float64Array, OUTDEGREE_BUCKETS),
+  };
+}
 
 export const DEADLOCK: Violation = {
   kind: "deadlock",
@@ -62,7 +94,21 @@ export function actionIndexer(machine: StateMachine<unknown>): (action: string) 
   };
 }
 
+/** Exhaustive search to the end (see explore for one that can pause). */
 export function check<S>(machine: StateMachine<S>, options: CheckOptions = {}): CheckResult {
+  return runToEnd(explore(machine, options));
+}
+
+/**
+ * The search as a computation that pauses about every PAUSE_INTERVAL_MS at
+ * a point where nothing is half done (between two expanded states, see
+ * model/pausing.ts): there the caller may let the event loop run (signals),
+ * take a snapshot for a checkpoint, or send "interrupt" to end the search
+ * with its partial figures (status "interrupted"). `restored` resumes from a
+ * snapshot of the same machine and options: the search goes on exactly as
+ * if it had never stopped, so the final figures are an uninterrupted run's.
+ */
+export function* explore<S>(machine: StateMachine<S>, options: CheckOptions = {}, restored?: Snapshot): Pausing<SearchPause, CheckResult> {
   const checkDeadlock = options.checkDeadlock ?? true;
   const maxStates = options.maxStates ?? Number.POSITIVE_INFINITY;
   const maxDepth = options.maxDepth ?? Number.POSITIVE_INFINITY;
@@ -78,27 +124,37 @@ export function check<S>(machine: StateMachine<S>, options: CheckOptions = {}): 
   const outdegrees = new Float64Array(OUTDEGREE_BUCKETS);
   let maxOutdegree = 0;
 
-  const visited = new FingerprintSet();
-  const links = new ParentLinks();
-  let current = new Frontier();
-  let next = new Frontier();
+  const saved = restored === undefined ? undefined : sequentialSnapshot(restored, actionCount);
+  const visited = saved?.visited ?? new FingerprintSet();
+  const links = saved?.links ?? new ParentLinks();
+  let current = saved?.current ?? new Frontier();
+  let next = saved?.next ?? new Frontier();
   const print = new Uint32Array(2);
-  const started = performance.now();
+  /** When the run started, counting the time before its checkpoint. */
+  const started = performance.now() - 1000 * (saved?.scalars.seconds ?? 0);
   let lastProgress = started;
-  let generated = 0;
-  let initialStates = 0;
-  let deepest = 0;
+  let lastPause = performance.now();
+  let generated = saved?.scalars.generated ?? 0;
+  let initialStates = saved?.scalars.initialStates ?? 0;
+  let deepest = saved?.scalars.deepest ?? 0;
   /** Number of the first state of the current level; states before it are expanded. */
-  let levelStart = 0;
-  let expanded = 0;
+  let levelStart = saved?.scalars.levelStart ?? 0;
+  let expanded = saved?.scalars.expanded ?? 0;
   let budget: string | undefined;
+  let interruption: string | undefined;
   let violation: Violation | undefined;
   let violationAt = -1;
 
   // The state being expanded, and how many successors it has emitted so far.
   let parent = ROOT;
   let ordinal = 0;
-  let depth = 0;
+  let depth = saved?.scalars.depth ?? 0;
+  if (saved !== undefined) {
+    firings.set(saved.firings);
+    newStates.set(saved.newStates);
+    outdegrees.set(saved.outdegrees);
+    maxOutdegree = saved.scalars.maxOutdegree;
+  }
 
   const heldBytes = () => visited.bytes + links.bytes + current.bytes + next.bytes;
   const stopped = () => violation !== undefined || budget !== undefined;
@@ -185,30 +241,60 @@ export function check<S>(machine: StateMachine<S>, options: CheckOptions = {}): 
       ...(canonicalize !== undefined ? { symmetry: true } : {}),
       ...outdegreeOf(outdegrees, maxOutdegree),
     };
-    if (violation === undefined) return { status, statistics, ...(budget ? { budget } : {}) };
+    if (violation === undefined) return { status, statistics, ...(budget ? { budget } : {}), ...(interruption ? { interruption } : {}) };
     return { status, statistics, violation, trace: replayTrace(machine, links, violationAt, canonicalize) };
   };
+  /** Everything needed to go on from state `position` of the current level (see sequentialSnapshot). */
+  const snapshot = (position: number): Snapshot => ({
+    search: "sequential",
+    scalars: {
+      position,
+      generated,
+      initialStates,
+      deepest,
+      levelStart,
+      expanded,
+      depth,
+      maxOutdegree,
+      distinct: visited.size,
+      seconds: (performance.now() - started) / 1000,
+    },
+    arrays: {
+      visited: visited.words,
+      ...prefixed("links", links.saved()),
+      ...prefixed("current", current.saved()),
+      ...prefixed("next", next.saved()),
+      firings,
+      newStates,
+      outdegrees,
+    },
+  });
+  const figures = (): Progress => ({ generated, distinct: visited.size, queue: visited.size - expanded, depth: deepest + 1, seconds: (performance.now() - started) / 1000 });
 
   // Initial states: parent ROOT, ordinal = place among the initial states; "next" is level 0.
-  for (const state of machine.initialStates()) {
-    ordinal++;
-    generated++;
-    const encoded = machine.encode(state);
-    const index = discover(canonicalize === undefined ? encoded : canonicalize(encoded), -1);
-    if (index < 0) continue;
-    initialStates++;
-    afterNew(index, brokenIndex(invariants, state));
-    if (violation !== undefined) return finish("violation");
-    if (budget !== undefined) return finish("budget");
+  if (saved === undefined) {
+    for (const state of machine.initialStates()) {
+      ordinal++;
+      generated++;
+      const encoded = machine.encode(state);
+      const index = discover(canonicalize === undefined ? encoded : canonicalize(encoded), -1);
+      if (index < 0) continue;
+      initialStates++;
+      afterNew(index, brokenIndex(invariants, state));
+      if (violation !== undefined) return finish("violation");
+      if (budget !== undefined) return finish("budget");
+    }
+    [current, next] = [next, current];
   }
-  [current, next] = [next, current];
 
+  /** Where the first level this call expands starts (a restored search resumes inside its level). */
+  let start = saved?.scalars.position ?? 0;
   while (current.count > 0) {
     if (depth >= maxDepth) {
       budget = `the depth budget of ${maxDepth} steps`;
       break;
     }
-    for (let k = 0; k < current.count; k++) {
+    for (let k = start; k < current.count; k++) {
       parent = levelStart + k;
       ordinal = 0;
       const bytes = current.get(k);
@@ -235,15 +321,23 @@ export function check<S>(machine: StateMachine<S>, options: CheckOptions = {}): 
         return finish("budget");
       }
       if ((expanded & (CLOCK_STRIDE - 1)) === 0) {
-        if (onProgress !== undefined) {
-          const now = performance.now();
-          if (now - lastProgress >= progressInterval) {
-            lastProgress = now;
-            onProgress({ generated, distinct: visited.size, queue: visited.size - expanded, depth: deepest + 1, seconds: (now - started) / 1000 });
+        const now = performance.now();
+        if (onProgress !== undefined && now - lastProgress >= progressInterval) {
+          lastProgress = now;
+          onProgress(figures());
+        }
+        if (now - lastPause >= PAUSE_INTERVAL_MS) {
+          const position = k + 1;
+          const command = yield { figures, snapshot: () => snapshot(position) };
+          lastPause = performance.now();
+          if (command !== undefined) {
+            interruption = command.interrupt;
+            return finish("interrupted");
           }
         }
       }
     }
+    start = 0;
     levelStart += current.count;
     [current, next] = [next, current];
     next.clear();

@@ -14,9 +14,11 @@ import { ExitCode } from "../exit-codes.js";
 import { version } from "../main.js";
 import { InputError } from "../../model/input-error.js";
 import type { StateMachine, TraceValue } from "../../model/machine.js";
-import { check } from "../../model/check.js";
+import { explore, type SearchPause } from "../../model/check.js";
 import { checkParallel } from "../../model/parallel.js";
-import { simulate, DEFAULT_SIMULATION_DEPTH, DEFAULT_SIMULATION_RUNS } from "../../model/simulate.js";
+import { randomWalks, DEFAULT_SIMULATION_DEPTH, DEFAULT_SIMULATION_RUNS } from "../../model/simulate.js";
+import { runPausing, type Paused } from "../../model/pausing.js";
+import { machineSignature, readCheckpoint } from "../../model/checkpoint.js";
 import { freshSeed, MAX_SEED } from "../../model/random.js";
 import { formatItf } from "../../model/itf.js";
 import { formatTraceText } from "../../model/trace-text.js";
@@ -32,6 +34,8 @@ import { buildSpec, DEFAULT_CONFIG, loadConfig, namedConfigs, specMutants, specS
 import { livenessMutants } from "../../spec/liveness-mutants.js";
 import { integerOption, parseOptions } from "../options.js";
 import { writeEvidence } from "../evidence.js";
+import { catchInterrupts, signalExitCode } from "../interrupt.js";
+import { Checkpointer, DEFAULT_CHECKPOINT_INTERVAL, durationOption, resumeCommand, resumingLine } from "../checkpoints.js";
 
 export const CHECK_USAGE = `usage: multipager check [options]
 
@@ -56,6 +60,11 @@ options:
   --max-memory SIZE        exhaustive: stop cleanly before the search's arrays exceed SIZE
                            (e.g. 512M, 4G; exit 152, partial statistics), then explore the rest
                            of the state space by a seeded random simulation (--seed, --runs)
+  --checkpoint DIR         exhaustive: write a checkpoint into DIR every --checkpoint-interval and when
+                           interrupted (SIGINT, SIGTERM), to resume the search with --recover DIR
+  --checkpoint-interval T  time between checkpoints: 90s, 10m, 1h, or minutes (default ${DEFAULT_CHECKPOINT_INTERVAL})
+  --recover DIR            exhaustive: resume the search from the checkpoint in DIR (same configuration,
+                           mutant and options; the final figures are an uninterrupted run's)
   --simulate               random simulation instead of exhaustive search
   --seed S                 simulation seed, 0..${MAX_SEED} (default: random; always printed)
   --runs N                 simulation runs (default ${DEFAULT_SIMULATION_RUNS})
@@ -64,8 +73,8 @@ options:
   --help                   show this help
 
 exit codes: 0 no error, 11 deadlock, 12 invariant violated, 13 temporal property violated (lasso),
-            152 budget reached,
-            2 bad command line, 151 bad configuration file`;
+            152 budget reached, 130 interrupted by SIGINT (143 by SIGTERM: 128 + the signal),
+            2 bad command line, 151 bad configuration file or checkpoint, or an output that cannot be written`;
 
 const OPTIONS = {
   config: { type: "string" },
@@ -83,6 +92,9 @@ const OPTIONS = {
   seed: { type: "string" },
   runs: { type: "string" },
   itf: { type: "string" },
+  checkpoint: { type: "string" },
+  "checkpoint-interval": { type: "string" },
+  recover: { type: "string" },
   quiet: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -149,7 +161,7 @@ export async function run(args: string[]): Promise<number> {
     throw new InputError(`check: --${options.seed !== undefined ? "seed" : "runs"} needs --simulate (or --max-memory)`, "usage");
   }
   if (simulation && options["max-states"] !== undefined) throw new InputError("check: --max-states applies to exhaustive search, not --simulate", "usage");
-  for (const exhaustiveOnly of ["symmetry", "workers", "max-memory"] as const) {
+  for (const exhaustiveOnly of ["symmetry", "workers", "max-memory", "checkpoint", "checkpoint-interval", "recover"] as const) {
     if (simulation && options[exhaustiveOnly] !== undefined) throw new InputError(`check: --${exhaustiveOnly} applies to exhaustive search, not --simulate`, "usage");
   }
   const maxStates = integerOption("check", "max-states", options["max-states"], 1);
@@ -165,11 +177,13 @@ export async function run(args: string[]): Promise<number> {
     throw new InputError(`check: unknown mutant "${mutant}" (known: ${allMutants.map((m) => m.name).join(", ")})`, "usage");
   }
   const liveness = options.liveness === true || livenessMutants.some((m) => m.name === mutant);
-  for (const unsupported of ["simulate", "symmetry", "workers", "max-memory"] as const) {
+  for (const unsupported of ["simulate", "symmetry", "workers", "max-memory", "checkpoint", "recover"] as const) {
     if (liveness && options[unsupported] !== undefined) {
       throw new InputError(`check: --${unsupported} cannot be combined with --liveness${options.liveness === true ? "" : ` (implied by the liveness mutant ${mutant})`}`, "usage");
     }
   }
+  if (options["checkpoint-interval"] !== undefined && options.checkpoint === undefined) throw new InputError("check: --checkpoint-interval needs --checkpoint DIR", "usage");
+  const checkpointInterval = durationOption("check", "checkpoint-interval", options["checkpoint-interval"] ?? DEFAULT_CHECKPOINT_INTERVAL);
   const configName = options.config ?? (mutant !== null ? mutantConfig(mutant) : undefined) ?? DEFAULT_CONFIG;
   const { name: config, config: configValue } = loadConfig(configName);
   const machine = buildSpec(configValue, mutant ?? undefined) as StateMachine<unknown>;
@@ -182,8 +196,29 @@ export async function run(args: string[]): Promise<number> {
       : "exhaustive breadth-first search";
   write(`Checking ${machine.name}: configuration ${config}, ${mutant === null ? "no mutant" : `mutant ${mutant}`}; ${mode}; deadlock checking ${checkDeadlock ? "on" : "off"}.`);
   if (simulation) write(`Seed: ${seed}`);
+  // What a checkpoint of this run is: resumed only by the same run.
+  const identity = {
+    machine: machine.name,
+    configuration: configValue,
+    mutant: mutant ?? "none",
+    symmetry,
+    "deadlock checking": checkDeadlock,
+    workers,
+    "tool version": await version(),
+    // Last: what changes with the two above (another configuration is also another layout).
+    "machine layout": machineSignature(machine),
+  };
+  const recovered = options.recover === undefined ? undefined : readCheckpoint(options.recover, identity);
+  if (recovered !== undefined) write(resumingLine(options.recover!, recovered.summary));
+  const checkpointer = options.checkpoint === undefined ? undefined : new Checkpointer(options.checkpoint, checkpointInterval, identity);
 
   const progress = terminalProgress(process.stderr);
+  const interrupts = liveness ? undefined : catchInterrupts();
+  const pausing = {
+    interrupted: () => interrupts?.received(),
+    atPause: (pause: Paused) => progress.update(pause.figures()),
+  };
+  let interruption: string | undefined;
   let violation: Violation | undefined;
   let steps: readonly TraceStep[] | undefined;
   let report: string;
@@ -192,13 +227,16 @@ export async function run(args: string[]): Promise<number> {
   let lasso: { loop: number; closing: ClosingStep; formula: string; instance: Readonly<Record<string, TraceValue>> } | undefined;
   try {
     if (simulation) {
-      const result = simulate(machine, {
-        seed: seed!,
-        checkDeadlock,
-        onProgress: progress.update,
-        ...(runs !== undefined ? { runs } : {}),
-        ...(depth !== undefined ? { depth } : {}),
-      });
+      const result = await runPausing(
+        randomWalks(machine, {
+          seed: seed!,
+          checkDeadlock,
+          ...(runs !== undefined ? { runs } : {}),
+          ...(depth !== undefined ? { depth } : {}),
+        }),
+        pausing,
+      );
+      interruption = result.interruption;
       violation = result.violation;
       steps = result.trace;
       report = formatSimulationStatistics(result);
@@ -231,15 +269,24 @@ export async function run(args: string[]): Promise<number> {
     } else {
       const exhaustive = {
         checkDeadlock,
-        onProgress: progress.update,
         symmetry,
         ...(maxStates !== undefined ? { maxStates } : {}),
         ...(depth !== undefined ? { maxDepth: depth } : {}),
         ...(maxMemory !== undefined ? { maxMemory } : {}),
       };
+      const atPause = (pause: SearchPause) => {
+        pausing.atPause(pause);
+        checkpointer?.atPause(pause, interrupts?.received() !== undefined);
+      };
       const result = workers > 1
-        ? await checkParallel(specSource(configValue, mutant ?? undefined), { ...exhaustive, workers })
-        : check(machine, exhaustive);
+        ? await checkParallel(
+            specSource(configValue, mutant ?? undefined),
+            { ...exhaustive, workers },
+            { ...pausing, atPause, pauseWanted: () => checkpointer?.due() ?? false, snapshots: checkpointer !== undefined },
+            recovered?.snapshot,
+          )
+        : await runPausing(explore(machine, exhaustive, recovered?.snapshot), { ...pausing, atPause });
+      interruption = result.interruption;
       violation = result.violation;
       steps = result.trace;
       budgetHit = result.status === "budget";
@@ -249,19 +296,25 @@ export async function run(args: string[]): Promise<number> {
         const fallbackSeed = seed ?? freshSeed();
         write(report);
         write(`The state space does not fit in the memory budget: continuing with a random simulation, seed ${fallbackSeed}.`);
-        const walked = simulate(machine, { seed: fallbackSeed, checkDeadlock, onProgress: progress.update, ...(runs !== undefined ? { runs } : {}) });
+        const walked = await runPausing(randomWalks(machine, { seed: fallbackSeed, checkDeadlock, ...(runs !== undefined ? { runs } : {}) }), pausing);
+        interruption = walked.interruption;
         violation = walked.violation;
         steps = walked.trace;
         report = formatSimulationStatistics(walked);
       }
     }
   } finally {
+    interrupts?.dispose();
     progress.finish();
   }
 
   if (violation === undefined || steps === undefined) {
     write(quiet ? verdictLine(report) : report);
-    return budgetHit ? ExitCode.Budget : ExitCode.Ok;
+    if (interruption === undefined) return budgetHit ? ExitCode.Budget : ExitCode.Ok;
+    if (checkpointer?.last !== undefined && !simulation) {
+      write(`Checkpoint written to ${checkpointer.dir} (${checkpointer.last.distinct} distinct states); resume with: ${resumeCommand("check", args, checkpointer.dir)}`);
+    } else if (!simulation) write("No checkpoint was asked for (--checkpoint DIR): the figures above are all that is kept of this run.");
+    return signalExitCode(interruption);
   }
   const trace: Trace = {
     kind: "spec",

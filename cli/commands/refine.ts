@@ -10,7 +10,8 @@ import { ExitCode } from "../exit-codes.js";
 import { version } from "../main.js";
 import { ARCH_NAMES } from "../../impl/arch/index.js";
 import { kernelMutants } from "../../impl/mutants.js";
-import { check } from "../../model/check.js";
+import { explore } from "../../model/check.js";
+import { runPausing } from "../../model/pausing.js";
 import { InputError } from "../../model/input-error.js";
 import { formatItf } from "../../model/itf.js";
 import type { TraceValue } from "../../model/machine.js";
@@ -25,6 +26,7 @@ import { formatRefinementTrace } from "../../refinement/render.js";
 import { formatMissing, missingBehaviours } from "../../refinement/unsupported.js";
 import { integerOption, parseOptions } from "../options.js";
 import { writeEvidence } from "../evidence.js";
+import { catchInterrupts, signalExitCode } from "../interrupt.js";
 
 export const REFINE_USAGE = `usage: multipager refine [options]
 
@@ -52,7 +54,7 @@ options:
 
 exit codes: 0 refines, 12 a refinement obligation or representation invariant fails
             (or, with --completeness, an abstract behaviour has no concrete counterpart),
-            152 budget reached, 2 bad command line`;
+            152 budget reached, 130 (143) --exhaustive interrupted by SIGINT (SIGTERM), 2 bad command line`;
 
 const OPTIONS = {
   exhaustive: { type: "boolean" },
@@ -135,10 +137,14 @@ export async function run(args: string[]): Promise<number> {
   let report = "";
   let budgetHit = false;
   let replay = "";
+  let interruption: string | undefined;
   if (exhaustive) {
     const progress = terminalProgress(process.stderr);
+    const interrupts = catchInterrupts();
     try {
-      const result = check(refinement.product, { checkDeadlock: false, onProgress: progress.update, ...(maxStates !== undefined ? { maxStates } : {}) });
+      const search = explore(refinement.product, { checkDeadlock: false, ...(maxStates !== undefined ? { maxStates } : {}) });
+      const result = await runPausing(search, { interrupted: interrupts.received, atPause: (pause) => progress.update(pause.figures()) });
+      interruption = result.interruption;
       budgetHit = result.status === "budget";
       report = formatStatistics(result);
       if (result.violation !== undefined && result.trace !== undefined) {
@@ -147,6 +153,7 @@ export async function run(args: string[]): Promise<number> {
         violation = violationOf(refinement, replayed.last, result.violation.name);
       }
     } finally {
+      interrupts.dispose();
       progress.finish();
     }
   } else {
@@ -160,13 +167,14 @@ export async function run(args: string[]): Promise<number> {
     }
   }
 
-  // The other direction, whatever the safety check found: abstract behaviours with no concrete counterpart.
-  const completeness = options.completeness === true ? missingBehaviours(refinement, maxStates) : null;
+  // The other direction, whatever the safety check found: abstract behaviours with no concrete counterpart (not after an interruption).
+  const completeness = options.completeness === true && interruption === undefined ? missingBehaviours(refinement, maxStates) : null;
   const completenessText = completeness === null ? "" : formatMissing(completeness, arch);
 
   if (violation === undefined || steps === undefined) {
     write(quiet ? report.split("\n").find((l) => /^(Model checking|Property-based)/.test(l)) ?? report : report);
     if (completeness !== null) write(completenessText);
+    if (interruption !== undefined) return signalExitCode(interruption);
     if (completeness !== null && completeness.missing.length > 0) return ExitCode.Safety;
     return budgetHit ? ExitCode.Budget : ExitCode.Ok;
   }
