@@ -11,7 +11,9 @@
  *
  * Each new state is checked against every invariant when it is discovered,
  * and each state with no successor is a deadlock (unless deadlock checking is
- * off): both are reported with a shortest trace.
+ * off): both are reported with a shortest trace. With `maxViolations` above
+ * one the search records a violation, leaves its state unexpanded and goes
+ * on until it has that many or nothing is left.
  */
 import type { Invariant, StateMachine } from "./machine.js";
 import { collisionProbability, fingerprint } from "./fingerprint.js";
@@ -37,6 +39,14 @@ export interface CheckOptions {
   readonly symmetry?: boolean;
   /** Stop cleanly (status "budget") before the search's own arrays would exceed this many bytes. */
   readonly maxMemory?: number;
+  /**
+   * Stop after this many violations (default 1; Infinity: explore
+   * everything). Past the first, the search goes on without expanding a
+   * violating state: each violation is a distinct state (a distinct orbit
+   * under symmetry) that breaks an invariant (the first one it breaks, in
+   * the machine's order) or has no successor, with its own shortest trace.
+   */
+  readonly maxViolations?: number;
 }
 
 /** Check the clock once per this many expanded states. */
@@ -69,8 +79,12 @@ function sequentialSnapshot(snapshot: Snapshot, actionCount: number) {
     firings: array("firings", Float64Array, actionCount),
     newStates: array("newStates", Float64Array, actionCount),
     outdegrees: array("outdegrees", Float64Array, OUTDEGREE_BUCKETS),
+    found: pairs(array("found", Int32Array)),
   };
 }
+
+/** [a, b, c, d] as [[a, b], [c, d]]. */
+export const pairs = (flat: Int32Array): [number, number][] => Array.from({ length: flat.length >> 1 }, (_, i) => [flat[2 * i]!, flat[2 * i + 1]!]);
 
 export const DEADLOCK: Violation = {
   kind: "deadlock",
@@ -113,6 +127,7 @@ export function* explore<S>(machine: StateMachine<S>, options: CheckOptions = {}
   const maxStates = options.maxStates ?? Number.POSITIVE_INFINITY;
   const maxDepth = options.maxDepth ?? Number.POSITIVE_INFINITY;
   const maxMemory = options.maxMemory ?? Number.POSITIVE_INFINITY;
+  const maxViolations = options.maxViolations ?? 1;
   const progressInterval = options.progressIntervalMs ?? 1000;
   const onProgress = options.onProgress;
   const canonicalize = symmetryOf(machine, options.symmetry === true);
@@ -142,8 +157,15 @@ export function* explore<S>(machine: StateMachine<S>, options: CheckOptions = {}
   let expanded = saved?.scalars.expanded ?? 0;
   let budget: string | undefined;
   let interruption: string | undefined;
+  /** Set when the search must stop for its violations (the limit reached). */
   let violation: Violation | undefined;
-  let violationAt = -1;
+  const found: { violation: Violation; at: number }[] = [];
+  /** Numbers of violating states, which are not expanded. */
+  const violators = new Set<number>();
+  for (const [invariant, at] of saved?.found ?? []) {
+    found.push({ violation: invariant < 0 ? DEADLOCK : invariantViolation(invariants[invariant]!), at });
+    violators.add(at);
+  }
 
   // The state being expanded, and how many successors it has emitted so far.
   let parent = ROOT;
@@ -169,11 +191,14 @@ export function* explore<S>(machine: StateMachine<S>, options: CheckOptions = {}
     if (depth + 1 > deepest && parent !== ROOT) deepest = depth + 1;
     return index;
   };
+  const record = (broken: Violation, at: number) => {
+    found.push({ violation: broken, at });
+    violators.add(at);
+    if (found.length >= maxViolations) violation = found[0]!.violation;
+  };
   const afterNew = (index: number, broken: number) => {
-    if (broken >= 0) {
-      violation = invariantViolation(invariants[broken]!);
-      violationAt = index;
-    } else if (visited.size >= maxStates) budget = `the state budget of ${maxStates} distinct states`;
+    if (broken >= 0) record(invariantViolation(invariants[broken]!), index);
+    if (violation === undefined && visited.size >= maxStates) budget = `the state budget of ${maxStates} distinct states`;
   };
 
   // Fast path: encodings only, one expanded state's successors at a time.
@@ -241,8 +266,9 @@ export function* explore<S>(machine: StateMachine<S>, options: CheckOptions = {}
       ...(canonicalize !== undefined ? { symmetry: true } : {}),
       ...outdegreeOf(outdegrees, maxOutdegree),
     };
-    if (violation === undefined) return { status, statistics, ...(budget ? { budget } : {}), ...(interruption ? { interruption } : {}) };
-    return { status, statistics, violation, trace: replayTrace(machine, links, violationAt, canonicalize) };
+    const stops = { ...(budget ? { budget } : {}), ...(interruption ? { interruption } : {}) };
+    if (found.length === 0) return { status, statistics, ...stops };
+    return withViolations({ status, statistics, ...stops }, found, maxViolations, (at) => replayTrace(machine, links, at, canonicalize));
   };
   /** Everything needed to go on from state `position` of the current level (see sequentialSnapshot). */
   const snapshot = (position: number): Snapshot => ({
@@ -267,6 +293,8 @@ export function* explore<S>(machine: StateMachine<S>, options: CheckOptions = {}
       firings,
       newStates,
       outdegrees,
+      // The violations found so far (with --continue): the broken invariant's index (-1: a deadlock) and the state's number.
+      found: Int32Array.from(found.flatMap((f) => [f.violation === DEADLOCK ? -1 : invariants.findIndex((i) => i.name === f.violation.name), f.at])),
     },
   });
   const figures = (): Progress => ({ generated, distinct: visited.size, queue: visited.size - expanded, depth: deepest + 1, seconds: (performance.now() - started) / 1000 });
@@ -282,7 +310,7 @@ export function* explore<S>(machine: StateMachine<S>, options: CheckOptions = {}
       initialStates++;
       afterNew(index, brokenIndex(invariants, state));
       if (violation !== undefined) return finish("violation");
-      if (budget !== undefined) return finish("budget");
+      if (budget !== undefined) return finish(found.length > 0 ? "violation" : "budget");
     }
     [current, next] = [next, current];
   }
@@ -297,6 +325,10 @@ export function* explore<S>(machine: StateMachine<S>, options: CheckOptions = {}
     for (let k = start; k < current.count; k++) {
       parent = levelStart + k;
       ordinal = 0;
+      if (violators.size > 0 && violators.has(parent)) {
+        expanded++;
+        continue;
+      }
       const bytes = current.get(k);
       if (expandFast !== undefined) {
         expandFast(bytes, collect);
@@ -306,19 +338,18 @@ export function* explore<S>(machine: StateMachine<S>, options: CheckOptions = {}
       // Off the queue once its expansion started (as in TLC, and the parallel search), even when a violation cut it short.
       expanded++;
       if (violation !== undefined) return finish("violation");
-      if (budget !== undefined) return finish("budget");
+      if (budget !== undefined) return finish(found.length > 0 ? "violation" : "budget");
       const successors = ordinal;
       outdegrees[Math.min(successors, OUTDEGREE_BUCKETS - 1)]!++;
       if (successors > maxOutdegree) maxOutdegree = successors;
       if (successors === 0 && checkDeadlock) {
-        violation = DEADLOCK;
-        violationAt = parent;
-        return finish("violation");
+        record(DEADLOCK, parent);
+        if (violation !== undefined) return finish("violation");
       }
       // Stop while the next growth of any array (the set by half, the links and the frontier by double) still fits.
       if (maxMemory !== Number.POSITIVE_INFINITY && visited.bytesAfterGrowth + links.bytesAfterGrowth + current.bytes + 2 * next.bytes > maxMemory) {
         budget = `the memory budget of ${formatBytes(maxMemory)}`;
-        return finish("budget");
+        return finish(found.length > 0 ? "violation" : "budget");
       }
       if ((expanded & (CLOCK_STRIDE - 1)) === 0) {
         const now = performance.now();
@@ -332,7 +363,7 @@ export function* explore<S>(machine: StateMachine<S>, options: CheckOptions = {}
           lastPause = performance.now();
           if (command !== undefined) {
             interruption = command.interrupt;
-            return finish("interrupted");
+            return finish(found.length > 0 ? "violation" : "interrupted");
           }
         }
       }
@@ -344,7 +375,25 @@ export function* explore<S>(machine: StateMachine<S>, options: CheckOptions = {}
     next.shrink();
     depth++;
   }
-  return finish(budget === undefined ? "ok" : "budget");
+  return finish(found.length > 0 ? "violation" : budget === undefined ? "ok" : "budget");
+}
+
+/**
+ * The result's violations with their traces, shortest first (ties in the
+ * order found); the first is also the result's `violation` and `trace`, the
+ * one a search stopping at the first violation reports.
+ */
+export function withViolations(
+  result: Omit<CheckResult, "violation" | "trace" | "violations">,
+  found: readonly { violation: Violation; at: number }[],
+  limit: number,
+  traceTo: (at: number) => TraceStep[],
+): CheckResult {
+  const violations = found
+    .map((entry) => ({ violation: entry.violation, trace: traceTo(entry.at) }))
+    .sort((a, b) => a.trace.length - b.trace.length);
+  const first = violations[0]!;
+  return { ...result, violation: first.violation, trace: first.trace, ...(limit > 1 ? { violations, violationLimit: limit } : {}) };
 }
 
 function brokenIndex<S>(invariants: readonly Invariant<S>[], state: S): number {

@@ -13,7 +13,8 @@ import { parentPort, workerData } from "node:worker_threads";
 import { actionIndexer, symmetryOf } from "./check.js";
 import { CHUNK_BYTES, ChunkWriter, chunkCount, forEachInChunk } from "./frontier-chunks.js";
 import type { Invariant } from "./machine.js";
-import { loadMachine, type LevelReport, type WorkerData } from "./parallel.js";
+import { DEADLOCKED, loadMachine, type LevelReport, type WorkerData } from "./parallel.js";
+import { selectProperties } from "./selection.js";
 import { ParentLinks, ROOT, SuccessorBatch } from "./search-arrays.js";
 import { OUTDEGREE_BUCKETS } from "./statistics.js";
 import {
@@ -38,8 +39,8 @@ const EXPANDED_STOP = 1;
 const NOT_EXPANDED = 2;
 
 async function main(): Promise<void> {
-  const { index: me, count, source, symmetry, visited: buffers, checkDeadlock, maxStates, maxMemory } = workerData as WorkerData;
-  const machine = await loadMachine(source);
+  const { index: me, count, source, symmetry, visited: buffers, checkDeadlock, maxStates, maxMemory, maxViolations, properties } = workerData as WorkerData;
+  const machine = selectProperties(await loadMachine(source), properties);
   const canonicalize = symmetryOf(machine, symmetry);
   const indexOf = actionIndexer(machine);
   const invariants = machine.invariants as readonly Invariant<unknown>[];
@@ -104,9 +105,14 @@ async function main(): Promise<void> {
   let newStates = new Float64Array(actionCount);
   let outdegrees = new Float64Array(OUTDEGREE_BUCKETS);
   let maxOutdegree = 0;
-  let deadlock = -1;
-  let brokenInvariant = -1;
-  let brokenAt = -1;
+  let violations: [number, number][] = [];
+  /** Records a violation; false when this worker has found as many as the run may report (the search stops). */
+  const violated = (invariant: number, at: number): boolean => {
+    violations.push([invariant, at]);
+    if (violations.length < maxViolations) return true;
+    stopWith(STOP_VIOLATION);
+    return false;
+  };
   const startLevel = () => {
     // The table may have grown while this worker was idle.
     visited.refresh();
@@ -116,9 +122,7 @@ async function main(): Promise<void> {
     newStates = new Float64Array(actionCount);
     outdegrees = new Float64Array(OUTDEGREE_BUCKETS);
     maxOutdegree = 0;
-    deadlock = -1;
-    brokenInvariant = -1;
-    brokenAt = -1;
+    violations = [];
   };
 
   /** Adds the batch (the successors of state `parent`, or the initial states) to the visited set; false when the search must stop. */
@@ -132,8 +136,9 @@ async function main(): Promise<void> {
     const prints = batch.prints;
     visited.prefetch(prints, reserved);
     let added = 0;
-    // As one worker does, stop at this worker's first violating successor: the ones after it are not generated.
-    for (let k = 0; k < reserved && brokenInvariant < 0; k++) {
+    let going = true;
+    // As one worker does, stop at the violating successor that reaches the limit: the ones after it are not generated.
+    for (let k = 0; k < reserved && going; k++) {
       generated++;
       const action = batch.actions[k]!;
       if (action >= 0) firings[action]!++;
@@ -141,16 +146,11 @@ async function main(): Promise<void> {
       added++;
       const key = batch.state(k);
       const local = links.push(parent, k);
-      writer.push(key, local);
       if (action >= 0) newStates[action]!++;
-      if (brokenInvariant < 0) {
-        const broken = brokenOf(key);
-        if (broken >= 0) {
-          brokenInvariant = broken;
-          brokenAt = local * count + me;
-          stopWith(STOP_VIOLATION);
-        }
-      }
+      const broken = brokenOf(key);
+      if (broken >= 0) going = violated(broken, local * count + me);
+      // A violating state is not expanded; it keeps its number in the next level.
+      writer.push(key, local, broken < 0);
     }
     visited.settle(reserved, added);
     batch.count = 0;
@@ -178,11 +178,8 @@ async function main(): Promise<void> {
     expanded++;
     outdegrees[Math.min(successors, OUTDEGREE_BUCKETS - 1)]!++;
     if (successors > maxOutdegree) maxOutdegree = successors;
-    if (successors === 0 && (deadlock < 0 || parent < deadlock)) {
-      deadlock = parent;
-      if (checkDeadlock) stopWith(STOP_VIOLATION);
-    }
     if (budgeted) publish();
+    if (successors === 0 && checkDeadlock && !violated(DEADLOCKED, parent)) return EXPANDED_STOP;
     return Atomics.load(control, STOP) === 0 ? GO_ON : EXPANDED_STOP;
   };
 
@@ -196,9 +193,7 @@ async function main(): Promise<void> {
     newStates,
     outdegrees,
     maxOutdegree,
-    deadlock,
-    brokenInvariant,
-    brokenAt,
+    violations,
     heldBytes: links.bytes + writer.bytesHeld,
     chunks: writer.take(),
   });
@@ -228,8 +223,9 @@ async function main(): Promise<void> {
           const claimed = Atomics.add(control, CURSOR, 1);
           if (claimed >= chunks.length) break;
           let done = 0;
-          forEachInChunk(chunks[claimed]!, (state, owner, local) => {
-            const outcome = expandState(state, owner, local);
+          forEachInChunk(chunks[claimed]!, (state, owner, local, expand) => {
+            // A violating state (with --continue) is only counted off the queue.
+            const outcome = expand ? expandState(state, owner, local) : (expanded++, GO_ON);
             if (outcome !== NOT_EXPANDED) done++;
             going = outcome === GO_ON;
             return going;

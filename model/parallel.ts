@@ -22,7 +22,7 @@
 import { Worker } from "node:worker_threads";
 import type { StateMachine } from "./machine.js";
 import { collisionProbability } from "./fingerprint.js";
-import { DEADLOCK, formatBytes, invariantViolation, replayTrace, symmetryOf, type CheckOptions, type SearchPause } from "./check.js";
+import { DEADLOCK, formatBytes, invariantViolation, replayTrace, symmetryOf, withViolations, pairs, type CheckOptions, type SearchPause } from "./check.js";
 import { snapshotReader, type Snapshot } from "./checkpoint.js";
 import { CHUNK_BYTES, chunkCount, chunkTail, packChunks, unpackChunks } from "./frontier-chunks.js";
 import { InputError } from "./input-error.js";
@@ -46,6 +46,10 @@ import {
 } from "./shared-fingerprint-set.js";
 import { type ActionCoverage, type CheckResult, type CheckStatistics, OUTDEGREE_BUCKETS, outdegreeOf, type Progress, type RunStatus } from "./statistics.js";
 import type { Violation } from "./trace.js";
+import { selectProperties, type PropertySelection } from "./selection.js";
+
+/** In a worker's violations: the state has no successor. */
+export const DEADLOCKED = -1;
 
 export interface MachineSource {
   /** URL of an ES module (e.g. new URL("../spec/index.js", import.meta.url).href). */
@@ -65,6 +69,8 @@ export async function loadMachine(source: MachineSource): Promise<StateMachine<u
 
 export interface ParallelOptions extends CheckOptions {
   readonly workers: number;
+  /** The invariants (and temporal properties) to check; each worker restricts its own machine (model/selection.ts). */
+  readonly properties?: PropertySelection;
 }
 
 /** What each worker is started with (see parallel-worker.ts). */
@@ -78,6 +84,8 @@ export interface WorkerData {
   readonly maxStates: number;
   /** The memory budget in bytes (Infinity: none), which the workers check before each state. */
   readonly maxMemory: number;
+  readonly maxViolations: number;
+  readonly properties: PropertySelection;
 }
 
 /** What a worker reports after its part of a level (or of the initial states). */
@@ -88,11 +96,13 @@ export interface LevelReport {
   readonly newStates: Float64Array;
   readonly outdegrees: Float64Array;
   readonly maxOutdegree: number;
-  /** Global number of a state with no successor, or -1. */
-  readonly deadlock: number;
-  /** First broken invariant among the states this worker discovered, or -1, and that state's number. */
-  readonly brokenInvariant: number;
-  readonly brokenAt: number;
+  /**
+   * The violations this worker found, in the order found (at most the limit):
+   * the index of the broken invariant (DEADLOCKED for a state without
+   * successor) and the state's global number. A violating state is not
+   * written to the next level.
+   */
+  readonly violations: readonly (readonly [invariant: number, at: number])[];
   /** Bytes the worker holds: its parent links and its chunks of the next level. */
   readonly heldBytes: number;
   /** Told to stop, the worker stopped inside this chunk of the level, after expanding this many of its states. */
@@ -152,8 +162,10 @@ export async function checkParallel(
   restored?: Snapshot,
 ): Promise<CheckResult> {
   const count = options.workers;
-  const machine = await loadMachine(source);
+  const properties = options.properties ?? {};
+  const machine = selectProperties(await loadMachine(source), properties);
   const canonicalize = symmetryOf(machine, options.symmetry === true);
+  const maxViolations = options.maxViolations ?? 1;
   const checkDeadlock = options.checkDeadlock ?? true;
   const maxStates = options.maxStates ?? Number.POSITIVE_INFINITY;
   const maxDepth = options.maxDepth ?? Number.POSITIVE_INFINITY;
@@ -172,15 +184,20 @@ export async function checkParallel(
   let heldBytes = 0;
   let budget: string | undefined;
   let interruption: string | undefined;
+  /** Set when the search must stop for its violations (the limit reached). */
   let violation: Violation | undefined;
-  let violationAt = -1;
+  const found: { violation: Violation; at: number }[] = (saved?.found ?? []).map(([invariant, at]) => ({
+    violation: invariant === DEADLOCKED ? DEADLOCK : invariantViolation(machine.invariants[invariant]!),
+    at,
+  }));
   const started = performance.now() - 1000 * (saved?.scalars.seconds ?? 0);
+  let lastProgress = performance.now();
   const visited = restoredTable(Math.min(maxMemory, MAX_TABLE_BYTES), saved?.table);
   const control = new Int32Array(visited.control);
   const tableBytes = () => 8 * Atomics.load(control, CAPACITY);
   const workers = Array.from(
     { length: count },
-    (_, index) => new WorkerHandle({ index, count, source, symmetry: options.symmetry === true, visited, checkDeadlock, maxStates, maxMemory }),
+    (_, index) => new WorkerHandle({ index, count, source, symmetry: options.symmetry === true, visited, checkDeadlock, maxStates, maxMemory, maxViolations, properties }),
   );
   const chunkKiB = (chunks: readonly SharedArrayBuffer[]) => Math.ceil(chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0) / 1024);
   const statesIn = (chunks: readonly SharedArrayBuffer[]) => chunks.reduce((sum, chunk) => sum + chunkCount(chunk), 0);
@@ -198,15 +215,15 @@ export async function checkParallel(
       maxOutdegree = Math.max(maxOutdegree, r.maxOutdegree);
     }
     heldBytes = tableBytes() + reports.reduce((sum, r) => sum + r.heldBytes, 0);
-    const deadlocked = reports.map((r) => r.deadlock).filter((at) => at >= 0);
-    const broken = firstBroken(reports);
-    if (checkDeadlock && deadlocked.length > 0) {
-      violation = DEADLOCK;
-      violationAt = Math.min(...deadlocked);
-    } else if (broken !== undefined) {
-      violation = invariantViolation(machine.invariants[broken.invariant]!);
-      violationAt = broken.at;
-    } else {
+    // This level's deadlocks (states of the level) before its broken invariants (states of the next one), each by state number.
+    const level = reports.flatMap((r) => r.violations);
+    const byNumber = (a: readonly [number, number], b: readonly [number, number]) => a[1] - b[1];
+    for (const [invariant, at] of [...level.filter(([i]) => i === DEADLOCKED).sort(byNumber), ...level.filter(([i]) => i !== DEADLOCKED).sort(byNumber)]) {
+      if (found.length >= maxViolations) break;
+      found.push({ violation: invariant === DEADLOCKED ? DEADLOCK : invariantViolation(machine.invariants[invariant]!), at });
+    }
+    if (found.length >= maxViolations) violation = found[0]!.violation;
+    else {
       const stop = Atomics.load(control, STOP);
       if (stop === STOP_STATE_BUDGET) budget = `the state budget of ${maxStates} distinct states`;
       else if (heldBytes > maxMemory || (stop === STOP_MEMORY_BUDGET && maxMemory < MAX_TABLE_BYTES)) budget = `the memory budget of ${formatBytes(maxMemory)}`;
@@ -240,6 +257,7 @@ export async function checkParallel(
         firings,
         newStates,
         outdegrees,
+        found: Int32Array.from(found.flatMap((f) => [f.violation === DEADLOCK ? DEADLOCKED : machine.invariants.findIndex((i) => i.name === f.violation.name), f.at])),
         "level.bytes": packedLevel.bytes,
         "level.sizes": packedLevel.sizes,
         "upcoming.bytes": packedUpcoming.bytes,
@@ -296,6 +314,12 @@ export async function checkParallel(
         upcoming = [];
         Atomics.store(control, CURRENT_KIB, Atomics.load(control, NEXT_KIB));
         Atomics.store(control, NEXT_KIB, 0);
+        // Between levels: the figures are whole only here.
+        const now = performance.now();
+        if (options.onProgress !== undefined && now - lastProgress >= (options.progressIntervalMs ?? 1000)) {
+          lastProgress = now;
+          options.onProgress(figures());
+        }
         continue;
       }
       if (depth >= maxDepth) {
@@ -348,10 +372,11 @@ export async function checkParallel(
       ...(canonicalize !== undefined ? { symmetry: true } : {}),
       ...outdegreeOf(outdegrees, maxOutdegree),
     };
-    const status: RunStatus = violation !== undefined ? "violation" : budget !== undefined ? "budget" : interruption !== undefined ? "interrupted" : "ok";
-    if (violation === undefined) return { status, statistics, ...(budget ? { budget } : {}), ...(interruption ? { interruption } : {}) };
+    const status: RunStatus = found.length > 0 ? "violation" : budget !== undefined ? "budget" : interruption !== undefined ? "interrupted" : "ok";
+    const stops = { ...(budget ? { budget } : {}), ...(interruption ? { interruption } : {}) };
+    if (found.length === 0) return { status, statistics, ...stops };
     const links = await gatherLinks(workers);
-    return { status, statistics, violation, trace: replayTrace(machine, links, violationAt, canonicalize) };
+    return withViolations({ status, statistics, ...stops }, found, maxViolations, (at) => replayTrace(machine, links, at, canonicalize));
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
@@ -388,17 +413,9 @@ function parallelSnapshot(snapshot: Snapshot, workers: number, actionCount: numb
     outdegrees: array("outdegrees", Float64Array, OUTDEGREE_BUCKETS),
     level: chunks("level"),
     upcoming: chunks("upcoming"),
+    found: pairs(array("found", Int32Array)),
     links: Array.from({ length: workers }, (_, w) => ({ parents: array(`worker${w}.parents`, Int32Array), ordinals: array(`worker${w}.ordinals`, Uint32Array) })),
   };
-}
-
-function firstBroken(reports: readonly { brokenInvariant: number; brokenAt: number }[]): { invariant: number; at: number } | undefined {
-  let best: { invariant: number; at: number } | undefined;
-  for (const r of reports) {
-    if (r.brokenInvariant < 0) continue;
-    if (best === undefined || r.brokenAt < best.at) best = { invariant: r.brokenInvariant, at: r.brokenAt };
-  }
-  return best;
 }
 
 /** All workers' parent links, as one view by global state number. */

@@ -60,6 +60,26 @@ describe("parallel search", () => {
     }
   });
 
+  test("--continue and --max-error with 2 workers: the same violating states as one worker; k of them, shortest first", async () => {
+    const config = configNamed("tiny");
+    const endOf = (v: { trace: readonly { state: unknown }[] }) => JSON.stringify(v.trace.at(-1)!.state);
+    const one = checker.check(spec.buildSpec(config, "no-present-recheck"), { maxViolations: Number.POSITIVE_INFINITY });
+    const two = await parallel.checkParallel(spec.specSource(config, "no-present-recheck"), { workers: 2, maxViolations: Number.POSITIVE_INFINITY });
+    expect(two.statistics.distinct).toBe(one.statistics.distinct);
+    expect(two.violations!.map(endOf).sort()).toEqual(one.violations!.map(endOf).sort());
+    const three = await parallel.checkParallel(spec.specSource(config, "no-present-recheck"), { workers: 2, maxViolations: 3 });
+    expect(three.violations!.map((v) => v.trace.length)).toEqual(one.violations!.slice(0, 3).map((v) => v.trace.length));
+  });
+
+  test("--inv with 2 workers: each worker checks only the chosen invariants", async () => {
+    const config = configNamed("tiny");
+    const properties = { withoutInvariants: ["NoNeedlessPagerInvocation"] };
+    const two = await parallel.checkParallel(spec.specSource(config, "no-present-recheck"), { workers: 2, properties });
+    expect(two.status).toBe("ok");
+    const only = await parallel.checkParallel(spec.specSource(config, "no-present-recheck"), { workers: 2, properties: { invariants: ["NoNeedlessPagerInvocation"] } });
+    expect(only.violation?.name).toBe("NoNeedlessPagerInvocation");
+  });
+
   test("4 workers on three-consumers: the same counts as one, through many growths of the shared set", async () => {
     const config = configNamed("three-consumers");
     const one = checker.check(spec.buildSpec(config));

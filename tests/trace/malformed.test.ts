@@ -107,7 +107,7 @@ describe("usage errors: exit 2", () => {
     [["show", "tests/traces/spec-no-present-recheck.itf.json", "--format", "pdf"], /--format must be one of text, md, svg, itf, got "pdf"/],
     [["replay", "x", "--format", "md"], /trace replay: --format does not apply here/],
     [["frobnicate"], /unknown subcommand "frobnicate"/],
-    [["show", "--colour"], /Unknown option '--colour'/],
+    [["show", "--colour"], /unknown option '--colour'/i],
   ])("%j", async (argv, expected) => {
     const run = await multipagerTrace(...argv);
     expect(run.code).toBe(ExitCode.Usage);

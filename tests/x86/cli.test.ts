@@ -34,7 +34,7 @@ describe("multipager x86 (no QEMU needed)", () => {
     [["x86", "run", "a", "b"], "expected exactly one CASE file"],
     [["x86", "run", writeProtect, "--walker-bug", "nope"], "unknown walker bug 'nope'"],
     [["x86", "run", writeProtect, "--show", "qemu"], "--show qemu needs --qemu"],
-    [["x86", "run", writeProtect, "--bogus"], "Unknown option '--bogus'"],
+    [["x86", "run", writeProtect, "--bogus"], "unknown option '--bogus'"],
     [["x86", "gen", "--ops", "5", "-o", "x.case"], "--seed S is required"],
     [["x86", "gen", "--seed", "5"], "-o CASE is required"],
     [["x86", "gen", "--seed", "abc", "-o", "x.case"], "--seed must be an integer in 0..2147483647"],
