@@ -1,9 +1,9 @@
 /**
  * Checkpoints of an exhaustive search (`check --checkpoint DIR`, resumed by
  * `check --recover DIR`), as TLC keeps them for runs of hours: one file,
- * DIR/checkpoint.bin, replaced atomically (model/atomic-write.ts: temporary
- * file, fsync, rename) each time, so a crash or a kill while writing leaves
- * the previous checkpoint whole.
+ * DIR/checkpoint.bin, replaced atomically and durably (model/atomic-write.ts:
+ * temporary file, fsync, rename) each time, so a crash or a kill while
+ * writing leaves the previous checkpoint whole.
  *
  * The file is a magic line, a JSON header (format version, the run's
  * identity, the search's scalars, and a table of sections with their
@@ -144,7 +144,7 @@ export function writeCheckpoint(dir: string, identity: Identity, summary: Checkp
   } catch {
     // writeFileAtomic names the problem with the file.
   }
-  writeFileAtomic(join(dir, CHECKPOINT_FILE), [Buffer.from(MAGIC, "latin1"), length, headerBytes, ...entries.map(([, array]) => bytesOf(array))]);
+  writeFileAtomic(join(dir, CHECKPOINT_FILE), [Buffer.from(MAGIC, "latin1"), length, headerBytes, ...entries.map(([, array]) => bytesOf(array))], { durable: true });
 }
 
 /** A checkpoint as read back: its header's summary and the snapshot. */
