@@ -39,6 +39,8 @@ export interface CheckOptions {
   readonly symmetry?: boolean;
   /** Stop cleanly (status "budget") before the search's own arrays would exceed this many bytes. */
   readonly maxMemory?: number;
+  /** How often explore() pauses (default PAUSE_INTERVAL_MS); 0: at every chance (every 1024 expanded states), which tests use to pause at the same states on every run. */
+  readonly pauseIntervalMs?: number;
   /**
    * Stop after this many violations (default 1; Infinity: explore
    * everything). Past the first, the search goes on without expanding a
@@ -129,6 +131,7 @@ export function* explore<S>(machine: StateMachine<S>, options: CheckOptions = {}
   const maxMemory = options.maxMemory ?? Number.POSITIVE_INFINITY;
   const maxViolations = options.maxViolations ?? 1;
   const progressInterval = options.progressIntervalMs ?? 1000;
+  const pauseInterval = options.pauseIntervalMs ?? PAUSE_INTERVAL_MS;
   const onProgress = options.onProgress;
   const canonicalize = symmetryOf(machine, options.symmetry === true);
   const invariants = machine.invariants;
@@ -357,7 +360,7 @@ export function* explore<S>(machine: StateMachine<S>, options: CheckOptions = {}
           lastProgress = now;
           onProgress(figures());
         }
-        if (now - lastPause >= PAUSE_INTERVAL_MS) {
+        if (now - lastPause >= pauseInterval) {
           const position = k + 1;
           const command = yield { figures, snapshot: () => snapshot(position) };
           lastPause = performance.now();

@@ -12,7 +12,7 @@ import { describe, expect, test } from "vitest";
 import { check, explore, type SearchPause } from "../../model/check.js";
 import { CHECKPOINT_FILE, machineSignature, readCheckpoint, writeCheckpoint, type Identity } from "../../model/checkpoint.js";
 import { InputError } from "../../model/input-error.js";
-import { runPausing } from "../../model/pausing.js";
+import { runPausing, runToEnd } from "../../model/pausing.js";
 import type { CheckResult } from "../../model/statistics.js";
 import { buildSpec, namedConfigs } from "../../spec/index.js";
 
@@ -26,10 +26,10 @@ const figures = (result: CheckResult) => {
   return { status: result.status, ...rest };
 };
 
-/** Runs the search, writing a checkpoint at every pause into its own directory; returns those directories. */
+/** Runs the search pausing every 1024 states (the same points on every run), writing a checkpoint at every pause into its own directory; returns those directories. */
 async function checkpointEveryPause(options: { symmetry?: boolean } = {}): Promise<{ result: CheckResult; dirs: string[] }> {
   const dirs: string[] = [];
-  const result = await runPausing(explore(buildSpec(config), options), {
+  const result = await runPausing(explore(buildSpec(config), { ...options, pauseIntervalMs: 0 }), {
     interrupted: () => undefined,
     atPause: (pause: SearchPause) => {
       const dir = join(directory, `${options.symmetry === true ? "sym" : "plain"}-${dirs.length}`);
@@ -45,13 +45,36 @@ describe("resuming from a checkpoint", () => {
     const uninterrupted = check(buildSpec(config), { symmetry });
     const { result, dirs } = await checkpointEveryPause({ symmetry });
     expect(figures(result)).toEqual(figures(uninterrupted));
-    expect(dirs.length).toBeGreaterThanOrEqual(1);
+    expect(dirs.length).toBeGreaterThanOrEqual(10);
     for (const dir of new Set([dirs[0]!, dirs[Math.floor(dirs.length / 2)]!, dirs[dirs.length - 1]!])) {
       const { snapshot, summary } = readCheckpoint(dir, identity);
       expect(summary.distinct).toBeLessThan(uninterrupted.statistics.distinct);
       const resumed = await runPausing(explore(buildSpec(config), { symmetry }, snapshot), { interrupted: () => undefined });
       expect(figures(resumed), dir).toEqual(figures(uninterrupted));
     }
+  });
+
+  test("with --max-error 40: the violations found before the checkpoint are kept, and the same ones are reported", async () => {
+    const mutant = buildSpec(config, "no-present-recheck");
+    // Pausing every 1024 states: the checkpoint is taken at the same state on every run, before the 40th violation.
+    const options = { maxViolations: 40, pauseIntervalMs: 0 };
+    const uninterrupted = check(mutant, options);
+    const dirs: string[] = [];
+    await runPausing(explore(mutant, options), {
+      interrupted: () => undefined,
+      atPause: (pause: SearchPause) => {
+        if (dirs.length > 0) return;
+        dirs.push(join(directory, "continue"));
+        writeCheckpoint(dirs[0]!, identity, pause.figures(), pause.snapshot());
+      },
+    });
+    expect(dirs).toHaveLength(1);
+    const resumed = runToEnd(explore(mutant, options, readCheckpoint(dirs[0]!, identity).snapshot));
+    const violations = (result: CheckResult) => result.violations!.map((v) => `${v.violation.name}:${v.trace.length}`);
+    expect(figures(resumed)).toEqual(figures(uninterrupted));
+    expect(violations(resumed)).toEqual(violations(uninterrupted));
+    expect(uninterrupted.violations).toHaveLength(40);
+    expect(readCheckpoint(dirs[0]!, identity).snapshot.arrays["found"]!.length).toBeGreaterThan(0);
   });
 
   test("an interrupted search ends at its next pause with status interrupted and partial figures", async () => {
