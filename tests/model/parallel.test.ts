@@ -89,12 +89,15 @@ describe("parallel search", () => {
     expect(four.statistics.visitedBytes! / four.statistics.distinct).toBeLessThanOrEqual(16);
   });
 
-  test("a memory budget stops the parallel search cleanly, with partial statistics", async () => {
-    const result = await parallel.checkParallel(spec.specSource(configNamed("three-consumers")), { workers: 2, maxMemory: 2 * 2 ** 20 });
+  test.each([2, 4])("a memory budget stops %i workers cleanly, with partial statistics, before their arrays pass it", async (workers) => {
+    const budget = 4 * 2 ** 20;
+    const result = await parallel.checkParallel(spec.specSource(configNamed("three-consumers")), { workers, maxMemory: budget });
     expect(result.status).toBe("budget");
-    expect(result.budget).toMatch(/memory budget of 2\.0 MiB/);
+    expect(result.budget).toMatch(/memory budget of 4\.0 MiB/);
     expect(result.statistics.distinct).toBeGreaterThan(0);
     expect(result.statistics.distinct).toBeLessThan(399_492);
+    // The shared table and every worker's links and frontier chunks: checked before each state, not after a whole level.
+    expect(result.statistics.storeBytes).toBeLessThanOrEqual(budget);
   });
 
   test("a state budget stops the parallel search too", async () => {
