@@ -20,7 +20,7 @@ import { collisionProbability, fingerprint } from "./fingerprint.js";
 import { FingerprintSet } from "./fingerprint-set.js";
 import { Frontier, ParentLinks, ROOT, SuccessorBatch } from "./search-arrays.js";
 import { InputError } from "./input-error.js";
-import { snapshotReader, type Snapshot, type SnapshotArray } from "./checkpoint.js";
+import { pairs, snapshotReader, type Snapshot, type SnapshotArray } from "./snapshot.js";
 import { PAUSE_INTERVAL_MS, runToEnd, type Paused, type Pausing } from "./pausing.js";
 import type { TraceStep, Violation } from "./trace.js";
 import { type ActionCoverage, type CheckResult, type CheckStatistics, OUTDEGREE_BUCKETS, outdegreeOf, type Progress, type RunStatus } from "./statistics.js";
@@ -85,8 +85,6 @@ function sequentialSnapshot(snapshot: Snapshot, actionCount: number) {
   };
 }
 
-/** [a, b, c, d] as [[a, b], [c, d]]. */
-export const pairs = (flat: Int32Array): [number, number][] => Array.from({ length: flat.length >> 1 }, (_, i) => [flat[2 * i]!, flat[2 * i + 1]!]);
 
 export const DEADLOCK: Violation = {
   kind: "deadlock",

@@ -25,6 +25,9 @@ import { openRegularInput, parseJsonInput, readFully } from "./input-file.js";
 import type { StateMachine } from "./machine.js";
 import { firstIssue } from "./schema-issue.js";
 import { canonicalJson } from "./trace.js";
+import type { Snapshot, SnapshotArray } from "./snapshot.js";
+
+export type { Snapshot, SnapshotArray } from "./snapshot.js";
 
 export const CHECKPOINT_FILE = "checkpoint.bin";
 export const CHECKPOINT_FORMAT_VERSION = 1;
@@ -40,41 +43,6 @@ const ARRAY_TYPES = {
   f64: Float64Array,
 } as const;
 type ArrayType = keyof typeof ARRAY_TYPES;
-export type SnapshotArray = Uint8Array | Uint16Array | Int32Array | Uint32Array | Float64Array;
-
-/** What a search saves and restores: whole numbers and typed arrays, by name. */
-export interface Snapshot {
-  /** Which search wrote it ("sequential", "parallel"): a checkpoint resumes only in the same one. */
-  readonly search: string;
-  readonly scalars: Readonly<Record<string, number>>;
-  readonly arrays: Readonly<Record<string, SnapshotArray>>;
-}
-
-/**
- * Reads a snapshot back as the search `search` wrote it: its scalars by
- * name and its arrays by name and type. Anything missing or of another
- * shape is one InputError line ("checkpoint: ...").
- */
-export function snapshotReader<const N extends string>(snapshot: Snapshot, search: string, resume: string, names: readonly N[]) {
-  const bad = (why: string): never => {
-    throw new InputError(`checkpoint: ${why}`);
-  };
-  if (snapshot.search !== search) bad(`written by the ${snapshot.search} search; ${resume}`);
-  const scalars = Object.fromEntries(
-    names.map((name) => {
-      const value = snapshot.scalars[name];
-      if (typeof value !== "number" || !Number.isFinite(value) || value < 0) bad(`scalar ${name} is missing or malformed`);
-      return [name, value!];
-    }),
-  ) as Record<N, number>;
-  const array = <T extends SnapshotArray>(name: string, type: new (length: number) => T, length?: number): T => {
-    const found = snapshot.arrays[name];
-    if (!(found instanceof type) || (length !== undefined && found.length !== length)) bad(`section ${name} is missing or malformed`);
-    return found as T;
-  };
-  return { scalars, array, bad };
-}
-
 /** What the run is: a checkpoint resumes only a run with the same identity (compared field by field). */
 export type Identity = Readonly<Record<string, unknown>>;
 

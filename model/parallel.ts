@@ -22,8 +22,8 @@
 import { Worker } from "node:worker_threads";
 import type { StateMachine } from "./machine.js";
 import { collisionProbability } from "./fingerprint.js";
-import { DEADLOCK, formatBytes, invariantViolation, replayTrace, symmetryOf, withViolations, pairs, type CheckOptions, type SearchPause } from "./check.js";
-import { snapshotReader, type Snapshot } from "./checkpoint.js";
+import { DEADLOCK, formatBytes, invariantViolation, replayTrace, symmetryOf, withViolations, type CheckOptions, type SearchPause } from "./check.js";
+import { pairs, snapshotReader, type Snapshot } from "./snapshot.js";
 import { CHUNK_BYTES, chunkCount, chunkTail, packChunks, unpackChunks } from "./frontier-chunks.js";
 import { InputError } from "./input-error.js";
 import { PAUSE_INTERVAL_MS, type PauseHandling } from "./pausing.js";
