@@ -1,9 +1,12 @@
-import fc from "fast-check";
-import { describe, expect, test } from "vitest";
+import { fc, test } from "@fast-check/vitest";
+import { describe, expect } from "vitest";
 import { check } from "../../model/check.js";
 import { StateStore } from "../../model/state-store.js";
 import { graphMachine, type Graph } from "./graph-machine.js";
 import { dieHard, twoPhase } from "./machines.js";
+import { randomSeed } from "../seed.js";
+
+randomSeed(import.meta.url);
 
 /** 0 -> 1 -> 2, and 2 has no successor. */
 const chain: Graph = { nodes: 3, initial: [0], edges: [[0, 1, "A"], [1, 2, "B"]], bad: [] };
@@ -119,31 +122,26 @@ const graphs = fc.integer({ min: 1, max: 12 }).chain((nodes) =>
 );
 
 describe("shortest counterexamples (property)", () => {
-  test("the violation found is at the true shortest distance to a bad node, and the trace follows edges", () => {
-    fc.assert(
-      fc.property(graphs, (graph) => {
-        const distance = shortestDistances(graph);
-        const nearestBad = Math.min(...graph.bad.map((node) => distance[node]!));
-        const result = check(graphMachine(graph), { checkDeadlock: false });
-        if (!Number.isFinite(nearestBad)) {
-          expect(result.status).toBe("ok");
-          const reachable = distance.filter(Number.isFinite);
-          expect(result.statistics.distinct).toBe(reachable.length);
-          expect(result.statistics.depth).toBe(Math.max(...reachable) + 1);
-          return;
-        }
-        expect(result.status).toBe("violation");
-        const trace = result.trace!;
-        expect(trace.length - 1).toBe(nearestBad);
-        expect(graph.bad).toContain(trace.at(-1)!.state["node"]);
-        expect(graph.initial).toContain(trace[0]!.state["node"]);
-        for (let i = 1; i < trace.length; i++) {
-          const edge = [trace[i - 1]!.state["node"], trace[i]!.state["node"], trace[i]!.action];
-          expect(graph.edges.some((e) => e[0] === edge[0] && e[1] === edge[1] && e[2] === edge[2])).toBe(true);
-        }
-      }),
-      { numRuns: 300 },
-    );
+  test.prop([graphs], { numRuns: 300 })("the violation found is at the true shortest distance to a bad node, and the trace follows edges", (graph) => {
+    const distance = shortestDistances(graph);
+    const nearestBad = Math.min(...graph.bad.map((node) => distance[node]!));
+    const result = check(graphMachine(graph), { checkDeadlock: false });
+    if (!Number.isFinite(nearestBad)) {
+      expect(result.status).toBe("ok");
+      const reachable = distance.filter(Number.isFinite);
+      expect(result.statistics.distinct).toBe(reachable.length);
+      expect(result.statistics.depth).toBe(Math.max(...reachable) + 1);
+      return;
+    }
+    expect(result.status).toBe("violation");
+    const trace = result.trace!;
+    expect(trace.length - 1).toBe(nearestBad);
+    expect(graph.bad).toContain(trace.at(-1)!.state["node"]);
+    expect(graph.initial).toContain(trace[0]!.state["node"]);
+    for (let i = 1; i < trace.length; i++) {
+      const edge = [trace[i - 1]!.state["node"], trace[i]!.state["node"], trace[i]!.action];
+      expect(graph.edges.some((e) => e[0] === edge[0] && e[1] === edge[1] && e[2] === edge[2])).toBe(true);
+    }
   });
 });
 

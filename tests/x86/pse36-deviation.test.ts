@@ -17,9 +17,9 @@ import { generateCase } from "../../impl/x86case/generate.js";
 import { runOnModel } from "../../impl/x86case/model-run.js";
 import type { Outcome, RunReport } from "../../impl/x86case/output.js";
 import { walkerBug } from "../../impl/x86case/walker-bugs.js";
-import { seedFastCheck } from "../impl/hw/seed.js";
+import { randomSeed } from "../seed.js";
 
-seedFastCheck("pse36-deviation.test.ts");
+randomSeed(import.meta.url);
 
 const DIRECTORY = 0x0040_0000;
 const FIRST_SLOT = 8;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { seedFastCheck } from "./seed.js";
+import { randomSeed } from "../../seed.js";
 import {
   CR0_PE,
   CR0_PG,
@@ -28,7 +28,7 @@ import { ABSENT_WORD, PhysicalMemory } from "../../../impl/hw/memory.js";
 import { Tlb } from "../../../impl/hw/tlb.js";
 import { QEMU_TCG_RULES, X86_RULES, walk, type WalkRules } from "../../../impl/hw/walk.js";
 
-seedFastCheck("cpu.test.ts");
+randomSeed(import.meta.url);
 
 const DIRECTORY = 0x1000;
 const TABLE = 0x2000;
