@@ -114,6 +114,15 @@ export class PhysicalMemory {
     return words === undefined ? new Uint32Array(WORDS_PER_FRAME) : Uint32Array.from(words);
   }
 
+  /** Copies the frame's words into `into` (1024 words; zeros for an untouched frame), allocating nothing. */
+  readFrame(frameAddress: number, into: Uint32Array): void {
+    requireFrameAddress(frameAddress);
+    if (into.length !== WORDS_PER_FRAME) throw new RangeError(`readFrame needs room for ${WORDS_PER_FRAME} words, got ${into.length}`);
+    const words = this.frames.get(frameAddress >>> PAGE_SHIFT);
+    if (words === undefined) into.fill(0);
+    else into.set(words);
+  }
+
   /** Frame addresses holding at least one non-zero word, ascending. */
   nonZeroFrames(): number[] {
     const result: number[] = [];
@@ -142,13 +151,27 @@ export class PhysicalMemory {
    * were written in and however many zero words they once held.
    */
   encode(): Uint8Array {
-    const words = this.nonZeroWords();
-    const bytes = new Uint8Array(words.length * ENCODED_PAIR_BYTES);
+    // Two passes over the stored frames, in frame order, without a pair per word: the model checker encodes every state.
+    const frameNumbers = [...this.frames.keys()].sort((a, b) => a - b);
+    let count = 0;
+    for (const frameNumber of frameNumbers) {
+      const words = this.frames.get(frameNumber)!;
+      for (let i = 0; i < WORDS_PER_FRAME; i++) if (words[i] !== 0) count++;
+    }
+    const bytes = new Uint8Array(count * ENCODED_PAIR_BYTES);
     const view = new DataView(bytes.buffer);
-    words.forEach(([paddr, value], i) => {
-      view.setUint32(i * ENCODED_PAIR_BYTES, paddr >>> WORD_SHIFT, true);
-      view.setUint32(i * ENCODED_PAIR_BYTES + WORD_SIZE, value, true);
-    });
+    let offset = 0;
+    for (const frameNumber of frameNumbers) {
+      const words = this.frames.get(frameNumber)!;
+      const firstIndex = frameNumber * WORDS_PER_FRAME;
+      for (let i = 0; i < WORDS_PER_FRAME; i++) {
+        const value = words[i]!;
+        if (value === 0) continue;
+        view.setUint32(offset, firstIndex + i, true);
+        view.setUint32(offset + WORD_SIZE, value, true);
+        offset += ENCODED_PAIR_BYTES;
+      }
+    }
     return bytes;
   }
 
@@ -184,8 +207,15 @@ export class PhysicalMemory {
 
   /** Same contents (zero words and untouched frames are equal). */
   equals(other: PhysicalMemory): boolean {
-    const a = this.encode();
-    const b = other.encode();
-    return a.length === b.length && a.every((byte, i) => byte === b[i]);
+    return this.framesMatch(other) && other.framesMatch(this);
+  }
+
+  /** Does every frame stored here hold what `other` holds there (zeros where it stores none)? */
+  private framesMatch(other: PhysicalMemory): boolean {
+    for (const [frameNumber, words] of this.frames) {
+      const theirs = other.frames.get(frameNumber);
+      for (let i = 0; i < WORDS_PER_FRAME; i++) if (words[i] !== (theirs === undefined ? 0 : theirs[i])) return false;
+    }
+    return true;
   }
 }
