@@ -14,7 +14,6 @@ import { check } from "../../model/check.js";
 import { InputError } from "../../model/input-error.js";
 import { formatItf } from "../../model/itf.js";
 import type { TraceValue } from "../../model/machine.js";
-import { terminalProgress } from "../../model/progress.js";
 import { freshSeed, MAX_SEED } from "../../model/random.js";
 import { formatStatistics } from "../../model/report.js";
 import { traceId, type Trace, type TraceStep, type Violation } from "../../model/trace.js";
@@ -25,6 +24,8 @@ import { formatRefinementTrace } from "../../refinement/render.js";
 import { formatMissing, missingBehaviours } from "../../refinement/unsupported.js";
 import { integerOption, parseOptions } from "../options.js";
 import { writeEvidence } from "../evidence.js";
+import { counterexampleOf, searchOf, searchTiming, type RunReport } from "../json-report.js";
+import { RUN_OUTPUT_OPTIONS, RUN_OUTPUT_USAGE, runOutput, writeRunReport, type ReportBody } from "../run-output.js";
 
 export const REFINE_USAGE = `usage: multipager refine [options]
 
@@ -46,7 +47,9 @@ options:
   --path P                 property-based: replay the failure at fast-check path P (with its --seed)
   --max-states N           exhaustive: stop after N distinct states (exit 152)
   --completeness           exhaustive: also report abstract behaviours with no concrete counterpart
-  --itf PATH               where to write a counterexample (default: refinement-<id>.itf.json)
+  --itf PATH               where to write a counterexample ({id} is replaced by its id;
+                           default: refinement-{id}.itf.json)
+${RUN_OUTPUT_USAGE}
   --quiet                  print only the verdict, the counterexample and the trace file
   --help                   show this help
 
@@ -67,6 +70,7 @@ const OPTIONS = {
   "max-states": { type: "string" },
   completeness: { type: "boolean" },
   itf: { type: "string" },
+  ...RUN_OUTPUT_OPTIONS,
   quiet: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -74,8 +78,6 @@ const OPTIONS = {
 function parse(args: string[]) {
   return parseOptions("refine", args, OPTIONS);
 }
-
-const write = (text: string) => process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
 
 function listConfigs(): string {
   const width = Math.max(...refinementConfigs.map((c) => c.name.length));
@@ -90,7 +92,10 @@ function listMutants(): string {
 }
 
 export async function run(args: string[]): Promise<number> {
+  const started = performance.now();
   const options = parse(args);
+  const output = runOutput("refine", options, { itf: options.itf });
+  const write = output.write;
   if (options.help) {
     write(REFINE_USAGE);
     return ExitCode.Ok;
@@ -135,11 +140,19 @@ export async function run(args: string[]): Promise<number> {
   let report = "";
   let budgetHit = false;
   let replay = "";
+  let section: Pick<ReportBody, "search" | "propertyBased" | "timing"> = {};
   if (exhaustive) {
-    const progress = terminalProgress(process.stderr);
+    const progress = output.progress();
     try {
-      const result = check(refinement.product, { checkDeadlock: false, onProgress: progress.update, ...(maxStates !== undefined ? { maxStates } : {}) });
+      const result = check(refinement.product, {
+        checkDeadlock: false,
+        onProgress: progress.update,
+        progressIntervalMs: output.progressIntervalMs,
+        ...(maxStates !== undefined ? { maxStates } : {}),
+      });
       budgetHit = result.status === "budget";
+      const s = result.statistics;
+      section = { search: searchOf(result), timing: searchTiming(s) };
       report = formatStatistics(result);
       if (result.violation !== undefined && result.trace !== undefined) {
         const replayed = refinementSteps(refinement, result.trace);
@@ -150,7 +163,12 @@ export async function run(args: string[]): Promise<number> {
       progress.finish();
     }
   } else {
+    const searchStarted = performance.now();
     const result = propertyCheck(refinement, mutant, { seed, runs, path: options.path });
+    section = {
+      propertyBased: { runs: result.runs, commands: result.commands, path: result.failure?.path ?? null, shrinks: result.failure?.shrinks ?? null },
+      timing: { searchSeconds: (performance.now() - searchStarted) / 1000 },
+    };
     report = `Property-based refinement ${result.failure === undefined ? "passed" : "failed"}: ${result.runs} run${result.runs === 1 ? "" : "s"} of at most ${DEFAULT_MAX_COMMANDS} commands, ${result.commands} commands, seed ${seed}.`;
     if (result.failure !== undefined) {
       violation = result.failure.violation;
@@ -164,11 +182,22 @@ export async function run(args: string[]): Promise<number> {
   const completeness = options.completeness === true ? missingBehaviours(refinement, maxStates) : null;
   const completenessText = completeness === null ? "" : formatMissing(completeness, arch);
 
+  const toolVersion = await version();
+  const finish = async (code: number, counterexamples: RunReport["counterexamples"]): Promise<number> => {
+    await writeRunReport("refine", output, { args, code, started }, () => ({
+      subject: { machine: refinement.product.name, config: config.name, mutant: mutant ?? null, arch, cpus: config.cpus },
+      mode: exhaustive ? "exhaustive" : "property-based",
+      seed: exhaustive ? null : seed,
+      ...section,
+      counterexamples,
+    }));
+    return code;
+  };
   if (violation === undefined || steps === undefined) {
     write(quiet ? report.split("\n").find((l) => /^(Model checking|Property-based)/.test(l)) ?? report : report);
     if (completeness !== null) write(completenessText);
-    if (completeness !== null && completeness.missing.length > 0) return ExitCode.Safety;
-    return budgetHit ? ExitCode.Budget : ExitCode.Ok;
+    if (completeness !== null && completeness.missing.length > 0) return await finish(ExitCode.Safety, []);
+    return await finish(budgetHit ? ExitCode.Budget : ExitCode.Ok, []);
   }
   const trace: Trace = {
     kind: "refinement",
@@ -179,17 +208,17 @@ export async function run(args: string[]): Promise<number> {
     arch,
     violation,
     command: ["refine", ...args],
-    toolVersion: await version(),
+    toolVersion,
     vars: refinement.product.variables,
     steps,
   };
   const id = traceId(trace);
-  const path = options.itf ?? `refinement-${id}.itf.json`;
+  const path = (options.itf ?? "refinement-{id}.itf.json").replaceAll("{id}", id);
   write(formatRefinementTrace(trace));
   if (!quiet) write(report);
   const written = writeEvidence("refine", path, formatItf(trace), "the counterexample is printed above and the exit code is still the verdict's");
   write(`Counterexample ${id}: ${steps.length - 1} steps, ${written ? `written to ${path}` : "not written (see the error above)"}`);
   if (replay !== "") write(replay);
   if (completeness !== null) write(completenessText);
-  return ExitCode.Safety;
+  return await finish(ExitCode.Safety, [counterexampleOf(trace, written ? path : null)]);
 }
