@@ -16,15 +16,17 @@ import { ARCH_NAMES, architectures } from "../arch/index.js";
 import type { ArchName } from "../kernel/architecture.js";
 import { SyscallError, errorName } from "../kernel/errors.js";
 import { Kernel } from "../kernel/kernel.js";
-import { WORD_SIZE } from "../hw/bits.js";
-import { isUserAddress, kernelAddresses, userPageAddress } from "../kernel/layout.js";
+import { isUserAddress } from "../kernel/layout.js";
 import { decodeSyscall, encodeSyscall, executeSyscall, type RawSyscall } from "../kernel/syscalls.js";
 import type { ThreadId } from "../kernel/types.js";
 import { buildKernelMachine, type KernelMachine } from "../machine.js";
 import type { KernelMutantName } from "../mutants.js";
-import { CALL_SOURCES, nextCall, type CallSource, type GeneratedCall } from "./calls.js";
+import { accessTarget, anyPage } from "./accesses.js";
+import { nextCall, type GeneratedCall } from "./calls.js";
 import { IsolationCheck } from "./isolation.js";
-import { PATH_NAMES, pathTaken, probeBefore, type PathName } from "./paths.js";
+import { pathTaken, probeBefore } from "./paths.js";
+import { bump, emptyReport, type FuzzReport } from "./report.js";
+
 import { fuzzSystem } from "./systems.js";
 
 export interface FuzzOptions {
@@ -42,35 +44,6 @@ export interface FuzzOptions {
   readonly mutant?: KernelMutantName;
   /** After every episode, the report so far (a long run's progress). */
   readonly onEpisode?: (report: FuzzReport) => void;
-}
-
-export interface Breach {
-  readonly arch: ArchName;
-  readonly seed: number;
-  readonly episode: number;
-  /** Kernel steps into the episode. */
-  readonly step: number;
-  readonly message: string;
-  /** The steps before it, oldest first. */
-  readonly lastSteps: readonly string[];
-}
-
-export interface FuzzReport {
-  readonly arch: ArchName;
-  readonly seed: number;
-  calls: number;
-  steps: number;
-  episodes: number;
-  stuckEpisodes: number;
-  readonly paths: Record<PathName, number>;
-  /** Calls and successful calls per source of the call. */
-  readonly sources: Record<CallSource, { calls: number; ok: number }>;
-  /** Errors returned, by name. */
-  readonly errors: Map<string, number>;
-  /** Successful calls, by call name. */
-  readonly successes: Map<string, number>;
-  readonly breaches: Breach[];
-  seconds: number;
 }
 
 /** Calls an episode may make: drawn from this range, so short and long histories both occur. */
@@ -107,77 +80,6 @@ export function episodeSeed(seed: number, arch: ArchName, episode: number): numb
 
 const hex = (n: number): string => (Number.isInteger(n) && n >= 0 ? `0x${n.toString(16)}` : String(n));
 const formatRaw = (raw: RawSyscall): string => `call ${hex(raw.number)}(${raw.args.map(hex).join(", ")})`;
-
-function emptyReport(arch: ArchName, seed: number): FuzzReport {
-  return {
-    arch,
-    seed,
-    calls: 0,
-    steps: 0,
-    episodes: 0,
-    stuckEpisodes: 0,
-    paths: Object.fromEntries(PATH_NAMES.map((p) => [p, 0])) as Record<PathName, number>,
-    sources: Object.fromEntries(CALL_SOURCES.map((s) => [s, { calls: 0, ok: 0 }])) as Record<CallSource, { calls: number; ok: number }>,
-    errors: new Map(),
-    successes: new Map(),
-    breaches: [],
-    seconds: 0,
-  };
-}
-
-const bump = (map: Map<string, number>, key: string): void => {
-  map.set(key, (map.get(key) ?? 0) + 1);
-};
-
-const anyPage = (k: Kernel, random: Random): number => userPageAddress(k.layout, random.below(k.layout.regions), random.below(k.layout.pagesPerRegion));
-
-/**
- * A linear address for `thread` to touch. Mostly a page of a region of its
- * task whose manager accepted it: one not there (a pure page fault the
- * manager answers) or one there (a hit); often a page another thread of the
- * task waits for (the paper's Fig. 3 race: the second fault finds the page
- * there, or waits too). Now and then any page of any region (no manager, not
- * accepted), a page past a region's pages, or the kernel part: the
- * general-protection faults. Null, half the time, when its task has no
- * accepted region (the thread then has better things to do than fault again).
- */
-function accessTarget(k: Kernel, thread: ThreadId, random: Random): number | null {
-  const { layout } = k;
-  const task = k.taskOf(thread);
-  const roll = random.below(20);
-  if (roll === 0) {
-    const addresses = kernelAddresses(layout, k.config.kernelAddresses);
-    return addresses[random.below(addresses.length)]!;
-  }
-  if (roll === 1 && layout.pagesPerRegion < 1024) return userPageAddress(layout, random.below(layout.regions), layout.pagesPerRegion);
-  if (roll === 2) return anyPage(k, random);
-  if (roll < 8) {
-    const waitedFor: number[] = [];
-    k.state.threads.forEach((s, t) => {
-      if (s.tag === "blocked" && t !== thread && k.taskOf(t) === task && isUserAddress(layout, s.address)) waitedFor.push(s.address);
-    });
-    if (waitedFor.length > 0) return waitedFor[random.below(waitedFor.length)]! & ~(WORD_SIZE - 1);
-  }
-  if (!k.hasRegionTable(task)) return anyPage(k, random);
-  const absent: number[] = [];
-  const present: number[] = [];
-  const unaccepted: number[] = [];
-  for (let region = 0; region < layout.regions; region++) {
-    const entry = k.regionEntry(task, region);
-    if (entry.manager === null) continue;
-    for (let page = 0; page < layout.pagesPerRegion; page++) {
-      const linear = userPageAddress(layout, region, page);
-      if (!entry.accepted) unaccepted.push(linear);
-      else (Kernel.allows(k.pte(task, linear), "read") ? present : absent).push(linear);
-    }
-  }
-  const from = (pool: readonly number[]): number => pool[random.below(pool.length)]!;
-  if (absent.length + present.length > 0 && (unaccepted.length === 0 || random.below(10) > 0)) {
-    return from(absent.length > 0 && (present.length === 0 || random.below(3) < 2) ? absent : present);
-  }
-  // A region its manager has not accepted (yet): a general-protection fault for the design, the first fault for the monolithic module.
-  return unaccepted.length > 0 && random.below(2) === 0 ? from(unaccepted) : null;
-}
 
 function stoppedThreads(k: Kernel): ThreadId[] {
   const result: ThreadId[] = [];
@@ -240,7 +142,12 @@ class Episode {
       if (this.trace.length > 0) this.options.onStep?.(this.trace[this.trace.length - 1]!);
       if (outcome === "stuck" || outcome === "breach") return outcome;
       if (outcome === "scheduler") continue;
-      const broken = this.check.afterStep(this.k, outcome === "kernel");
+      let broken: string | null;
+      try {
+        broken = this.check.afterStep(this.k, outcome === "kernel");
+      } catch (error) {
+        broken = `checking isolation threw after step ${this.steps}: ${error instanceof Error ? error.message : String(error)}`;
+      }
       if (broken !== null) return this.breach(broken);
     }
     return "done";
@@ -343,11 +250,4 @@ export function fuzzKernel(options: FuzzOptions): FuzzReport {
   }
   report.seconds = (performance.now() - started) / 1000;
   return report;
-}
-
-/** The share of all calls that took each path, and of all the paths together. */
-export function pathShares(report: FuzzReport): { readonly perPath: Record<PathName, number>; readonly interesting: number } {
-  const share = (n: number): number => (report.calls === 0 ? 0 : n / report.calls);
-  const perPath = Object.fromEntries(PATH_NAMES.map((p) => [p, share(report.paths[p])])) as Record<PathName, number>;
-  return { perPath, interesting: share(PATH_NAMES.reduce((sum, p) => sum + report.paths[p], 0)) };
 }
