@@ -12,7 +12,9 @@ import { InputError } from "../model/input-error.js";
 
 type OptionsConfig = NonNullable<ParseArgsConfig["options"]>;
 
-const usageError = (command: string, message: string) => new InputError(`${command}: ${message} (see multipager ${command} --help)`, "usage");
+/** The hint after a usage error: where the options are listed. */
+const helpHint = (command: string) => `see multipager ${command} --help`;
+const usageError = (command: string, message: string, hint: string) => new InputError(`${command}: ${message} (${hint})`, "usage");
 
 function optionNames(options: OptionsConfig): Map<string, string> {
   const names = new Map<string, string>();
@@ -81,22 +83,22 @@ function ownMessage(error: unknown, options: OptionsConfig): string {
   return message.replace(/\. To specify a positional argument.*$/, "");
 }
 
-function parse<const T extends OptionsConfig>(command: string, args: string[], options: T, allowPositionals: boolean) {
+function parse<const T extends OptionsConfig>(command: string, args: string[], options: T, allowPositionals: boolean, hint: string) {
   try {
     return parseArgs({ args: joinDashedValues(args, options), options, strict: true, allowPositionals });
   } catch (error) {
-    throw usageError(command, ownMessage(error, options));
+    throw usageError(command, ownMessage(error, options), hint);
   }
 }
 
-/** Strict option parsing for a command without positional arguments; a bad option is a one-line usage error. */
-export function parseOptions<const T extends OptionsConfig>(command: string, args: string[], options: T) {
-  return parse(command, args, options, false).values;
+/** Strict option parsing for a command without positional arguments; a bad option is a one-line usage error (`hint` says where the options are listed). */
+export function parseOptions<const T extends OptionsConfig>(command: string, args: string[], options: T, hint = helpHint(command)) {
+  return parse(command, args, options, false, hint).values;
 }
 
 /** Strict option parsing for a command with subcommands or files as positional arguments. */
 export function parseCommandLine<const T extends OptionsConfig>(command: string, args: string[], options: T) {
-  return parse(command, args, options, true);
+  return parse(command, args, options, true, helpHint(command));
 }
 
 /** An optional whole-number option in min..max; anything else is a one-line usage error naming the option. */

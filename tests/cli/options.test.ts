@@ -3,12 +3,14 @@
  * mistake is our own one line and exit 2, never node:util's wording; -V and
  * --version; progress lines on a stderr that is not a terminal.
  */
+import { spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { ExitCode } from "../../cli/exit-codes.js";
 import { version } from "../../cli/main.js";
+import { built, ensureBuilt } from "../built.js";
 import { multipager } from "./run-cli.js";
 
 const originalCwd = process.cwd();
@@ -107,5 +109,18 @@ describe("progress on a stderr that is not a terminal", () => {
   test("--no-progress: none; the default interval (60 s, TLC's): none in a short run", async () => {
     expect((await multipager("check", "--config", "tiny", "--no-progress", "--progress-interval", "0")).stderr).toBe("");
     expect((await multipager("check", "--config", "tiny")).stderr).toBe("");
+  });
+});
+
+describe("the bench's options go through the same parser", () => {
+  test.each([
+    [["--repeat", "-1"], 'bench: --repeat must be an integer in 1..9007199254740991, got "-1"'],
+    [["--spin-timeout", "1e3"], 'bench: --spin-timeout must be an integer in 1..9007199254740991, got "1e3"'],
+    [["--quik"], "bench: unknown option '--quik' (did you mean --quick?) (options: --quick, --spin-timeout S, --repeat N)"],
+  ])("node dist/bench/run.js %j: exit 2 before anything runs", (argv, message) => {
+    ensureBuilt();
+    const run = spawnSync(process.execPath, [built("bench/run.ts"), ...argv], { encoding: "utf8" });
+    expect(run.status).toBe(ExitCode.Usage);
+    expect(run.stderr).toBe(`${message}\n`);
   });
 });
