@@ -48,7 +48,7 @@ describe("resuming from a checkpoint", () => {
     expect(dirs.length).toBeGreaterThanOrEqual(10);
     for (const dir of new Set([dirs[0]!, dirs[Math.floor(dirs.length / 2)]!, dirs[dirs.length - 1]!])) {
       const { snapshot, summary } = readCheckpoint(dir, identity);
-      expect(summary.distinct).toBeLessThan(uninterrupted.statistics.distinct);
+      expect(summary.queue).toBeGreaterThan(0);
       const resumed = await runPausing(explore(buildSpec(config), { symmetry }, snapshot), { interrupted: () => undefined });
       expect(figures(resumed), dir).toEqual(figures(uninterrupted));
     }
