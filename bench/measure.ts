@@ -4,11 +4,17 @@
  * one JSON line of figures. Used by bench/run.ts.
  */
 import { check } from "../model/check.js";
+import type { StateMachine } from "../model/machine.js";
 import { checkParallel } from "../model/parallel.js";
-import { buildSpec, specSource, type SpecConfig } from "../spec/index.js";
+import { buildSpec, buildWithRules, specSource, validateConfig, type SpecConfig } from "../spec/index.js";
+import { variantRules } from "../spec/variants.js";
 
 export interface MeasureRequest {
   readonly config: SpecConfig;
+  /** A decision variant of spec/variants.ts instead of the design (one worker only). */
+  readonly variant?: string;
+  /** Another build's spec/index.js (the baseline's), checked by today's checker (one worker only). */
+  readonly specModule?: string;
   readonly symmetry: boolean;
   readonly workers: number;
   readonly maxMemory?: number;
@@ -26,6 +32,15 @@ export interface Measurement {
   readonly visitedBytes: number;
 }
 
+async function machineFor(request: MeasureRequest): Promise<StateMachine<unknown>> {
+  if (request.specModule !== undefined) {
+    const other = (await import(request.specModule)) as { buildSpec: (config: SpecConfig) => StateMachine<unknown> };
+    return other.buildSpec(request.config);
+  }
+  if (request.variant !== undefined) return buildWithRules(validateConfig(request.config, "bench"), variantRules(request.variant)) as StateMachine<unknown>;
+  return buildSpec(request.config) as StateMachine<unknown>;
+}
+
 async function main(): Promise<void> {
   const request = JSON.parse(process.argv[2] ?? "{}") as MeasureRequest;
   const options = {
@@ -38,7 +53,7 @@ async function main(): Promise<void> {
   const result =
     request.workers > 1
       ? await checkParallel(specSource(request.config), { ...options, workers: request.workers })
-      : check(buildSpec(request.config), options);
+      : check(await machineFor(request), options);
   const seconds = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
   const s = result.statistics;

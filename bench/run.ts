@@ -7,11 +7,20 @@
  * ratios, and fails (exit 1) when Spin's stored states differ from our
  * distinct states. Writes the table to bench/results.md as well.
  *
+ * Beside them, the spec of the last commit with the hand-written fast path
+ * (bench/baseline.ts builds it from git), checked by today's checker, on the
+ * same transition relation (today's design under its former decision D6, the
+ * `map-only-accepts` variant, which the baseline implements), interleaved
+ * with today's derived fast path: the ratio says whether deriving the fast
+ * path cost speed, and nothing else differs between the two runs.
+ *
  * Options: --quick (the two smallest configurations only), --spin-timeout S
  * (default 120: a configuration Spin cannot finish in that time is the last),
  * --repeat N (default 3: our three runs of a configuration are repeated N
  * times, interleaved, and each row shows the run with the median wall time,
- * so that a burst of load on a shared machine moves no ratio by itself).
+ * so that a burst of load on a shared machine moves no ratio by itself),
+ * --baseline REV (default: the commit before the fast path was derived;
+ * `none` skips it).
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { cpus, totalmem } from "node:os";
@@ -20,6 +29,7 @@ import { integerOption, parseOptions } from "../cli/options.js";
 import { InputError } from "../model/input-error.js";
 import { writeFileAtomic } from "../model/atomic-write.js";
 import { BENCH_CONFIGS } from "./configs.js";
+import { buildBaseline, handWrittenFastPathCommit } from "./baseline.js";
 import { measure } from "./fresh-process.js";
 import type { Measurement } from "./measure.js";
 import { promelaModel } from "./promela/generate.js";
@@ -46,7 +56,7 @@ function median(runs: readonly Measurement[]): Measurement {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-const BENCH_OPTIONS = "options: --quick, --spin-timeout S, --repeat N";
+const BENCH_OPTIONS = "options: --quick, --spin-timeout S, --repeat N, --baseline REV|none";
 
 const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
 const int = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "-");
@@ -80,7 +90,7 @@ function machineDescription(): string {
 }
 
 async function main(): Promise<number> {
-  const values = parseOptions("bench", process.argv.slice(2), { quick: { type: "boolean" }, "spin-timeout": { type: "string" }, repeat: { type: "string" } }, BENCH_OPTIONS);
+  const values = parseOptions("bench", process.argv.slice(2), { quick: { type: "boolean" }, "spin-timeout": { type: "string" }, repeat: { type: "string" }, baseline: { type: "string" } }, BENCH_OPTIONS);
   const spinTimeout = integerOption("bench", "spin-timeout", values["spin-timeout"], 1) ?? 120;
   const repeat = integerOption("bench", "repeat", values.repeat, 1) ?? 3;
   const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -89,18 +99,25 @@ async function main(): Promise<number> {
     return 1;
   }
   const configs = values.quick ? BENCH_CONFIGS.slice(0, 2) : BENCH_CONFIGS;
+  const baselineRevision = values.baseline === "none" ? null : (values.baseline ?? handWrittenFastPathCommit());
+  const baseline = baselineRevision === null ? null : buildBaseline(baselineRevision, log);
+  const baselineComparisons: string[] = [];
   const rows: Row[] = [];
   const comparisons: string[] = [];
   const mismatches: string[] = [];
   let largestFinished: { name: string; spin: SpinResult; ours: Measurement; two?: Measurement; symmetric?: Measurement } | undefined;
 
   for (const { name, config } of configs) {
-    const runs: { ours: Measurement[]; two: Measurement[]; symmetric: Measurement[] } = { ours: [], two: [], symmetric: [] };
+    const runs: { ours: Measurement[]; two: Measurement[]; symmetric: Measurement[]; derived: Measurement[]; former: Measurement[] } = { ours: [], two: [], symmetric: [], derived: [], former: [] };
     for (let round = 1; round <= repeat; round++) {
-      log(`bench: ${name}: ours, round ${round} of ${repeat}: 1 worker, 2 workers, symmetry ...`);
+      log(`bench: ${name}: ours, round ${round} of ${repeat}: 1 worker, 2 workers, symmetry${baseline === null ? "" : ", the derived and the hand-written fast path on the former D6"} ...`);
       runs.ours.push(measure({ config, symmetry: false, workers: 1 }));
       runs.two.push(measure({ config, symmetry: false, workers: 2 }));
       runs.symmetric.push(measure({ config, symmetry: true, workers: 1 }));
+      if (baseline !== null) {
+        runs.derived.push(measure({ config, symmetry: false, workers: 1, variant: "map-only-accepts" }));
+        runs.former.push(measure({ config, symmetry: false, workers: 1, specModule: baseline }));
+      }
     }
     const ours = median(runs.ours);
     const two = median(runs.two);
@@ -143,6 +160,15 @@ async function main(): Promise<number> {
     rows.push(ourRow("ours, 1 worker", ours, spin !== undefined ? `${(spin.seconds / ours.seconds).toFixed(2)}x Spin's speed (wall)` : ""));
     rows.push(ourRow("ours, 2 workers", two, `${(ours.seconds / two.seconds).toFixed(2)}x one worker`));
     rows.push(ourRow("ours, symmetry", symmetric, `${ours.distinct} states without; ${(ours.seconds / symmetric.seconds).toFixed(2)}x one worker`));
+    if (baseline !== null) {
+      const derived = median(runs.derived);
+      const former = median(runs.former);
+      const same = derived.distinct === former.distinct && derived.generated === former.generated;
+      rows.push(ourRow("ours, derived fast path, former D6", derived, `${(former.seconds / derived.seconds).toFixed(2)}x the hand-written fast path (wall), ${(former.cpuSeconds / derived.cpuSeconds).toFixed(2)}x (CPU)`));
+      rows.push(ourRow(`hand-written fast path (${baselineRevision})`, former, same ? "the same states and transitions" : "DIFFERENT COUNTS"));
+      if (!same) mismatches.push(`${name}: the derived fast path on the former D6 found ${derived.distinct}/${derived.generated}, the hand-written ${former.distinct}/${former.generated} (distinct/generated)`);
+      baselineComparisons.push(`${name}: derived ${derived.seconds.toFixed(2)} s, hand-written ${former.seconds.toFixed(2)} s: ${(former.seconds / derived.seconds).toFixed(2)}x by wall time, ${(former.cpuSeconds / derived.cpuSeconds).toFixed(2)}x by CPU time (hand-written's time / derived's)`);
+    }
     if (two.distinct !== ours.distinct) mismatches.push(`${name}: 2 workers found ${two.distinct} distinct states, 1 worker ${ours.distinct}`);
     if (spin === undefined) {
       comparisons.push(`${name}: Spin did not finish within ${spinTimeout} s; ours: ${int(ours.distinct)} states in ${ours.seconds.toFixed(2)} s`);
@@ -169,6 +195,9 @@ async function main(): Promise<number> {
     ...comparisons.map((c) => `- ${c}`),
     ...(largestFinished
       ? [`- largest configuration Spin finished within ${spinTimeout} s: ${largestFinished.name}, ratio ${(largestFinished.spin.seconds / largestFinished.ours.seconds).toFixed(2)}x by wall time, ${(largestFinished.spin.cpuSeconds / largestFinished.ours.cpuSeconds).toFixed(2)}x by CPU time (Spin's time / ours, 1 worker)`]
+      : []),
+    ...(baselineComparisons.length > 0
+      ? ["", `The derived fast path beside the hand-written one it replaced (${baselineRevision}), on the same transition relation (the former D6):`, ...baselineComparisons.map((c) => `- ${c}`)]
       : []),
   ].join("\n");
   process.stdout.write(`${report}\n`);

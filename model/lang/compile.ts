@@ -43,6 +43,8 @@ interface Loc {
 
 interface Scope {
   readonly buf: string;
+  /** The buffer reads come from (the state before the step, while the successor still equals it); default `buf`. */
+  readonly readBuf?: string;
   /** Parameters and bound variables in scope. */
   readonly names: ReadonlyMap<string, CVal>;
 }
@@ -76,10 +78,10 @@ class Compiler {
 
   // --- locations ----------------------------------------------------------------
 
-  private location(e: Expr, scope: Scope): Loc {
+  private location(e: Expr, scope: Scope, forWriting = false): Loc {
     const n = e.node;
     if (n.op === "field") {
-      const inner = this.location(n.of, scope);
+      const inner = this.location(n.of, scope, forWriting);
       return { ...inner, prefix: [...inner.prefix, n.name] };
     }
     if (n.op !== "read") throw new Error(`not a location: ${n.op}`);
@@ -98,7 +100,7 @@ class Compiler {
       flat = k === 0 ? slotJs : `(${flat}) * ${stored} + ${slotJs}`;
     });
     const offset = constant !== null ? String(v.offset + constant * v.stride) : `${v.offset} + (${flat}) * ${v.stride}`;
-    return { buf: scope.buf, v, offset, prefix: [] };
+    return { buf: forWriting ? scope.buf : (scope.readBuf ?? scope.buf), v, offset, prefix: [] };
   }
 
   private leaf(loc: Loc, rel: string): Leaf | null {
@@ -297,7 +299,7 @@ class Compiler {
   private helperCall(e: Expr, scope: Scope, body: (inner: Scope, name: string) => string[]): string {
     const used = namesIn(e);
     const args: string[] = [];
-    const callArgs: string[] = [scope.buf];
+    const callArgs: string[] = [scope.readBuf ?? scope.buf];
     const names = new Map<string, CVal>();
     for (const [name, v] of scope.names) {
       if (!used.has(name)) continue;
@@ -330,10 +332,10 @@ class Compiler {
   private quantifierBody(n: Extract<Node, { op: "quant" }>, scope: Scope, _name: string): string[] {
     const x = ident(n.bound);
     const inner: Scope = { buf: scope.buf, names: new Map([...scope.names, [n.bound, { kind: "scalar", type: n.sort, js: x }]]) };
-    const body = this.scalar(this.expr(n.body, inner));
-    return n.q === "forall"
-      ? [`${this.domainLoop(n.sort, x)} if (!${body}) return false;`, "return true;"]
-      : [`${this.domainLoop(n.sort, x)} if (${body}) return true;`, "return false;"];
+    const decls: string[] = [];
+    const body = this.hoist(this.scalar(this.expr(n.body, inner)), scope.buf, decls);
+    const test = n.q === "forall" ? `if (!${body}) return false;` : `if (${body}) return true;`;
+    return [`${this.domainLoop(n.sort, x)} {`, ...decls.map((d) => `  ${d}`), `  ${test}`, "}", n.q === "forall" ? "return true;" : "return false;"];
   }
 
   private reachBody(n: Extract<Node, { op: "reach" }>, scope: Scope): string[] {
@@ -366,26 +368,36 @@ class Compiler {
     else lines.push(`${at} = (${at} & ${~mask & 0xff}) | (${value} << ${l.bit & 7});`);
   }
 
-  stmt(s: Stmt, scope: Scope, lines: string[]): void {
+  /**
+   * A statement on `out`. `clean.value`: nothing has been written yet on this
+   * path, so reads may come from `s` (the same bytes, never written, so a
+   * repeated read can be hoisted into a constant).
+   */
+  stmt(s: Stmt, scope: Scope, lines: string[], clean: { value: boolean } = { value: false }): void {
+    const reading = (): Scope => ({ ...scope, readBuf: clean.value ? "s" : scope.buf });
     switch (s.op) {
       case "assign": {
-        const loc = this.location(s.target, scope);
-        const value = this.expr(s.value, scope);
+        const loc = this.location(s.target, scope, true);
+        const value = this.expr(s.value, reading());
         const rels = isScalar(s.target.type) ? [""] : leafPaths(this.inst, s.target.type);
-        // Every leaf's new value first: the value may read the location it replaces.
+        // Every leaf's new value first: the value may read the location it replaces (constants need no temporary).
         const temps = rels.map((r) => {
+          const js = clean.value ? this.hoist(this.component(value, r), "s", lines) : this.component(value, r);
+          if (/^\(?-?\d+\)?$/.test(js) || js === "(true ? 1 : 0)" || js === "(false ? 1 : 0)") return String(Function(`return ${js}`)());
           const t = this.fresh("v");
-          lines.push(`const ${t} = ${this.component(value, r)};`);
+          lines.push(`const ${t} = ${js};`);
           return t;
         });
         this.writeLeaves(loc, rels, temps, lines);
+        clean.value = false;
         return;
       }
       case "include":
       case "exclude": {
-        const loc = this.location(s.set, scope);
-        const elem = this.scalar(this.expr(s.elem, scope));
+        const loc = this.location(s.set, scope, true);
+        const elem = this.scalar(this.expr(s.elem, reading()));
         const bit = s.op === "include" ? "1" : "0";
+        clean.value = false;
         if (/^\d+$/.test(elem)) return this.writeLeaf(loc, elem, bit, lines);
         const { byte, shift } = this.memberTables(loc, (s.set.type as { of: { name: string; parent?: string } }).of);
         const at = `${loc.buf}[${loc.offset} + ${byte}[${elem}]]`;
@@ -393,16 +405,22 @@ class Compiler {
         return;
       }
       case "if": {
-        lines.push(`if (${this.scalar(this.expr(s.cond, scope))}) {`);
-        for (const x of s.then) this.stmt(x, scope, lines);
+        const cond = this.scalar(this.expr(s.cond, reading()));
+        lines.push(`if (${clean.value ? this.hoist(cond, "s", lines) : cond}) {`);
+        const thenClean = { value: clean.value };
+        const elseClean = { value: clean.value };
+        for (const x of s.then) this.stmt(x, scope, lines, thenClean);
         if (s.else.length > 0) {
           lines.push("} else {");
-          for (const x of s.else) this.stmt(x, scope, lines);
+          for (const x of s.else) this.stmt(x, scope, lines, elseClean);
         }
         lines.push("}");
+        clean.value = thenClean.value && elseClean.value;
         return;
       }
       case "forEach": {
+        // Later iterations read what earlier ones wrote: the loop reads the successor throughout.
+        clean.value = false;
         const x = ident(s.bound);
         const inner: Scope = { buf: scope.buf, names: new Map([...scope.names, [s.bound, { kind: "scalar", type: s.sort, js: x }]]) };
         lines.push(`${this.domainLoop(s.sort, x)} {`);
@@ -413,6 +431,41 @@ class Compiler {
         return;
       }
     }
+  }
+
+  /**
+   * Hoists reads of an immutable buffer that an expression makes more than
+   * once into constants declared before it (V8 does not merge loads from a
+   * typed array across the branches of a condition). Reading past the end
+   * of a typed array gives undefined, never an exception, so reading early is
+   * safe where short-circuiting would have skipped the read.
+   */
+  private hoist(js: string, buf: string, lines: string[]): string {
+    for (let round = 0; round < 8; round++) {
+      const reads = new Map<string, number>();
+      const open = `${buf}[`;
+      for (let at = js.indexOf(open); at >= 0; at = js.indexOf(open, at + 1)) {
+        if (at > 0 && /[A-Za-z0-9_]/.test(js[at - 1]!)) continue;
+        let depth = 0;
+        let end = at + open.length - 1;
+        for (; end < js.length; end++) {
+          if (js[end] === "[") depth++;
+          else if (js[end] === "]" && --depth === 0) break;
+        }
+        const read = js.slice(at, end + 1);
+        // Innermost first: a read whose index reads again waits for the next round.
+        if (read.slice(open.length).includes(open)) continue;
+        reads.set(read, (reads.get(read) ?? 0) + 1);
+      }
+      const repeated = [...reads].filter(([, count]) => count > 1).map(([read]) => read);
+      if (repeated.length === 0) return js;
+      for (const read of repeated) {
+        const name = this.fresh("r");
+        lines.push(`const ${name} = ${read};`);
+        js = js.split(read).join(name);
+      }
+    }
+    return js;
   }
 
   /**
@@ -431,7 +484,10 @@ class Compiler {
     });
     for (const [byte, parts] of written) {
       const mask = parts.reduce((m, p) => m | (((1 << p.leaf.width) - 1) << (p.leaf.bit & 7)), 0);
-      const value = parts.map((p) => ((p.leaf.bit & 7) === 0 ? p.value : `(${p.value} << ${p.leaf.bit & 7})`)).join(" | ");
+      // Constant parts folded into one number; zeros dropped.
+      const constant = parts.filter((p) => /^\d+$/.test(p.value)).reduce((v, p) => v | (Number(p.value) << (p.leaf.bit & 7)), 0);
+      const dynamic = parts.filter((p) => !/^\d+$/.test(p.value)).map((p) => ((p.leaf.bit & 7) === 0 ? p.value : `(${p.value} << ${p.leaf.bit & 7})`));
+      const value = [...dynamic, ...(constant !== 0 || dynamic.length === 0 ? [String(constant)] : [])].join(" | ");
       const others = loc.v.leaves.some((l) => l.width > 0 && l.bit >> 3 === byte && ((((1 << l.width) - 1) << (l.bit & 7)) & ~mask) !== 0);
       const at = `${loc.buf}[${this.byteAt(loc, byte)}]`;
       lines.push(others ? `${at} = (${at} & ${~mask & 0xff}) | ${value};` : `${at} = ${value};`);
@@ -478,12 +534,13 @@ class Compiler {
     lines.push("{");
     const emitLevel = (depth: number) => {
       const guard = levels[depth]!.map((c) => this.scalar(this.expr(c, { buf: "s", names })));
-      if (guard.length > 0) lines.push(`if (${guard.join(" && ")}) {`);
+      if (guard.length > 0) lines.push(`if (${this.hoist(guard.join(" && "), "s", lines)}) {`);
       if (depth === a.params.length) {
         // The first `skip` successors are only counted (simulation picks one without building the others).
         lines.push("if (n++ >= skip) {");
         lines.push("out.set(s);");
-        for (const st of a.effect) this.stmt(st, { buf: "out", names }, lines);
+        const clean = { value: true };
+        for (const st of a.effect) this.stmt(st, { buf: "out", names }, lines, clean);
         lines.push(`if (emit(${index}, out) === false) return n;`);
         lines.push("}");
       } else {
@@ -500,10 +557,54 @@ class Compiler {
     lines.push("}");
   }
 
+  /**
+   * brokenInvariant's body. Invariants that quantify over the same sorts
+   * (\A t \in Thread : ..., \A k, r, p : ...) share one loop nest and their
+   * reads, instead of one pass over the state each; the first broken one in
+   * the spec's order is returned.
+   */
+  private invariantChecks(): string[] {
+    const peel = (e: Expr): { sorts: Extract<Node, { op: "quant" }>[]; body: Expr } => {
+      const sorts: Extract<Node, { op: "quant" }>[] = [];
+      let body = e;
+      while (body.node.op === "quant" && body.node.q === "forall") {
+        sorts.push(body.node);
+        body = body.node.body;
+      }
+      return { sorts, body };
+    };
+    const groups = new Map<string, { index: number; sorts: Extract<Node, { op: "quant" }>[]; body: Expr }[]>();
+    this.spec.invariants.forEach((inv, index) => {
+      const { sorts, body } = peel(inv.holds);
+      const key = sorts.length === 0 ? `alone ${index}` : sorts.map((q) => q.sort.name).join(",");
+      groups.set(key, [...(groups.get(key) ?? []), { index, sorts, body }]);
+    });
+    const NONE = this.spec.invariants.length;
+    const lines = [`let broken = ${NONE};`];
+    const ordered = [...groups.values()];
+    ordered.forEach((members, g) => {
+      const vars = members[0]!.sorts.map((q, k) => `q${g}_${k}`);
+      const body: string[] = [];
+      const tests = members.map((m) => {
+        const names = new Map<string, CVal>(m.sorts.map((q, k) => [q.bound, { kind: "scalar", type: q.sort, js: vars[k]! }]));
+        return { index: m.index, js: this.scalar(this.expr(m.body, { buf: "s", names })) };
+      });
+      const hoisted = this.hoist(tests.map((t) => t.js).join("\u0000"), "s", body).split("\u0000");
+      tests.forEach((t, i) => body.push(`if (${t.index} < broken && !${hoisted[i]}) broken = ${t.index};`));
+      const loops = members[0]!.sorts.map((q, k) => this.domainLoop(q.sort, vars[k]!));
+      lines.push(...loops.map((l) => `${l} {`), ...body, ...loops.map(() => "}"));
+      // The first broken invariant is known once no later group holds a smaller index.
+      const rest = ordered.slice(g + 1).flatMap((ms) => ms.map((m) => m.index));
+      lines.push(`if (broken < ${Math.min(NONE, ...rest)}) return broken;`);
+    });
+    lines.push(`return broken === ${NONE} ? -1 : broken;`);
+    return lines;
+  }
+
   module(): string {
     const expand: string[] = [];
     this.spec.actions.forEach((a, i) => this.action(a, i, expand));
-    const broken = this.spec.invariants.map((inv, i) => `if (!${this.scalar(this.expr(inv.holds, { buf: "s", names: new Map() }))}) return ${i};`);
+    const broken = this.invariantChecks();
     return [
       '"use strict";',
       ...this.constants,
@@ -516,7 +617,6 @@ class Compiler {
       "}",
       "function brokenInvariant(s) {",
       ...broken.map((l) => `  ${l}`),
-      "  return -1;",
       "}",
       "return { expand, brokenInvariant };",
     ].join("\n");
