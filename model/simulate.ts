@@ -73,11 +73,24 @@ export function* randomWalks<S>(machine: StateMachine<S>, options: SimulateOptio
   };
 
   if (initialStates.length === 0) return finish();
-  if (machine.expand !== undefined && machine.expandSkips === true && machine.brokenInvariant !== undefined) return simulateBytes(machine, options, { random, firings, depth, runs, checkDeadlock, progressInterval, started, finish, initialStates, onRun: (n, longest, total) => {
-    runsDone = n;
-    longestRun = longest;
-    generated = total;
-  } });
+  if (machine.expand !== undefined && machine.expandSkips === true && machine.brokenInvariant !== undefined)
+    return yield* walksOverBytes(machine, options, {
+      random,
+      firings,
+      depth,
+      runs,
+      checkDeadlock,
+      progressInterval,
+      started,
+      finish,
+      figures,
+      initialStates,
+      onRun: (n, longest, total) => {
+        runsDone = n;
+        longestRun = longest;
+        generated = total;
+      },
+    });
   for (let run = 0; run < runs; run++) {
     runsDone = run + 1;
     let state = initialStates[random.below(initialStates.length)] as S;
@@ -123,7 +136,8 @@ interface ByteWalk<S> {
   readonly progressInterval: number;
   readonly started: number;
   readonly initialStates: readonly S[];
-  readonly finish: (violation?: Violation, path?: Step<S>[]) => SimulationResult;
+  readonly finish: (violation?: Violation, path?: Step<S>[], interruption?: string) => SimulationResult;
+  readonly figures: () => Progress;
   readonly onRun: (runsDone: number, longestRun: number, generated: number) => void;
 }
 
@@ -134,13 +148,14 @@ interface ByteWalk<S> {
  * picks the same walk; only a walk that breaks something is turned back into
  * labelled steps, by picking the same successor again.
  */
-function simulateBytes<S>(machine: StateMachine<S>, options: SimulateOptions, walk: ByteWalk<S>): SimulationResult {
+function* walksOverBytes<S>(machine: StateMachine<S>, options: SimulateOptions, walk: ByteWalk<S>): Pausing<Paused, SimulationResult> {
   const expand = machine.expand!;
   const broken = machine.brokenInvariant!;
   const { random, firings, depth, runs } = walk;
   let generated = 0;
   let longestRun = 0;
   let lastProgress = walk.started;
+  let lastPause = walk.started;
   // Two passes per step: one counts (nothing built), one builds only the chosen successor.
   let chosen: Uint8Array = new Uint8Array(0);
   let chosenAction = -1;
@@ -193,12 +208,15 @@ function simulateBytes<S>(machine: StateMachine<S>, options: SimulateOptions, wa
     }
     if (choices.length > longestRun) longestRun = choices.length;
     walk.onRun(run + 1, longestRun, generated);
-    if (options.onProgress !== undefined) {
-      const now = performance.now();
-      if (now - lastProgress >= walk.progressInterval) {
-        lastProgress = now;
-        options.onProgress({ generated, distinct: 0, queue: 0, depth: longestRun, seconds: (now - walk.started) / 1000, runs: run + 1 });
-      }
+    const now = performance.now();
+    if (options.onProgress !== undefined && now - lastProgress >= walk.progressInterval) {
+      lastProgress = now;
+      options.onProgress(walk.figures());
+    }
+    if (now - lastPause >= PAUSE_INTERVAL_MS) {
+      const command = yield { figures: walk.figures };
+      lastPause = performance.now();
+      if (command !== undefined) return walk.finish(undefined, undefined, command.interrupt);
     }
   }
   return walk.finish();

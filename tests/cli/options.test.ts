@@ -116,7 +116,7 @@ describe("the bench's options go through the same parser", () => {
   test.each([
     [["--repeat", "-1"], 'bench: --repeat must be an integer in 1..9007199254740991, got "-1"'],
     [["--spin-timeout", "1e3"], 'bench: --spin-timeout must be an integer in 1..9007199254740991, got "1e3"'],
-    [["--quik"], "bench: unknown option '--quik' (did you mean --quick?) (options: --quick, --spin-timeout S, --repeat N)"],
+    [["--quik"], "bench: unknown option '--quik' (did you mean --quick?) (options: --quick, --spin-timeout S, --repeat N, --baseline REV|none)"],
   ])("node dist/bench/run.js %j: exit 2 before anything runs", (argv, message) => {
     ensureBuilt();
     const run = spawnSync(process.execPath, [built("bench/run.ts"), ...argv], { encoding: "utf8" });
