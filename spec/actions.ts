@@ -168,9 +168,12 @@ const mapAction = (rules: DesignRules): Action =>
  * system call." The page becomes not present holding the pager's marker; with
  * REVOKE_AGREEMENT and no present page left, acceptance is withdrawn and
  * (decision D2) faults of the region waiting at this pager become
- * general-protection faults. Decision D6 (rules.unmapAccepts): an unmap
- * without REVOKE_AGREEMENT is a memory management action too, and may write
- * the marker of a page that is not present.
+ * general-protection faults. Decision D6 (rules.unmapAccepts): "Memory
+ * provider task provides this agreement implicitly by taking memory
+ * management action on the region assigned to it" — map and unmap are those
+ * actions, so an unmap without REVOKE_AGREEMENT accepts, and may write the
+ * marker of a page that is not present (a demand-paging pager marks a fresh
+ * region's pages without committing a frame first).
  */
 const unmapAction = (rules: DesignRules): Action =>
   action(
@@ -183,15 +186,13 @@ const unmapAction = (rules: DesignRules): Action =>
     ({ manager, task, region, page, marker, revoke }) => {
       const entry = entryOf(task!, region!);
       const pte = pteOf(task!, region!, page!);
-      const unmapsMemory = pte.is(true);
-      // D6: writing the marker of a page that is not present accepts (and must change something).
-      const acceptsWithoutMemory = revoke!.not().and(pte.ne(notPresent(marker!)).or(entry.get("accepted").not()));
       const lastPieceRemoved = forall(Page, (q) => pteOf(task!, region!, q).is(true).not());
       return {
         guard: [
           isRunning(manager!),
           entry.get("manager").eq(some(manager!)),
-          rules.unmapAccepts ? unmapsMemory.or(acceptsWithoutMemory) : unmapsMemory,
+          // REVOKE_AGREEMENT removes memory; D6: without it, the marker of a page that is not present may be written too.
+          rules.unmapAccepts ? pte.is(true).or(revoke!.not()) : pte.is(true),
         ],
         effect: [
           assign(pte, notPresent(marker!)),
@@ -205,6 +206,7 @@ const unmapAction = (rules: DesignRules): Action =>
                 (u) => answer(u, manager!, stopped("revoked")),
               ),
             ],
+            // D6: an unmap without REVOKE_AGREEMENT is the manager's memory management action on the region: it accepts.
             rules.unmapAccepts ? [when(revoke!.not(), [assign(entry.get("accepted"), true)])] : [],
           ),
         ],

@@ -67,7 +67,7 @@ export interface DesignRules {
   readonly mayManage: (actor: Expr, manager: Expr, actorTask: Expr, task: Expr) => Expr;
   /** Does an unmap withdraw the agreement (REVOKE_AGREEMENT and the last piece of memory removed)? */
   readonly revokes: (revokeFlag: Expr, lastPieceRemoved: Expr) => Expr;
-  /** D6: is an unmap (without REVOKE_AGREEMENT) an acceptance, and may it write the marker of a page that is not present? */
+  /** D6: is an unmap without REVOKE_AGREEMENT an acceptance, which may write the marker of a page that is not present (true), or does only mapping accept (false)? */
   readonly unmapAccepts: boolean;
   /** An extra condition on every step (none in the design; liveness bugs restrict when threads or the kernel act). */
   readonly restrict: (step: StepContext) => Expr;
@@ -147,7 +147,7 @@ export const DESIGN: DesignRules = {
   mappers: Pager,
   mayManage: (actor, manager) => manager.eq(some(actor)),
   revokes: (revokeFlag, lastPieceRemoved) => revokeFlag.and(lastPieceRemoved),
-  unmapAccepts: false,
+  unmapAccepts: true,
   restrict: () => TRUE,
 };
 

@@ -46,7 +46,11 @@ describe("spec actions", () => {
     expect(last.regionTable[0]![0]!.accepted).toBe(false);
     const noFlag = step(ctx, keep, "Unmap", { page: 1, marker: 0, revoke: false });
     expect(noFlag.regionTable[0]![0]!.accepted).toBe(true);
-    expect(enabled(ctx, last, "Unmap")).toBe(false);
+    // D6: REVOKE_AGREEMENT needs a present page; without it an unmap writes the marker of a page that is not present, and accepts.
+    expect(enabled(ctx, last, "Unmap", { revoke: true })).toBe(false);
+    const marked = step(ctx, last, "Unmap", { page: 1, marker: 1, revoke: false });
+    expect(marked.pageTable[0]![0]![1]).toEqual({ present: false, marker: 1 });
+    expect(marked.regionTable[0]![0]!.accepted).toBe(true);
   });
 
   it("Access: a hit changes nothing; a miss traps", () => {
