@@ -91,6 +91,11 @@ export class SmtEncoding {
 
   // --- sorts and types ----------------------------------------------------------
 
+  /** A name as an SMT-LIB symbol (as the encoding writes it). */
+  symbol(text: string): string {
+    return sym(text);
+  }
+
   sortOf(s: Sort): string {
     return this.bounded ? "Int" : sym(rootSort(s));
   }
@@ -368,8 +373,20 @@ export class SmtEncoding {
       const guarded = indexMembers === "true" ? body : `(=> ${indexMembers} ${body})`;
       typed.push(vars.length === 0 ? guarded : `(forall (${vars.map((x, i) => `(${x} ${this.sortOf(sorts[i]!)})`).join(" ")}) ${guarded})`);
     }
-    this.defineFun("TypeOK", this.stateArgs(), "Bool", this.andAll(typed));
+    // An entry at a non-member of a subsort index (pending of a thread that is no pager) keeps its initial value.
+    for (const v of this.spec.variables) {
+      const sorts = this.indexSorts(v);
+      const vars = sorts.map((_, i) => `i${i}`);
+      v.index.forEach((s, k) => {
+        if (s.parent === undefined) return;
+        const others = this.andAll(sorts.map((x, i) => (i === k ? "true" : this.member(x, vars[i]!))));
+        const outside = `(not ${this.member(s, vars[k]!)})`;
+        const same = `(= (select ${this.stateName(v.name)} ${vars.join(" ")}) (select Init.${sym(v.name)} ${vars.join(" ")}))`;
+        typed.push(`(forall (${vars.map((x, i) => `(${x} ${this.sortOf(sorts[i]!)})`).join(" ")}) (=> ${this.andAll([others, outside])} ${same}))`);
+      });
+    }
     for (const v of this.spec.variables) this.defineFun(`Init.${sym(v.name)}`, "", this.varSort(v), this.initial(v));
+    this.defineFun("TypeOK", this.stateArgs(), "Bool", this.andAll(typed));
   }
 
   private initial(v: Variable): string {
