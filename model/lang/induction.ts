@@ -18,7 +18,7 @@
  */
 import { children, type Expr } from "./ast.js";
 import { Interpreter, type ObjectState } from "./interpret.js";
-import { SmtEncoding, type Predicate } from "./smt.js";
+import { SmtEncoding, TYPE_OK, type Predicate } from "./smt.js";
 import { getValues, instanceReading, paramsReading, parseSExprs, stateReading, type SExpr } from "./smt-values.js";
 import type { Action, Instance, Invariant, Spec, Value } from "./spec.js";
 import { equal } from "./values.js";
@@ -32,9 +32,15 @@ export interface InductionProblem {
   readonly lemmas: readonly Predicate[];
   /** Facts about the rigid functions that every instance satisfies. */
   readonly assumptions: readonly Predicate[];
+  /**
+   * Facts of the numbering that the language cannot say (it has no order),
+   * as SMT-LIB assertions over a bounded encoding, so that a CTI found at
+   * small sizes is an instance as the spec builds them.
+   */
+  readonly boundedFacts?: (enc: SmtEncoding) => readonly string[];
 }
 
-export const TYPE_OK = "TypeOK";
+export { TYPE_OK };
 
 export interface Obligation {
   readonly kind: "init" | "step" | "implies";
@@ -66,9 +72,18 @@ export interface ProofSettings {
 }
 
 /** The first try for every size: most obligations are proved in well under this. */
-const QUICK_MS = 3_000;
-/** Sizes of the CTI search: every sort 1, then 2, then 3; then each sort shrunk while a CTI remains. */
-const LADDER = [1, 2, 3];
+const QUICK_MS = 2_000;
+/**
+ * Sizes of the CTI search, tried in order until one holds a CTI (then each
+ * sort above 1 is shrunk while one remains): every sort 1; two of the first
+ * sort (a pager and a thread it serves, most often); every sort 2; 3.
+ */
+const LADDER: readonly ((roots: readonly string[]) => Record<string, number>)[] = [
+  (roots) => Object.fromEntries(roots.map((r) => [r, 1])),
+  (roots) => Object.fromEntries(roots.map((r, i) => [r, i === 0 ? 2 : 1])),
+  (roots) => Object.fromEntries(roots.map((r) => [r, 2])),
+  (roots) => Object.fromEntries(roots.map((r) => [r, 3])),
+];
 
 export function obligationsOf(problem: InductionProblem): Obligation[] {
   const conjuncts = [TYPE_OK, ...problem.invariants.map((p) => p.name), ...problem.lemmas.map((p) => p.name)];
@@ -153,7 +168,9 @@ class BoundedSessions {
       found = (async () => {
         const enc = encodingOf(this.problem, sizes);
         const session = await Z3Session.open();
-        await prelude(session, enc);
+        await prelude(session, enc.text);
+        const facts = this.problem.boundedFacts?.(enc) ?? [];
+        if (facts.length > 0) await prelude(session, facts.join("\n"));
         return { enc, session };
       })();
       this.made.set(key, found);
@@ -174,8 +191,8 @@ export function encodingOf(problem: InductionProblem, sizes?: Readonly<Record<st
   });
 }
 
-async function prelude(session: Z3Session, enc: SmtEncoding): Promise<void> {
-  const out = await session.run(enc.text);
+async function prelude(session: Z3Session, text: string): Promise<void> {
+  const out = await session.run(text);
   if (out.trim() !== "") throw new Error(`z3 refused the encoding: ${out.trim().split("\n")[0]}`);
 }
 
@@ -186,7 +203,7 @@ export async function proveInduction(problem: InductionProblem, settings: ProofS
   const bounded = new BoundedSessions(problem);
   const results: { obligation: Obligation; outcome: Outcome }[] = [];
   try {
-    await prelude(session, enc);
+    await prelude(session, enc.text);
     const reads = new Map<string, Set<string>>([[TYPE_OK, new Set(problem.spec.variables.map((v) => v.name))]]);
     for (const p of [...problem.invariants, ...problem.lemmas]) reads.set(p.name, variablesRead(p.holds));
     for (const o of obligationsOf(problem)) {
@@ -231,13 +248,13 @@ export async function proveInduction(problem: InductionProblem, settings: ProofS
 async function searchCti(problem: InductionProblem, bounded: BoundedSessions, o: Obligation, budgetMs: number): Promise<Cti | null> {
   const deadline = performance.now() + budgetMs;
   const roots = [...new Set(problem.spec.sorts.map((s) => s.parent ?? s.name))];
-  const uniform = (n: number) => Object.fromEntries(roots.map((r) => [r, n]));
   let found: { sizes: Record<string, number>; cti: Cti } | null = null;
-  for (const n of LADDER) {
+  for (const rung of LADDER) {
     if (performance.now() >= deadline) return null;
-    const cti = await ctiAt(problem, bounded, o, uniform(n), deadline - performance.now());
+    const sizes = rung(roots);
+    const cti = await ctiAt(problem, bounded, o, sizes, deadline - performance.now());
     if (cti !== null) {
-      found = { sizes: uniform(n), cti };
+      found = { sizes, cti };
       break;
     }
   }

@@ -34,6 +34,9 @@ import type { Action, Instance, Spec, Variable } from "./spec.js";
 import { rangeOf } from "./spec.js";
 import { type Sort, type Type, rootSort } from "./types.js";
 
+/** The name of the conjunct of IndInv generated from the types: every stored value is of its declared type. */
+export const TYPE_OK = "TypeOK";
+
 /** A named closed predicate over the state (an invariant, a lemma). */
 export interface Predicate {
   readonly name: string;
@@ -386,7 +389,7 @@ export class SmtEncoding {
       });
     }
     for (const v of this.spec.variables) this.defineFun(`Init.${sym(v.name)}`, "", this.varSort(v), this.initial(v));
-    this.defineFun("TypeOK", this.stateArgs(), "Bool", this.andAll(typed));
+    this.defineFun(TYPE_OK, this.stateArgs(), "Bool", this.andAll(typed));
   }
 
   private initial(v: Variable): string {

@@ -78,3 +78,10 @@ export class Z3Session {
     void queued(() => this.z3.del_context(this.ctx));
   }
 }
+
+/** The version of z3 inside the package, e.g. "5.1.0". */
+export async function z3Version(): Promise<string> {
+  const { z3 } = await loadApi();
+  const v = z3.get_version();
+  return `${v.major}.${v.minor}.${v.build_number}`;
+}
