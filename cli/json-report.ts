@@ -107,7 +107,7 @@ export const Table1Schema = Schema.Struct({
 
 export const ProofSchema = Schema.Struct({
   solver: described(Schema.String, "The solver and its version, e.g. z3 5.1.0."),
-  sizes: described(Schema.String, "The sizes the verdict covers, in words (prove: every size; --bmc: the paper's scale)."),
+  sizes: described(Schema.String, "The sizes the obligations are stated for, in words."),
   invariants: described(Schema.Array(Schema.String), "The claims: IndInv implies each."),
   lemmas: described(Schema.Array(Schema.String), "The strengthening lemmas, conjuncts of IndInv with the invariants and TypeOK."),
   obligations: Schema.Array(
@@ -119,12 +119,6 @@ export const ProofSchema = Schema.Struct({
       seconds: Seconds,
       unchanged: described(Schema.Boolean, "Proved without the solver: the action writes none of the property's variables."),
     }),
-  ),
-  bmc: Schema.optional(
-    described(
-      Schema.Struct({ depth: Count, reached: described(Count, "Steps searched before the verdict (a violation at this depth, or the whole depth).") }),
-      "--bmc: the bounded search's depth.",
-    ),
   ),
 });
 
@@ -146,7 +140,7 @@ export const ReportSchema = Schema.Struct({
     }),
     "What was checked: the state machine, configuration, seeded bug (null: none), architecture, CPUs.",
   ),
-  mode: Schema.Literal("exhaustive", "simulation", "liveness", "property-based", "measurement", "induction", "bounded"),
+  mode: Schema.Literal("exhaustive", "simulation", "liveness", "property-based", "measurement", "induction"),
   seed: described(Schema.NullOr(Count), "The seed of a random run (simulation, property-based, the simulation after a memory budget), else null."),
   properties: Schema.optional(described(Schema.Struct({ invariants: Schema.Array(Schema.String), temporal: Schema.Array(Schema.String), deadlock: Schema.Boolean }), "The properties checked (after --inv / --no-inv / --temporal / --no-temporal), and whether deadlocks count.")),
   search: Schema.optional(described(SearchSchema, "An exhaustive search's figures, as its statistics print them.")),

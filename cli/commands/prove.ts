@@ -5,8 +5,7 @@
  * the sizes covered, and one verdict line. A failed obligation prints its
  * counterexample to induction as a trace, writes it as ITF, and says
  * whether its first state is reachable (the explicit checker on the CTI's
- * configuration): a bug in the design, or a missing lemma. `--bmc K`
- * searches instead from the initial state, K steps, at the paper's scale.
+ * configuration): a bug in the design, or a missing lemma.
  */
 import { match } from "ts-pattern";
 import { formatItf } from "../../model/itf.js";
@@ -26,7 +25,6 @@ import { integerOption, parseOptions } from "../options.js";
 import { ctiTrace, reachability, type Reachability } from "../prove/cti.js";
 import { designProblem } from "../prove/problem.js";
 import { formatObligationTable, IMPLIES_ROW, type Decided, type TableFormat } from "../prove/table.js";
-import { runBmc, BMC_USAGE } from "../prove/bmc-command.js";
 import { runOutput, writeRunReport } from "../run-output.js";
 
 export const DEFAULT_TIMEOUT_S = 60;
@@ -48,13 +46,12 @@ options:
                     a reachable CTI's trace from the initial state goes to
                     counterexample-{id}.itf.json beside it
   --no-reachability do not run the explicit checker on a CTI's first state
-${BMC_USAGE}
   --json FILE|-     also write a JSON report (docs/json-report.md); - is standard
                     output, and the text report then goes to stderr
   --help            show this help
 
-exit codes: 0 every obligation proved (--bmc: no violation within K steps),
-            12 an obligation fails (a CTI), or --bmc found a violation,
+exit codes: 0 every obligation proved,
+            12 an obligation fails (a counterexample to induction),
             155 no obligation fails but some are unknown (the solver gave up or hit --timeout),
             2 bad command line`;
 
@@ -64,7 +61,6 @@ const OPTIONS = {
   format: { type: "string" },
   cti: { type: "string" },
   "no-reachability": { type: "boolean" },
-  bmc: { type: "string" },
   json: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -99,11 +95,10 @@ export async function run(args: string[]): Promise<number> {
       "usage",
     );
   }
-  if (options.cti !== undefined && options.cti !== "-" && !options.cti.includes("{id}") && options.bmc === undefined) {
+  if (options.cti !== undefined && !options.cti.includes("{id}")) {
     // Several obligations may fail, each with its own CTI.
     throw new InputError(`prove: --cti names one file per CTI: put {id} in it (e.g. --cti ctis/{id}.itf.json), got "${options.cti}"`, "usage");
   }
-  if (options.bmc !== undefined) return runBmc({ args, options, output, mutant, timeoutS, format, started });
 
   const problem = designProblem(mutant);
   const solver = `z3 ${await z3Version()}`;
@@ -150,7 +145,7 @@ export async function run(args: string[]): Promise<number> {
   }
 
   write("");
-  write(`Sizes covered: ${SIZES_COVERED}.`);
+  write(`Sizes: the obligations are stated for ${SIZES_COVERED}.`);
   const failed = decided.filter((d) => d.outcome.status === "failed").length;
   const unknown = decided.filter((d) => d.outcome.status === "unknown").length;
   const total = decided.length;

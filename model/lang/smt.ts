@@ -52,6 +52,12 @@ export interface SmtOptions {
   readonly assumptions?: readonly Predicate[];
   /** The state predicates to define (invariants and lemmas), each as `inv.<name>`. */
   readonly predicates?: readonly Predicate[];
+  /**
+   * Bounded: a quantifier over a sort of at most this many elements is
+   * written out as a conjunction or disjunction over them (ground formulas
+   * are far easier for z3 than quantifiers over integer ranges). Default 8.
+   */
+  readonly expandUpTo?: number;
 }
 
 /** A symbol: letters, digits and ~!@$%^&*_-+=<>.?/ are allowed unquoted. */
@@ -289,10 +295,9 @@ export class SmtEncoding {
         continue;
       }
       out.push(r.args.length === 0 ? `(declare-const ${name} ${result})` : `(declare-fun ${name} (${r.args.map((s) => this.sortOf(s)).join(" ")}) ${result})`);
-      const call = r.args.length === 0 ? name : `(${name} ${r.args.map((_, i) => `x${i}`).join(" ")})`;
-      const typed = this.wellTyped(r.result, call);
+      const typed = this.wellTyped(r.result, r.args.length === 0 ? name : `(${name} ${r.args.map((_, i) => `x${i}`).join(" ")})`);
       if (typed === "true") continue;
-      out.push(r.args.length === 0 ? `(assert ${typed})` : `(assert (forall (${params}) ${this.implies(this.andAll(r.args.map((s, i) => this.member(s, `x${i}`))), typed)}))`);
+      out.push(`(assert ${r.args.length === 0 ? typed : this.quantify("forall", r.args, (xs) => this.wellTyped(r.result, `(${name} ${xs.join(" ")})`))})`);
     }
     return out;
   }
@@ -330,7 +335,38 @@ export class SmtEncoding {
     return kept.length === 0 ? "true" : kept.length === 1 ? kept[0]! : `(and ${kept.join(" ")})`;
   }
 
+  /**
+   * \A or \E over the members of `sorts`: written out element by element
+   * when bounded and every sort is small, else a quantifier guarded by
+   * membership.
+   */
+  quantify(q: "forall" | "exists", sorts: readonly Sort[], body: (xs: readonly string[]) => string, hint = "x"): string {
+    const limit = this.options.expandUpTo ?? 8;
+    if (this.bounded && sorts.every((s) => this.sizeOf(s) <= limit)) {
+      const inst = this.options.instance;
+      const elements = (s: Sort): number[] => {
+        const all = Array.from({ length: this.sizeOf(s) }, (_, i) => i);
+        return s.parent === undefined || inst === undefined ? all : all.filter((i) => inst.members[s.name]!.includes(i));
+      };
+      let tuples: number[][] = [[]];
+      for (const s of sorts) tuples = tuples.flatMap((t) => elements(s).map((e) => [...t, e]));
+      const guard = (t: readonly number[]) => (inst === undefined ? this.andAll(sorts.map((s, i) => (s.parent === undefined ? "true" : this.member(s, String(t[i]))))) : "true");
+      const parts = tuples.map((t) => {
+        const b = body(t.map(String));
+        const g = guard(t);
+        return q === "forall" ? this.implies(g, b) : this.andAll([g, b]);
+      });
+      return q === "forall" ? this.andAll(parts) : this.orAll(parts);
+    }
+    const xs = sorts.map(() => this.fresh(hint));
+    const m = this.andAll(sorts.map((s, i) => this.member(s, xs[i]!)));
+    const b = body(xs);
+    const guarded = q === "forall" ? this.implies(m, b) : this.andAll([m, b]);
+    return `(${q} (${xs.map((x, i) => `(${x} ${this.sortOf(sorts[i]!)})`).join(" ")}) ${guarded})`;
+  }
+
   implies(a: string, b: string): string {
+    if (b === "true" || a === "false") return "true";
     return a === "true" ? b : `(=> ${a} ${b})`;
   }
 
@@ -368,24 +404,24 @@ export class SmtEncoding {
     const typed: string[] = [];
     for (const v of this.spec.variables) {
       const sorts = this.indexSorts(v);
-      const vars = sorts.map((_, i) => `i${i}`);
-      const at = vars.length === 0 ? this.stateName(v.name) : `(select ${this.stateName(v.name)} ${vars.join(" ")})`;
-      const body = v.type.kind === "set" ? (this.member(v.type.of, vars[vars.length - 1]!) === "true" ? "true" : `(=> ${at} ${this.member(v.type.of, vars[vars.length - 1]!)})`) : this.wellTyped(v.type, at);
-      if (body === "true") continue;
-      const indexMembers = this.andAll(v.index.map((s, i) => this.member(s, vars[i]!)));
-      const guarded = indexMembers === "true" ? body : `(=> ${indexMembers} ${body})`;
-      typed.push(vars.length === 0 ? guarded : `(forall (${vars.map((x, i) => `(${x} ${this.sortOf(sorts[i]!)})`).join(" ")}) ${guarded})`);
+      const at = (xs: readonly string[]) => (xs.length === 0 ? this.stateName(v.name) : `(select ${this.stateName(v.name)} ${xs.join(" ")})`);
+      const set = v.type.kind === "set" ? v.type : null;
+      const body = (xs: readonly string[]) => (set !== null ? this.implies(at(xs), this.member(set.of, xs[xs.length - 1]!)) : this.wellTyped(v.type, at(xs)));
+      if (body(sorts.map((_, i) => `i${i}`)) === "true") continue;
+      // Over the members of the index sorts (a set's element ranges over its parent sort).
+      typed.push(sorts.length === 0 ? body([]) : this.quantify("forall", sorts.map((x, i) => (set !== null && i === sorts.length - 1 ? rootOf(x) : x)), body));
     }
     // An entry at a non-member of a subsort index (pending of a thread that is no pager) keeps its initial value.
     for (const v of this.spec.variables) {
       const sorts = this.indexSorts(v);
-      const vars = sorts.map((_, i) => `i${i}`);
       v.index.forEach((s, k) => {
         if (s.parent === undefined) return;
-        const others = this.andAll(sorts.map((x, i) => (i === k ? "true" : this.member(x, vars[i]!))));
-        const outside = `(not ${this.member(s, vars[k]!)})`;
-        const same = `(= (select ${this.stateName(v.name)} ${vars.join(" ")}) (select Init.${sym(v.name)} ${vars.join(" ")}))`;
-        typed.push(`(forall (${vars.map((x, i) => `(${x} ${this.sortOf(sorts[i]!)})`).join(" ")}) (=> ${this.andAll([others, outside])} ${same}))`);
+        const domain = sorts.map((x, i) => (i === k ? rootOf(x) : x));
+        typed.push(
+          this.quantify("forall", domain, (xs) =>
+            this.implies(`(not ${this.member(s, xs[k]!)})`, `(= (select ${this.stateName(v.name)} ${xs.join(" ")}) (select Init.${sym(v.name)} ${xs.join(" ")}))`),
+          ),
+        );
       });
     }
     for (const v of this.spec.variables) this.defineFun(`Init.${sym(v.name)}`, "", this.varSort(v), this.initial(v));
@@ -607,13 +643,8 @@ export class SmtEncoding {
         const v = env.state.get(set.variable)!;
         return `(select ${v} ${[...set.index, n.elem].map((i) => this.expr(i, env)).join(" ")})`;
       }
-      case "quant": {
-        const x = this.fresh(sym(n.bound));
-        const body = this.expr(n.body, { names: new Map([...env.names, [n.bound, x]]), state: env.state });
-        const m = this.member(n.sort, x);
-        const guarded = m === "true" ? body : n.q === "forall" ? `(=> ${m} ${body})` : `(and ${m} ${body})`;
-        return `(${n.q} ((${x} ${this.sortOf(n.sort)})) ${guarded})`;
-      }
+      case "quant":
+        return this.quantify(n.q, [n.sort], ([x]) => this.expr(n.body, { names: new Map([...env.names, [n.bound, x!]]), state: env.state }), sym(n.bound));
       case "wrap":
         return this.wrap(n.arg, n.sort, env);
       case "reach":
@@ -689,6 +720,9 @@ export class SmtEncoding {
 
 /** A bound variable of a sort, named for a define-fun or lambda parameter. */
 const boundExpr = (s: Sort, name: string): Expr => new Expr(s, { op: "bound", name });
+
+/** The base sort of a subsort (its elements range over the parent). */
+const rootOf = (s: Sort): Sort => (s.parent === undefined ? s : { kind: "sort", name: s.parent });
 
 /** The variable and index (a set's element last) a write statement changes. */
 function writeOf(s: Stmt): Access {
