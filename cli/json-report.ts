@@ -13,6 +13,7 @@ import { match } from "ts-pattern";
 import type { CheckResult, SimulationResult } from "../model/statistics.js";
 import { traceId, type Trace } from "../model/trace.js";
 import { ExitCode } from "./exit-codes.js";
+import { signalExitCode } from "./interrupt.js";
 
 export const REPORT_FORMAT = "multipager-report";
 export const REPORT_VERSION = 1;
@@ -23,7 +24,7 @@ const described = <A, I>(schema: Schema.Schema<A, I>, description: string): Sche
 const Count = Schema.Number.pipe(Schema.int(), Schema.nonNegative());
 const Seconds = Schema.Number.pipe(Schema.nonNegative());
 
-export const VERDICTS = ["ok", "deadlock", "safety", "liveness", "budget", "mismatch", "unknown"] as const;
+export const VERDICTS = ["ok", "deadlock", "safety", "liveness", "budget", "mismatch", "interrupted", "unknown"] as const;
 export type Verdict = (typeof VERDICTS)[number];
 
 const ViolationSchema = Schema.Struct({
@@ -128,7 +129,7 @@ export const ReportSchema = Schema.Struct({
   tool: Schema.Struct({ name: Schema.Literal("multipager"), version: Schema.String }),
   command: described(Schema.String, "The command: check, refine, table1 (prove)."),
   argv: described(Schema.Array(Schema.String), "Everything typed after `multipager`."),
-  verdict: described(Schema.Literal(...VERDICTS), "ok, deadlock (exit 11), safety (12), liveness (13), budget (152), mismatch (1: table1 differs from the paper), unknown (155: prove could not decide an obligation)."),
+  verdict: described(Schema.Literal(...VERDICTS), "ok, deadlock (exit 11), safety (12), liveness (13), budget (152), mismatch (1: table1 differs from the paper), interrupted (130 SIGINT, 143 SIGTERM), unknown (155: prove could not decide an obligation)."),
   exitCode: described(Count, "The command's exit code."),
   subject: described(
     Schema.Struct({
@@ -173,6 +174,7 @@ export function verdictOf(code: number): Verdict {
     .with(ExitCode.Liveness, () => "liveness" as const)
     .with(ExitCode.Budget, () => "budget" as const)
     .with(ExitCode.Mismatch, () => "mismatch" as const)
+    .with(signalExitCode("SIGINT"), signalExitCode("SIGTERM"), () => "interrupted" as const)
     .with(ExitCode.Undecided, () => "unknown" as const)
     .otherwise(() => {
       throw new Error(`exit code ${code} is not a verdict`);
