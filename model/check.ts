@@ -39,7 +39,7 @@ export interface CheckOptions {
   readonly symmetry?: boolean;
   /** Stop cleanly (status "budget") before the search's own arrays would exceed this many bytes. */
   readonly maxMemory?: number;
-  /** How often explore() pauses (default PAUSE_INTERVAL_MS); 0: at every chance (every 1024 expanded states), which tests use to pause at the same states on every run. */
+  /** How often explore() pauses (default PAUSE_INTERVAL_MS); 0: at every chance, every 1024 expanded states, which tests use to pause at the same states on every run. */
   readonly pauseIntervalMs?: number;
   /**
    * Stop after this many violations (default 1; Infinity: explore
@@ -51,7 +51,12 @@ export interface CheckOptions {
   readonly maxViolations?: number;
 }
 
-/** Check the clock once per this many expanded states. */
+/**
+ * Check the clock once per this many expanded states, at most: fewer when
+ * states are slow to expand (large configurations under symmetry take
+ * milliseconds each), so that a pause, and so a signal's answer, never waits
+ * much longer than PAUSE_INTERVAL_MS.
+ */
 const CLOCK_STRIDE = 1024;
 
 /** Where a search paused: its figures so far, and a snapshot to resume from (for a checkpoint). */
@@ -150,6 +155,9 @@ export function* explore<S>(machine: StateMachine<S>, options: CheckOptions = {}
   const started = performance.now() - 1000 * (saved?.scalars.seconds ?? 0);
   let lastProgress = started;
   let lastPause = performance.now();
+  let lastClock = lastPause;
+  let stride = CLOCK_STRIDE;
+  let untilClock = stride;
   let generated = saved?.scalars.generated ?? 0;
   let initialStates = saved?.scalars.initialStates ?? 0;
   let deepest = saved?.scalars.deepest ?? 0;
@@ -352,8 +360,13 @@ export function* explore<S>(machine: StateMachine<S>, options: CheckOptions = {}
         budget = `the memory budget of ${formatBytes(maxMemory)}`;
         return finish(found.length > 0 ? "violation" : "budget");
       }
-      if ((expanded & (CLOCK_STRIDE - 1)) === 0) {
+      if (--untilClock === 0) {
         const now = performance.now();
+        // Fewer states between looks at the clock when they took long, more (up to the stride) when not; a fixed stride when pausing at every chance.
+        const took = now - lastClock;
+        if (pauseInterval > 0) stride = took > pauseInterval ? Math.max(1, Math.floor((stride * pauseInterval) / took)) : Math.min(CLOCK_STRIDE, stride << 1);
+        untilClock = stride;
+        lastClock = now;
         if (onProgress !== undefined && now - lastProgress >= progressInterval) {
           lastProgress = now;
           onProgress(figures());

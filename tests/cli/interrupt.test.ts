@@ -33,15 +33,23 @@ function launchAndSignal(argv: readonly string[], signal: NodeJS.Signals, delayM
     let stdout = "";
     let stderr = "";
     let sent = false;
+    // A run that does not answer the signal within a minute fails the test instead of outliving it.
+    let timer: NodeJS.Timeout | undefined;
     child.stdout.on("data", (chunk: Buffer) => {
       stdout += chunk.toString();
       if (!sent && stdout.includes("\n")) {
         sent = true;
-        setTimeout(() => child.kill(signal), delayMs);
+        timer = setTimeout(() => {
+          child.kill(signal);
+          timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+        }, delayMs);
       }
     });
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 
