@@ -24,7 +24,8 @@ import { architectures } from "./arch/index.js";
 import type { ArchName, Architecture } from "./kernel/architecture.js";
 import { executeSyscall, encodeSyscall } from "./kernel/syscalls.js";
 import { SyscallError, errorName } from "./kernel/errors.js";
-import { regionMapperDecision } from "./arch/l4re.js";
+import { runtimeCalls } from "./arch/runtime.js";
+import { heldFaults, heldMessages } from "./kernel/ipc.js";
 import type { Syscall, ThreadId } from "./kernel/types.js";
 
 /** Thread roles of the workload (the ids are the configuration's thread indices). */
@@ -219,8 +220,7 @@ class Driver {
 
   /** The pager's loop: answer the message it holds, or wait for one. */
   private pagerStep(cpu: number, pager: ThreadId): boolean {
-    const message = this.k.received[pager] ?? null;
-    this.k.received[pager] = null;
+    const message = heldMessages(this.k, pager)[0] ?? null;
     if (message === null || message.kind !== "fault") {
       this.charge(null, () => this.require(cpu, { call: "Receive" }));
       return true;
@@ -243,23 +243,10 @@ class Driver {
     return true;
   }
 
-  /** L4Re's region mapper: look the region up in its table and reflect; pass a reply on (the via-region-mapper variant). */
+  /** L4Re's region mapper: its program (impl/arch/runtime.ts), one call at a time, charged to the fault of the message it answers. */
   private regionMapperStep(cpu: number, rm: ThreadId): boolean {
-    const message = this.k.received[rm] ?? null;
-    this.k.received[rm] = null;
-    if (message === null) {
-      this.charge(null, () => this.require(cpu, { call: "Receive" }));
-      return true;
-    }
-    const label = this.faultOf(message.thread);
-    if (message.kind === "resolved") {
-      this.charge(label, () => this.require(cpu, { call: "Resume", thread: message.thread, wait: true }));
-      return true;
-    }
-    // The zero level on its own table: Reflect to the region's pager, Resume when present, Refuse with the reason.
-    const call = regionMapperDecision(this.k, rm, message.thread);
-    if (call === null) throw new WorkloadError(`workload: region mapper holds no undecided fault of thread ${message.thread}`);
-    this.charge(label, () => this.require(cpu, call));
+    const call = runtimeCalls(this.k, rm)[0]!;
+    this.charge("thread" in call ? this.faultOf(call.thread) : null, () => this.require(cpu, call));
     return true;
   }
 
@@ -337,7 +324,7 @@ export function measureRacedFault(arch: Architecture, options: WorkloadOptions =
   const aboutToRestore = (): boolean =>
     arch.name === "monolithic"
       ? k.status(A).tag === "trapped"
-      : k.threadOn(0) === PAGER && k.received[PAGER]?.kind === "fault" && k.received[PAGER]?.thread === A;
+      : k.threadOn(0) === PAGER && heldFaults(k, PAGER).includes(A);
   driver.runUntil(0, aboutToRestore);
   // B traps on N (CPU 1) ...
   driver.step(1);

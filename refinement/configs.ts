@@ -75,17 +75,3 @@ export function refinementConfigNamed(name: string): RefinementConfig {
   }
   return found;
 }
-
-/** The configuration on which each seeded implementation bug shows (the smallest that can exhibit it). */
-export const MUTANT_CONFIG: Readonly<Record<string, string>> = {
-  "no-invlpg": "micro",
-  "no-shootdown": "micro-2cpu",
-  "region-off-by-one": "two-regions",
-  "shared-region-table": "two-tasks",
-  "acceptance-without-map": "micro",
-  "no-present-recheck": "fig3",
-  "no-acceptance-check": "micro",
-  "kernel-fault-to-pager": "markers",
-  "marker-lost": "markers",
-  "no-flush-on-reassign": "micro",
-};

@@ -60,7 +60,7 @@ describe("corpus", () => {
     expect(md.stdout).toContain(trace.violation.name);
     expect(md.stdout).toContain(trace.violation.quote.replace(/\|/g, "\\|"));
     expect(md.stdout).toContain(reproduceCommand(trace));
-    expect(reproduceCommand(trace)).toMatch(new RegExp(`^npx multipager (check|refine --exhaustive) --mutant ${trace.mutant}`));
+    expect(reproduceCommand(trace)).toMatch(new RegExp(`^npx multipager (check|refine --exhaustive|refine --liveness) --mutant ${trace.mutant}`));
     expect(md.stdout).toContain(`npx multipager trace replay ${path}`);
     expect(md.stdout).toContain("```mermaid\nsequenceDiagram");
     // One table row per state (and one for a lasso's way back).
@@ -92,7 +92,7 @@ describe("trace corpus (the generator)", () => {
     expect(run.stdout).toContain(`${written.length} traces written to ${out}`);
     for (const file of written) {
       const replay = await multipagerTrace("replay", join(out, file));
-      expect(replay.code, file).toBe(file.startsWith("live-") ? ExitCode.Liveness : ExitCode.Safety);
+      expect(replay.code, file).toBe(loadTrace(join(out, file)).trace.loop === undefined ? ExitCode.Safety : ExitCode.Liveness);
     }
   });
 });

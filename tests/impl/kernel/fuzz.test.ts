@@ -123,7 +123,7 @@ function fuzz(arch: ArchName, runs: number): Map<string, number> {
           const decoded = decodeSyscall(raw);
           // What the caller was entitled to before the call.
           const entitled =
-            k.arch.regionTable && typeof decoded !== "number" && decoded.call === "Map" && decoded.task < k.config.tasks && decoded.region < k.layout.regions
+            typeof decoded !== "number" && decoded.call === "Map" && decoded.task < k.config.tasks && decoded.region < k.layout.regions && k.hasRegionTable(decoded.task)
               ? k.regionEntry(decoded.task, decoded.region).manager === thread && k.config.frames[decoded.frame] === thread
               : null;
           const { error, call } = executeSyscall(k, o.cpu, raw);
