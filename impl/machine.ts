@@ -102,7 +102,7 @@ export interface KernelMachineOptions {
 }
 
 function isKernelConfig(config: KernelConfig | SpecShapedConfig): config is KernelConfig {
-  return "layout" in config;
+  return typeof config === "object" && config !== null && "layout" in config;
 }
 
 /** The machine, plus what the refinement check needs to read its states. */

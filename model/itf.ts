@@ -8,10 +8,11 @@
  * wrote them. Reading validates the whole file with effect Schema and names
  * the first bad field in a one-line InputError.
  */
-import { readFileSync } from "node:fs";
-import { Either, ParseResult, Schema } from "effect";
+import { Either, Schema } from "effect";
 import { writeFileAtomic } from "./atomic-write.js";
 import { InputError } from "./input-error.js";
+import { parseJsonInput, readInputText } from "./input-file.js";
+import { firstIssue } from "./schema-issue.js";
 import type { ActionParams, TraceValue } from "./machine.js";
 import { TRACE_FORMAT_VERSION, traceId, type Trace, type TraceStep } from "./trace.js";
 
@@ -143,23 +144,9 @@ const ItfSchema = Schema.Struct({
   loop: Schema.optional(Schema.Int.pipe(Schema.nonNegative())),
 });
 
-/** The first problem of a parse error, on one line, with its path. */
-function firstIssue(error: ParseResult.ParseError): string {
-  const issues = ParseResult.ArrayFormatter.formatErrorSync(error);
-  const issue = issues[0];
-  if (issue === undefined) return ParseResult.TreeFormatter.formatErrorSync(error).split("\n").join(" ");
-  const path = issue.path.map((key) => (typeof key === "number" ? `[${key}]` : `.${String(key)}`)).join("");
-  return `${path === "" ? "top level" : path.slice(path.startsWith(".") ? 1 : 0)}: ${issue.message.split("\n").join(" ")}`;
-}
-
 /** Parses ITF JSON text into a Trace; `source` names the file in errors. */
 export function parseItf(text: string, source: string): Trace {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new InputError(`${source}: not valid JSON (${error instanceof Error ? error.message : String(error)})`);
-  }
+  const json = parseJsonInput(text, source);
   const decoded = Schema.decodeUnknownEither(ItfSchema)(json);
   if (Either.isLeft(decoded)) throw new InputError(`${source}: not a multipager ITF trace: ${firstIssue(decoded.left)}`);
   const itf = decoded.right;
@@ -206,12 +193,5 @@ export function parseItf(text: string, source: string): Trace {
 }
 
 export function readItf(path: string): Trace {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(`cannot read trace file ${path}${code ? ` (${code})` : ""}`);
-  }
-  return parseItf(text, path);
+  return parseItf(readInputText(path, "trace file"), path);
 }

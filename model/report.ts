@@ -29,7 +29,7 @@ export function formatStatistics(result: CheckResult): string {
   const s = result.statistics;
   const headline = match(result.status)
     .with("ok", () => "Model checking completed. No error has been found.")
-    .with("violation", () => "Model checking stopped at the first violation (see the trace above).")
+    .with("violation", () => (result.violations === undefined ? "Model checking stopped at the first violation (see the trace above)." : severalViolations(result)))
     .with("budget", () => `Model checking stopped: ${result.budget ?? "a budget"} was reached before the search finished; the figures below are partial.`)
     .exhaustive();
   const depthLine = result.status === "ok"
@@ -55,6 +55,16 @@ export function formatStatistics(result: CheckResult): string {
     `Finished in ${s.seconds.toFixed(2)} s (${rate(s.statesPerSecond)} states generated per second; visited-state store ${(s.storeBytes / 2 ** 20).toFixed(1)} MiB).`,
   ];
   return `${lines.join("\n")}\n`;
+}
+
+/** The headline of a search that went on past its first violation. */
+function severalViolations(result: CheckResult): string {
+  const count = result.violations!.length;
+  const violations = `${count} violation${count === 1 ? "" : "s"}`;
+  const found = `${violations} (see the traces above; a violating state is not explored further)`;
+  if (count >= result.violationLimit!) return `Model checking stopped at its limit of ${found}.`;
+  if (result.budget !== undefined) return `Model checking stopped: ${result.budget} was reached before the search finished; it found ${found}; the figures below are partial.`;
+  return `Model checking completed: ${found}.`;
 }
 
 export function formatSimulationStatistics(result: SimulationResult): string {

@@ -67,7 +67,7 @@ export interface RefinementContext {
 }
 
 export function makeContext(spec: SpecConfig, kernel: KernelConfig, arch: Architecture): RefinementContext {
-  const placement = placementFor(kernel.layout);
+  const placement = placementFor(kernel.layout, kernel.tasks, kernel.frames.length);
   return {
     spec,
     kernel,

@@ -14,20 +14,22 @@ import { ARCH_NAMES } from "../../impl/arch/index.js";
 import { kernelMutants } from "../../impl/mutants.js";
 import { check } from "../../model/check.js";
 import { InputError } from "../../model/input-error.js";
-import { writeItf } from "../../model/itf.js";
+import { formatItf } from "../../model/itf.js";
 import type { TraceValue } from "../../model/machine.js";
-import { terminalProgress } from "../../model/progress.js";
 import { freshSeed, MAX_SEED } from "../../model/random.js";
 import { formatStatistics } from "../../model/report.js";
 import { traceId, type Trace, type TraceStep, type Violation } from "../../model/trace.js";
+import { withLivenessStatistics } from "../../model/liveness/report.js";
 import { DEFAULT_REFINEMENT_CONFIG, refinementConfigNamed, refinementConfigs } from "../../refinement/configs.js";
 import { checkRefinementLiveness } from "../../refinement/liveness.js";
-import { withLivenessStatistics } from "../../model/liveness/report.js";
 import { DEFAULT_MAX_COMMANDS, DEFAULT_RUNS, propertyCheck } from "../../refinement/pbt.js";
 import { buildRefinement, kernelConfigFor, refinementSteps, violationOf } from "../../refinement/product.js";
 import { formatRefinementTrace } from "../../refinement/render.js";
 import { formatMissing, missingBehaviours } from "../../refinement/unsupported.js";
 import { integerOption, parseOptions } from "../options.js";
+import { writeEvidence } from "../evidence.js";
+import { counterexampleOf, searchOf, searchTiming, temporalOf, type RunReport } from "../json-report.js";
+import { RUN_OUTPUT_OPTIONS, RUN_OUTPUT_USAGE, runOutput, writeRunReport, type ReportBody } from "../run-output.js";
 
 export const REFINE_USAGE = `usage: multipager refine [options]
 
@@ -53,7 +55,9 @@ options:
   --path P                 property-based: replay the failure at fast-check path P (with its --seed)
   --max-states N           exhaustive: stop after N distinct states (exit 152)
   --completeness           exhaustive: also report abstract behaviours with no concrete counterpart
-  --itf PATH               where to write a counterexample (default: refinement-<id>.itf.json)
+  --itf PATH               where to write a counterexample ({id} is replaced by its id;
+                           default: refinement-{id}.itf.json)
+${RUN_OUTPUT_USAGE}
   --quiet                  print only the verdict, the counterexample and the trace file
   --help                   show this help
 
@@ -76,6 +80,7 @@ const OPTIONS = {
   "max-states": { type: "string" },
   completeness: { type: "boolean" },
   itf: { type: "string" },
+  ...RUN_OUTPUT_OPTIONS,
   quiet: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -83,8 +88,6 @@ const OPTIONS = {
 function parse(args: string[]) {
   return parseOptions("refine", args, OPTIONS);
 }
-
-const write = (text: string) => process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
 
 function listConfigs(): string {
   const width = Math.max(...refinementConfigs.map((c) => c.name.length));
@@ -101,7 +104,10 @@ function listMutants(): string {
 }
 
 export async function run(args: string[]): Promise<number> {
+  const started = performance.now();
   const options = parse(args);
+  const output = runOutput("refine", options, { itf: options.itf });
+  const write = output.write;
   if (options.help) {
     write(REFINE_USAGE);
     return ExitCode.Ok;
@@ -154,15 +160,22 @@ export async function run(args: string[]): Promise<number> {
   let report = "";
   let budgetHit = false;
   let replay = "";
+  let section: Pick<ReportBody, "search" | "propertyBased" | "timing"> = {};
   let loop: number | undefined;
   if (liveness) {
-    const progress = terminalProgress(process.stderr);
+    const progress = output.progress();
     try {
-      const { result, counterexample } = checkRefinementLiveness(refinement, { onProgress: progress.update, ...(maxStates !== undefined ? { maxStates } : {}) });
+      const { result, counterexample } = checkRefinementLiveness(refinement, {
+        onProgress: progress.update,
+        progressIntervalMs: output.progressIntervalMs,
+        ...(maxStates !== undefined ? { maxStates } : {}),
+      });
       budgetHit = result.status === "budget";
-      const seconds = result.statistics.seconds + (result.liveness?.seconds ?? 0);
-      const statistics = formatStatistics({ ...result, statistics: { ...result.statistics, seconds } });
-      report = result.liveness === undefined ? statistics : withLivenessStatistics(statistics, result.liveness, result.statistics.distinct);
+      // One "Finished in" line for the whole run: exploration and liveness analysis.
+      const statistics = { ...result.statistics, seconds: result.statistics.seconds + (result.liveness?.seconds ?? 0) };
+      const text = formatStatistics({ ...result, statistics });
+      report = result.liveness === undefined ? text : withLivenessStatistics(text, result.liveness, result.statistics.distinct);
+      section = { search: { ...searchOf({ ...result, statistics }), ...temporalOf(result.liveness) }, timing: searchTiming(statistics) };
       if (counterexample !== undefined) {
         steps = counterexample.steps;
         violation = counterexample.violation;
@@ -172,10 +185,17 @@ export async function run(args: string[]): Promise<number> {
       progress.finish();
     }
   } else if (exhaustive) {
-    const progress = terminalProgress(process.stderr);
+    const progress = output.progress();
     try {
-      const result = check(refinement.product, { checkDeadlock: false, onProgress: progress.update, ...(maxStates !== undefined ? { maxStates } : {}) });
+      const result = check(refinement.product, {
+        checkDeadlock: false,
+        onProgress: progress.update,
+        progressIntervalMs: output.progressIntervalMs,
+        ...(maxStates !== undefined ? { maxStates } : {}),
+      });
       budgetHit = result.status === "budget";
+      const s = result.statistics;
+      section = { search: searchOf(result), timing: searchTiming(s) };
       report = formatStatistics(result);
       if (result.violation !== undefined && result.trace !== undefined) {
         const replayed = refinementSteps(refinement, result.trace);
@@ -186,7 +206,12 @@ export async function run(args: string[]): Promise<number> {
       progress.finish();
     }
   } else {
+    const searchStarted = performance.now();
     const result = propertyCheck(refinement, mutant, { seed, runs, path: options.path });
+    section = {
+      propertyBased: { runs: result.runs, commands: result.commands, path: result.failure?.path ?? null, shrinks: result.failure?.shrinks ?? null },
+      timing: { searchSeconds: (performance.now() - searchStarted) / 1000 },
+    };
     report = `Property-based refinement ${result.failure === undefined ? "passed" : "failed"}: ${result.runs} run${result.runs === 1 ? "" : "s"} of at most ${DEFAULT_MAX_COMMANDS} commands, ${result.commands} commands, seed ${seed}.`;
     if (result.failure !== undefined) {
       violation = result.failure.violation;
@@ -200,11 +225,22 @@ export async function run(args: string[]): Promise<number> {
   const completeness = options.completeness === true ? missingBehaviours(refinement, maxStates) : null;
   const completenessText = completeness === null ? "" : formatMissing(completeness, arch);
 
+  const toolVersion = await version();
+  const finish = async (code: number, counterexamples: RunReport["counterexamples"]): Promise<number> => {
+    await writeRunReport("refine", output, { args, code, started }, () => ({
+      subject: { machine: refinement.product.name, config: config.name, mutant: mutant ?? null, arch, cpus: config.cpus },
+      mode: liveness ? "liveness" : exhaustive ? "exhaustive" : "property-based",
+      seed: exhaustive ? null : seed,
+      ...section,
+      counterexamples,
+    }));
+    return code;
+  };
   if (violation === undefined || steps === undefined) {
     write(quiet ? report.split("\n").find((l) => /^(Model checking|Property-based)/.test(l)) ?? report : report);
     if (completeness !== null) write(completenessText);
-    if (completeness !== null && completeness.missing.length > 0) return ExitCode.Safety;
-    return budgetHit ? ExitCode.Budget : ExitCode.Ok;
+    if (completeness !== null && completeness.missing.length > 0) return await finish(ExitCode.Safety, []);
+    return await finish(budgetHit ? ExitCode.Budget : ExitCode.Ok, []);
   }
   const trace: Trace = {
     kind: "refinement",
@@ -215,24 +251,19 @@ export async function run(args: string[]): Promise<number> {
     arch,
     violation,
     command: ["refine", ...args],
-    toolVersion: await version(),
+    toolVersion,
     vars: refinement.product.variables,
     steps,
     ...(loop !== undefined ? { loop } : {}),
   };
   const id = traceId(trace);
-  const path = options.itf ?? `refinement-${id}.itf.json`;
+  const path = (options.itf ?? "refinement-{id}.itf.json").replaceAll("{id}", id);
   write(formatRefinementTrace(trace));
   if (!quiet) write(report);
-  try {
-    writeItf(path, trace);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(`refine: cannot write the trace file ${path}${code ? ` (${code})` : ""}`);
-  }
+  const written = writeEvidence("refine", path, formatItf(trace), "the counterexample is printed above and the exit code is still the verdict's");
   const shape = loop === undefined ? "" : loop === steps.length - 1 ? `, then stuttering in state ${loop + 1} forever` : `, then back to state ${loop + 1} forever`;
-  write(`Counterexample ${id}: ${steps.length - 1} steps${shape}, written to ${path}`);
+  write(`Counterexample ${id}: ${steps.length - 1} steps${shape}, ${written ? `written to ${path}` : "not written (see the error above)"}`);
   if (replay !== "") write(replay);
   if (completeness !== null) write(completenessText);
-  return violation.kind === "liveness" ? ExitCode.Liveness : ExitCode.Safety;
+  return await finish(violation.kind === "liveness" ? ExitCode.Liveness : ExitCode.Safety, [counterexampleOf(trace, written ? path : null)]);
 }

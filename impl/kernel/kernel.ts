@@ -43,7 +43,7 @@ export class Kernel {
     shared?: Kernel,
   ) {
     this.layout = config.layout;
-    this.placement = shared?.placement ?? placementFor(config.layout);
+    this.placement = shared?.placement ?? placementFor(config.layout, config.tasks, config.frames.length);
     this.frames = shared?.frames ?? new FrameRegistry();
     this.roles = shared?.roles ?? config.threads.map((_, t) => arch.roleOf(config, t));
     this.tablePlaces = shared?.tablePlaces ?? Array.from({ length: config.tasks }, (_, task) => arch.regionTableOf(config, this.placement, task));

@@ -8,8 +8,9 @@
 import { describe, expect, it } from "vitest";
 import { buildRefinement, kernelConfigFor } from "../../refinement/product.js";
 import { namedConfigs } from "../../spec/index.js";
+import { pinnedSeed } from "../seed.js";
 
-const seed = Number(process.env["AGREEMENT_SEED"] ?? 7);
+const seed = pinnedSeed(import.meta.url, 7);
 
 /** Steps checked along the walks, or the first broken obligation. */
 function agreeAlongWalks(name: string, cpus: number, walks: number, depth: number, mutant?: string): number {

@@ -34,7 +34,7 @@ describe("multipager x86 (no QEMU needed)", () => {
     [["x86", "run", "a", "b"], "expected exactly one CASE file"],
     [["x86", "run", writeProtect, "--walker-bug", "nope"], "unknown walker bug 'nope'"],
     [["x86", "run", writeProtect, "--show", "qemu"], "--show qemu needs --qemu"],
-    [["x86", "run", writeProtect, "--bogus"], "Unknown option '--bogus'"],
+    [["x86", "run", writeProtect, "--bogus"], "unknown option '--bogus'"],
     [["x86", "gen", "--ops", "5", "-o", "x.case"], "--seed S is required"],
     [["x86", "gen", "--seed", "5"], "-o CASE is required"],
     [["x86", "gen", "--seed", "abc", "-o", "x.case"], "--seed must be an integer in 0..2147483647"],
@@ -53,7 +53,7 @@ describe("multipager x86 (no QEMU needed)", () => {
   test("a missing or invalid case file is bad input (exit 151) with one line naming it", async () => {
     const missing = await multipager("x86", "run", join(directory, "missing.case"));
     expect(missing.code).toBe(ExitCode.BadInput);
-    expect(missing.stderr).toMatch(/^multipager: cannot read case file .*missing\.case \(ENOENT\)\n$/);
+    expect(missing.stderr).toMatch(/^multipager: cannot read case file .*missing\.case: no such file \(ENOENT\)\n$/);
     const bad = join(directory, "bad.case");
     writeFileSync(bad, "x86-case 1\nwp 1\npse 0\ncr3 0x00400000\nop read0 0x00001000\n");
     const invalid = await multipager("x86", "run", bad);
@@ -124,5 +124,18 @@ describe.runIf(qemuAvailable)("multipager x86 with QEMU", () => {
     const buggy = await multipager("x86", "fuzz", "--seed", "77", "--cases", "2", "--ops", "150", "--walker-bug", "dirty-on-read", "--save", directory);
     expect(buggy.code).toBe(ExitCode.Mismatch);
     expect(buggy.stdout).toMatch(/saved .*x86-seed-7[78]\.case; rerun: multipager x86 run .* --qemu --walker-bug dirty-on-read/);
+  });
+
+  test("fuzz --save makes a missing directory; when it cannot save, one line per case, the reproduce command, and still exit 1", async () => {
+    const fresh = join(directory, "made", "by", "fuzz");
+    const saved = await multipager("x86", "fuzz", "--seed", "77", "--cases", "1", "--ops", "150", "--walker-bug", "dirty-on-read", "--save", fresh);
+    expect(saved.code).toBe(ExitCode.Mismatch);
+    expect(readFileSync(join(fresh, "x86-seed-77.case"), "utf8")).toContain("x86-case 1");
+    const blocked = join(directory, "a-file");
+    writeFileSync(blocked, "not a directory");
+    const lost = await multipager("x86", "fuzz", "--seed", "77", "--cases", "1", "--ops", "150", "--walker-bug", "dirty-on-read", "--save", join(blocked, "cases"));
+    expect(lost.code).toBe(ExitCode.Mismatch);
+    expect(lost.stderr).toBe(`multipager: x86 fuzz: cannot create ${join(blocked, "cases")} (ENOTDIR); the case is not saved, the verdict stands\n`);
+    expect(lost.stdout).toContain("reproduce: multipager x86 gen --seed 77 --ops 150 -o case.txt && multipager x86 run case.txt --qemu --walker-bug dirty-on-read");
   });
 });
