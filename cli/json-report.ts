@@ -28,7 +28,10 @@ export const VERDICTS = ["ok", "deadlock", "safety", "liveness", "budget", "mism
 export type Verdict = (typeof VERDICTS)[number];
 
 const ViolationSchema = Schema.Struct({
-  kind: described(Schema.Literal("invariant", "deadlock", "liveness", "refinement"), "What was violated: an invariant, deadlock freedom, a temporal property (a lasso), a refinement obligation."),
+  kind: described(
+    Schema.Literal("invariant", "deadlock", "liveness", "refinement", "witness"),
+    "What was violated: an invariant, deadlock freedom, a temporal property (a lasso), a refinement obligation; or, for a decision's witness, the decision that acts.",
+  ),
   name: described(Schema.String, "The invariant, property or obligation (Deadlock for a deadlock)."),
   quote: described(Schema.String, "The sentence of the paper (or the obligation) it encodes."),
 });

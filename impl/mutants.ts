@@ -153,7 +153,7 @@ export const kernelMutants: ReadonlyArray<KernelMutant> = [
     name: "drop-fault-when-queue-busy",
     description: "A fault message to a pager whose queue is not empty is dropped (a one-slot mailbox): the faulted thread stays blocked and the pager never hears of it",
     kind: "liveness",
-    config: "fig3",
+    config: "two-clients",
     rules: { queues: (queue, message) => message.kind !== "fault" || queue.length === 0 },
   },
   {

@@ -117,13 +117,14 @@ export function formatViolation(violation: Violation): string[] {
     .with("deadlock", () => "Error: Deadlock reached.")
     .with("liveness", () => `Error: Temporal property ${violation.name} is violated.`)
     .with("refinement", () => `Error: Refinement obligation ${violation.name} is violated.`)
+    .with("witness", () => `Witness: decision ${violation.name} acts at the last step.`)
     .exhaustive();
   return violation.quote === "" ? [headline] : [headline, `  "${violation.quote}"`];
 }
 
 /** The whole trace as TLC-style text, ending with a newline. */
 export function formatTraceText(trace: Trace): string {
-  const lines = [...formatViolation(trace.violation), "Error: The behavior up to this point is:"];
+  const lines = [...formatViolation(trace.violation), trace.violation.kind === "witness" ? "The behavior:" : "Error: The behavior up to this point is:"];
   trace.steps.forEach((step, index) => {
     const previous = index === 0 ? undefined : trace.steps[index - 1]!.state;
     const label = index === 0 && step.action === "Init" ? "<Initial predicate>" : `<${formatAction(step.action, step.params)}>`;

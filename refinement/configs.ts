@@ -61,6 +61,11 @@ export const refinementConfigs: readonly RefinementConfig[] = [
     kernelAddresses: 0,
     markers: 1,
   }),
+  derive("two-clients", "default", "a pager and two clients (Fig. 3's threads A and B) on one page and one CPU: two faults queued at one pager", 1, {
+    pagesPerRegion: 1,
+    kernelAddresses: 0,
+    markers: 1,
+  }),
   derive("fig3", "default", "Fig. 3: a pager and threads A and B on one page (a page restored between fault and dispatch)", 2, {
     pagesPerRegion: 1,
     kernelAddresses: 0,

@@ -306,6 +306,7 @@ export async function run(args: string[]): Promise<number> {
         .with("deadlock", () => ExitCode.Deadlock)
         .with("invariant", "refinement", () => ExitCode.Safety)
         .with("liveness", () => ExitCode.Liveness)
+        .with("witness", () => ExitCode.Ok)
         .exhaustive();
   await writeRunReport("check", output, { args, code, started }, () => ({
     subject: { machine: machine.name, config, mutant },
