@@ -70,8 +70,13 @@ export interface ArchMeasurement {
   readonly userRegionMapBytes: number;
 }
 
-export function workloadConfig(arch: Architecture, cpus: number, layout: Layout = PAPER_LAYOUT): KernelConfig {
-  const l4re = arch.name === "l4re" || arch.name === "l4re-via-rm";
+/**
+ * The workload's system, the same on every architecture: thread 3 is the
+ * client task's region mapper where the architecture has one (L4Re) and an
+ * idle thread elsewhere; the pager is a region manager, the single pager of
+ * L4, or the monolithic kernel's module (which never runs).
+ */
+export function workloadConfig(cpus: number, layout: Layout = PAPER_LAYOUT): KernelConfig {
   return validateKernelConfig({
     layout,
     cpus,
@@ -87,7 +92,7 @@ export function workloadConfig(arch: Architecture, cpus: number, layout: Layout 
     kernelAddresses: 1,
     markers: 1,
     pagerOf: [PAGER, PAGER, null, PAGER, PAGER],
-    regionMapperOf: l4re ? [REGION_MAPPER, null, null] : [null, null, null],
+    regionMapperOf: [REGION_MAPPER, null, null],
   });
 }
 
@@ -259,29 +264,24 @@ class Driver {
   }
 }
 
-/** Boot and set up the contract for `arch`: region 0 of the client task is the pager's. */
+/**
+ * Boot and set up the contract, with the calls the architecture has: the
+ * client assigns region 0 to the pager (L4Re: its attach request to its
+ * region mapper), the pager accepts by mapping a page the workload never
+ * faults on, then the region mapper and the pager wait for messages.
+ */
 function setUp(arch: Architecture, cpus: number, options: WorkloadOptions): Driver {
-  const k = Kernel.boot(workloadConfig(arch, cpus, options.layout ?? PAPER_LAYOUT), arch);
+  const k = Kernel.boot(workloadConfig(cpus, options.layout ?? PAPER_LAYOUT), arch);
   const driver = new Driver(k, options.replyAndWait ?? true);
   const layout = k.layout;
+  const has = (call: Syscall["call"]): boolean => arch.syscalls.has(call);
   const acceptancePage = userPageAddress(layout, MEASURED_REGION, layout.pagesPerRegion - 1);
-  match(arch.name)
-    .with("proposed", () => {
-      driver.runAs(0, A, { call: "AssignManager", region: MEASURED_REGION, manager: PAGER });
-      // The pager accepts by mapping (a page the workload never faults on).
-      driver.runAs(0, PAGER, { call: "Map", task: CLIENT_TASK, region: MEASURED_REGION, page: pageInRegion(layout, acceptancePage), frame: PAGER_FRAMES - 1, rights: "rw" });
-      driver.runAs(0, PAGER, { call: "Receive" });
-    })
-    .with("monolithic", () => driver.runAs(0, A, { call: "AssignManager", region: MEASURED_REGION, manager: PAGER }))
-    .with("l4", () => driver.runAs(0, PAGER, { call: "Receive" }))
-    .with("l4re", "l4re-via-rm", () => {
-      // The client's attach request to its region mapper, and the pager's acceptance by mapping.
-      driver.runAs(0, A, { call: "AssignManager", region: MEASURED_REGION, manager: PAGER });
-      driver.runAs(0, PAGER, { call: "Map", task: CLIENT_TASK, region: MEASURED_REGION, page: pageInRegion(layout, acceptancePage), frame: PAGER_FRAMES - 1, rights: "rw" });
-      driver.runAs(0, REGION_MAPPER, { call: "Receive" });
-      driver.runAs(0, PAGER, { call: "Receive" });
-    })
-    .exhaustive();
+  if (has("AssignManager")) driver.runAs(0, A, { call: "AssignManager", region: MEASURED_REGION, manager: PAGER });
+  if (has("Map")) {
+    driver.runAs(0, PAGER, { call: "Map", task: CLIENT_TASK, region: MEASURED_REGION, page: pageInRegion(layout, acceptancePage), frame: PAGER_FRAMES - 1, rights: "rw" });
+  }
+  if (k.roleOf(REGION_MAPPER) === "runtime") driver.runAs(0, REGION_MAPPER, { call: "Receive" });
+  if (has("Receive") && k.roleOf(PAGER) === "user") driver.runAs(0, PAGER, { call: "Receive" });
   // Park the threads that play no part on CPU 0 behind the client.
   if (k.threadOn(0) !== A) driver.runUntilThread(0, A);
   return driver;
@@ -319,10 +319,10 @@ export function measureRacedFault(arch: Architecture, options: WorkloadOptions =
   if (k.threadOn(1) !== B) throw new WorkloadError("workload: thread B is not on CPU 1");
   driver.plannedAccesses.set(A, [pageN]);
   driver.plannedAccesses.set(B, [pageN]);
-  // CPU 0 until the next step restores N: A trapped (the monolithic kernel restores at dispatch),
+  // CPU 0 until the next step restores N: A trapped (an in-kernel module restores at dispatch),
   // or the pager holding A's message.
   const aboutToRestore = (): boolean =>
-    arch.name === "monolithic"
+    k.roleOf(PAGER) === "module"
       ? k.status(A).tag === "trapped"
       : k.threadOn(0) === PAGER && heldFaults(k, PAGER).includes(A);
   driver.runUntil(0, aboutToRestore);
