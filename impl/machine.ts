@@ -271,7 +271,7 @@ function userSyscalls(
     const resolvesToSamePage = call.call === "Resolve" && alreadyMapped(k, call.thread, call.frame, call.rights);
     executeCall(k, cpu, call);
     const [action, params] = label(call, caller, resolvesToSamePage);
-    emit(action, { ...params, cpu }, k, call.call === "Map" || call.call === "Yield");
+    emit(action, { ...params, cpu }, k, call.call === "Map" || call.call === "Unmap" || call.call === "Yield");
   }
 }
 

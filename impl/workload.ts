@@ -37,6 +37,8 @@ export const BYSTANDER = 4;
 const CLIENT_TASK = 0;
 const MEASURED_REGION = 0;
 const PAGER_FRAMES = 16;
+/** The pager's marker for a page it fills on demand (any 31-bit value: the pager's own vocabulary). */
+const DEMAND_ZERO = 1;
 
 export interface WorkloadOptions {
   /** Faults measured in the plain scenario (each on a fresh page). */
@@ -267,19 +269,19 @@ class Driver {
 /**
  * Boot and set up the contract, with the calls the architecture has: the
  * client assigns region 0 to the pager (L4Re: its attach request to its
- * region mapper), the pager accepts by mapping a page the workload never
- * faults on, then the region mapper and the pager wait for messages.
+ * region mapper), the pager accepts by its memory management action on the
+ * region without committing a frame (decision D6: an Unmap of a page that is
+ * not present writes the pager's marker there and accepts), then the region
+ * mapper and the pager wait for messages. Every page the workload touches is
+ * then a pure page fault that the pager resolves.
  */
 function setUp(arch: Architecture, cpus: number, options: WorkloadOptions): Driver {
   const k = Kernel.boot(workloadConfig(cpus, options.layout ?? PAPER_LAYOUT), arch);
   const driver = new Driver(k, options.replyAndWait ?? true);
   const layout = k.layout;
   const has = (call: Syscall["call"]): boolean => arch.syscalls.has(call);
-  const acceptancePage = userPageAddress(layout, MEASURED_REGION, layout.pagesPerRegion - 1);
   if (has("AssignManager")) driver.runAs(0, A, { call: "AssignManager", region: MEASURED_REGION, manager: PAGER });
-  if (has("Map")) {
-    driver.runAs(0, PAGER, { call: "Map", task: CLIENT_TASK, region: MEASURED_REGION, page: pageInRegion(layout, acceptancePage), frame: PAGER_FRAMES - 1, rights: "rw" });
-  }
+  if (has("Unmap")) driver.runAs(0, PAGER, { call: "Unmap", task: CLIENT_TASK, region: MEASURED_REGION, page: 0, marker: DEMAND_ZERO, revoke: false });
   if (k.roleOf(REGION_MAPPER) === "runtime") driver.runAs(0, REGION_MAPPER, { call: "Receive" });
   if (has("Receive") && k.roleOf(PAGER) === "user") driver.runAs(0, PAGER, { call: "Receive" });
   // Park the threads that play no part on CPU 0 behind the client.

@@ -125,14 +125,16 @@ export const DECISION_WITNESSES: readonly DecisionWitness[] = [
   },
   {
     decision: "D6",
-    file: "decision-d6-only-mapping-accepts",
-    statement: "Only mapping accepts: an Unmap with REVOKE_AGREEMENT while another page of the region is still present leaves the agreement in force.",
+    file: "decision-d6-unmap-accepts",
+    statement:
+      "An Unmap without REVOKE_AGREEMENT is a memory management action, so it accepts: on a page that is not present it writes the pager's marker and takes the region on without committing a frame.",
     config: "default",
     observe: oneStep((pre, step) => {
-      if (step.action !== "Unmap" || step.params["revoke"] !== true) return false;
+      if (step.action !== "Unmap" || step.params["revoke"] !== false) return false;
       const task = step.params["task"] as number;
       const region = step.params["region"] as number;
-      return pre.regionTable[task]![region]!.accepted && step.state.regionTable[task]![region]!.accepted;
+      const page = pre.pageTable[task]![region]![step.params["page"] as number]!;
+      return !page.present && !pre.regionTable[task]![region]!.accepted && step.state.regionTable[task]![region]!.accepted;
     }),
   },
   {

@@ -285,7 +285,8 @@ function validate(k: Kernel, caller: ThreadId, call: Syscall): SyscallError {
       if (!isMarker(call.marker)) return SyscallError.BadMarker;
       const manages = checkManager(k, caller, call.task, call.region, null);
       if (manages !== SyscallError.Ok) return manages;
-      return isPresent(k.pte(call.task, userPageAddress(k.layout, call.region, call.page))) ? SyscallError.Ok : SyscallError.NotMapped;
+      // REVOKE_AGREEMENT removes a piece of memory; without it (decision D6) the marker of a page that is not present may be written.
+      return call.revoke && !isPresent(k.pte(call.task, userPageAddress(k.layout, call.region, call.page))) ? SyscallError.NotMapped : SyscallError.Ok;
     }
     case "Receive":
     case "Yield":
@@ -333,9 +334,11 @@ function perform(k: Kernel, cpu: number, caller: ThreadId, call: Syscall): void 
       return;
     case "Unmap": {
       const linear = userPageAddress(k.layout, call.region, call.page);
-      unmapPage(k.memory, k.placement, k.layout, call.task, linear, k.rules.storedMarker(call.marker));
-      k.shootdown(call.task, linear, cpu);
+      const old = unmapPage(k.memory, k.placement, k.layout, call.task, linear, k.rules.storedMarker(call.marker));
+      if (isPresent(old)) k.shootdown(call.task, linear, cpu);
       if (call.revoke && k.presentPages(call.task, call.region) === 0) revoke(k, caller, call.task, call.region);
+      // D6: "Memory provider task provides this agreement implicitly by taking memory management action on the region assigned to it."
+      else if (!call.revoke) k.setRegionEntry(call.task, call.region, { manager: caller, accepted: true });
       k.cpu(cpu).returnToUser();
       return;
     }

@@ -11,7 +11,7 @@ import { formatTraceText } from "../../model/trace-text.js";
 import { traceId, type Trace } from "../../model/trace.js";
 import { kernelMutants } from "../../impl/mutants.js";
 import { specMutants } from "../../spec/index.js";
-import { livenessMutants } from "../../spec/liveness-mutants.js";
+import { livenessMutants } from "../../spec/index.js";
 import { reproduceCommand } from "../../trace/markdown.js";
 import { DECISION_WITNESSES } from "../../trace/decisions.js";
 import { loadTrace } from "../../trace/load.js";
