@@ -14,6 +14,7 @@ import type { CheckResult, SimulationResult } from "../model/statistics.js";
 import type { LivenessStatistics } from "../model/liveness/check.js";
 import { traceId, type Trace } from "../model/trace.js";
 import { ExitCode } from "./exit-codes.js";
+import { signalExitCode } from "./interrupt.js";
 
 export const REPORT_FORMAT = "multipager-report";
 export const REPORT_VERSION = 1;
@@ -24,7 +25,7 @@ const described = <A, I>(schema: Schema.Schema<A, I>, description: string): Sche
 const Count = Schema.Number.pipe(Schema.int(), Schema.nonNegative());
 const Seconds = Schema.Number.pipe(Schema.nonNegative());
 
-export const VERDICTS = ["ok", "deadlock", "safety", "liveness", "budget", "mismatch"] as const;
+export const VERDICTS = ["ok", "deadlock", "safety", "liveness", "budget", "mismatch", "interrupted"] as const;
 export type Verdict = (typeof VERDICTS)[number];
 
 const ViolationSchema = Schema.Struct({
@@ -115,7 +116,7 @@ export const ReportSchema = Schema.Struct({
   tool: Schema.Struct({ name: Schema.Literal("multipager"), version: Schema.String }),
   command: described(Schema.String, "The command: check, refine, table1 (prove)."),
   argv: described(Schema.Array(Schema.String), "Everything typed after `multipager`."),
-  verdict: described(Schema.Literal(...VERDICTS), "ok, deadlock (exit 11), safety (12), liveness (13), budget (152), mismatch (1: table1 differs from the paper)."),
+  verdict: described(Schema.Literal(...VERDICTS), "ok, deadlock (exit 11), safety (12), liveness (13), budget (152), mismatch (1: table1 differs from the paper), interrupted (130 SIGINT, 143 SIGTERM)."),
   exitCode: described(Count, "The command's exit code."),
   subject: described(
     Schema.Struct({
@@ -159,6 +160,7 @@ export function verdictOf(code: number): Verdict {
     .with(ExitCode.Liveness, () => "liveness" as const)
     .with(ExitCode.Budget, () => "budget" as const)
     .with(ExitCode.Mismatch, () => "mismatch" as const)
+    .with(signalExitCode("SIGINT"), signalExitCode("SIGTERM"), () => "interrupted" as const)
     .otherwise(() => {
       throw new Error(`exit code ${code} is not a verdict`);
     });

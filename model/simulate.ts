@@ -6,6 +6,7 @@
  */
 import type { StateMachine, Step } from "./machine.js";
 import { DEADLOCK, actionIndexer, invariantViolation } from "./check.js";
+import { PAUSE_INTERVAL_MS, runToEnd, type Paused, type Pausing } from "./pausing.js";
 import { Random } from "./random.js";
 import type { TraceStep, Violation } from "./trace.js";
 import type { ActionCoverage, Progress, SimulationResult, SimulationStatistics } from "./statistics.js";
@@ -24,6 +25,11 @@ export const DEFAULT_SIMULATION_RUNS = 1000;
 export const DEFAULT_SIMULATION_DEPTH = 100;
 
 export function simulate<S>(machine: StateMachine<S>, options: SimulateOptions): SimulationResult {
+  return runToEnd(randomWalks(machine, options));
+}
+
+/** The simulation as a computation that pauses between runs (model/pausing.ts); "interrupt" ends it with the runs so far. */
+export function* randomWalks<S>(machine: StateMachine<S>, options: SimulateOptions): Pausing<Paused, SimulationResult> {
   const runs = options.runs ?? DEFAULT_SIMULATION_RUNS;
   const depth = options.depth ?? DEFAULT_SIMULATION_DEPTH;
   const checkDeadlock = options.checkDeadlock ?? true;
@@ -36,13 +42,15 @@ export function simulate<S>(machine: StateMachine<S>, options: SimulateOptions):
   let generated = 0;
   let longestRun = 0;
   let runsDone = 0;
+  let lastPause = started;
 
   const initialStates = [...machine.initialStates()];
   const brokenInvariant = (state: S): Violation | undefined => {
     for (const invariant of machine.invariants) if (!invariant.holds(state)) return invariantViolation(invariant);
     return undefined;
   };
-  const finish = (violation?: Violation, path?: Step<S>[]): SimulationResult => {
+  const figures = (): Progress => ({ generated, distinct: 0, queue: 0, depth: longestRun, seconds: (performance.now() - started) / 1000, runs: runsDone });
+  const finish = (violation?: Violation, path?: Step<S>[], interruption?: string): SimulationResult => {
     const seconds = (performance.now() - started) / 1000;
     const coverage: ActionCoverage[] = machine.actions.map((action, index) => ({
       action,
@@ -58,6 +66,7 @@ export function simulate<S>(machine: StateMachine<S>, options: SimulateOptions):
       statesPerSecond: seconds > 0 ? Math.round(generated / seconds) : generated,
       coverage,
     };
+    if (interruption !== undefined) return { status: "interrupted", statistics, interruption };
     if (violation === undefined || path === undefined) return { status: "ok", statistics };
     const trace: TraceStep[] = path.map((step) => ({ action: step.action, params: step.params, state: machine.view(step.state) }));
     return { status: "violation", statistics, violation, trace };
@@ -86,12 +95,15 @@ export function simulate<S>(machine: StateMachine<S>, options: SimulateOptions):
       if (violation) return finish(violation, path);
     }
     if (path.length - 1 > longestRun) longestRun = path.length - 1;
-    if (options.onProgress !== undefined) {
-      const now = performance.now();
-      if (now - lastProgress >= progressInterval) {
-        lastProgress = now;
-        options.onProgress({ generated, distinct: 0, queue: 0, depth: longestRun, seconds: (now - started) / 1000, runs: runsDone });
-      }
+    const now = performance.now();
+    if (options.onProgress !== undefined && now - lastProgress >= progressInterval) {
+      lastProgress = now;
+      options.onProgress(figures());
+    }
+    if (now - lastPause >= PAUSE_INTERVAL_MS) {
+      const command = yield { figures };
+      lastPause = performance.now();
+      if (command !== undefined) return finish(undefined, undefined, command.interrupt);
     }
   }
   return finish();

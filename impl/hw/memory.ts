@@ -1,5 +1,8 @@
 /**
- * Physical memory: 4 KiB frames of 32-bit little-endian words.
+ * Physical memory: 4 KiB frames of 32-bit little-endian words (RAM, below
+ * 4 GiB), and the physical address space a CPU's accesses go to after the
+ * walk (busRead32/busWrite32), which with PSE-36 reaches up to 2^40: above
+ * RAM this machine has no memory at all.
  *
  * Sparse on purpose: only frames that were written hold storage, so a model
  * configuration with a handful of frames costs a handful of Uint32Arrays,
@@ -14,7 +17,7 @@
  * on write): the model checker clones a state's memory for every successor,
  * and most successors change one word or none.
  */
-import { ADDRESS_SPACE_SIZE, FRAME_COUNT, PAGE_SHIFT, WORD_SIZE, WORDS_PER_FRAME, PAGE_OFFSET_MASK } from "./bits.js";
+import { ADDRESS_SPACE_SIZE, FRAME_COUNT, PAGE_SHIFT, PHYSICAL_ADDRESS_LIMIT, WORD_SIZE, WORDS_PER_FRAME, PAGE_OFFSET_MASK } from "./bits.js";
 
 const WORD_ALIGN_MASK = WORD_SIZE - 1;
 const WORD_SHIFT = 2;
@@ -46,9 +49,16 @@ function pairsOf(words: Uint32Array): Uint32Array {
   return pairs;
 }
 
-function requireWordAddress(paddr: number): void {
-  if (!Number.isInteger(paddr) || paddr < 0 || paddr >= ADDRESS_SPACE_SIZE || (paddr & WORD_ALIGN_MASK) !== 0) {
-    throw new RangeError(`physical address ${paddr} is not an aligned 32-bit word address`);
+/**
+ * What a read of a physical address with no memory behind it returns: 0, as
+ * QEMU's unassigned memory does (checked against qemu-system-i386 by
+ * tests/x86/cases/pse36-above-4gib.case); a write there is dropped.
+ */
+export const ABSENT_WORD = 0;
+
+function requireWordAddress(paddr: number, limit = ADDRESS_SPACE_SIZE): void {
+  if (!Number.isInteger(paddr) || paddr < 0 || paddr >= limit || (paddr & WORD_ALIGN_MASK) !== 0) {
+    throw new RangeError(`physical address ${paddr} is not an aligned ${limit === ADDRESS_SPACE_SIZE ? "32" : "40"}-bit word address`);
   }
 }
 
@@ -116,6 +126,23 @@ export class PhysicalMemory {
     frame[index] = value >>> 0;
   }
 
+  /**
+   * A CPU's data access after translation, at any physical address 32-bit
+   * paging can form (below 2^40): RAM below 4 GiB; above it there is no
+   * memory, so a read gives ABSENT_WORD.
+   */
+  busRead32(paddr: number): number {
+    requireWordAddress(paddr, PHYSICAL_ADDRESS_LIMIT);
+    return paddr < ADDRESS_SPACE_SIZE ? this.read32(paddr) : ABSENT_WORD;
+  }
+
+  /** The write of busRead32: to RAM below 4 GiB, dropped above (no memory there). */
+  busWrite32(paddr: number, value: number): void {
+    requireWordAddress(paddr, PHYSICAL_ADDRESS_LIMIT);
+    requireWordValue(value);
+    if (paddr < ADDRESS_SPACE_SIZE) this.write32(paddr, value);
+  }
+
   /** Sets `flags` in the word at `paddr` (the read-modify-write the walk uses for A and D). Returns the new word. */
   setBits32(paddr: number, flags: number): number {
     const updated = (this.read32(paddr) | flags) >>> 0;
@@ -142,6 +169,15 @@ export class PhysicalMemory {
     this.frames.set(targetFrame >>> PAGE_SHIFT, Uint32Array.from(words));
     this.owned.add(targetFrame >>> PAGE_SHIFT);
     this.encoded = null;
+  }
+
+  /** Copies the frame's words into `into` (1024 words; zeros for an untouched frame), allocating nothing. */
+  readFrame(frameAddress: number, into: Uint32Array): void {
+    requireFrameAddress(frameAddress);
+    if (into.length !== WORDS_PER_FRAME) throw new RangeError(`readFrame needs room for ${WORDS_PER_FRAME} words, got ${into.length}`);
+    const words = this.frames.get(frameAddress >>> PAGE_SHIFT);
+    if (words === undefined) into.fill(0);
+    else into.set(words);
   }
 
   /** The frame's words as a fresh array (zeros for an untouched frame). */
@@ -245,15 +281,29 @@ export class PhysicalMemory {
   }
 
   clone(): PhysicalMemory {
+    return this.copyFramesInto(new PhysicalMemory());
+  }
+
+  /** Gives `target` (empty) this memory's frames, shared until either writes one (for clone() here and in subclasses). */
+  protected copyFramesInto<M extends PhysicalMemory>(target: M): M {
     // Both now share every frame: whichever writes one first copies it.
     this.owned.clear();
-    return new PhysicalMemory(new Map(this.frames), this.encoded);
+    for (const [frameNumber, words] of this.frames) target.frames.set(frameNumber, words);
+    target.encoded = this.encoded;
+    return target;
   }
 
   /** Same contents (zero words and untouched frames are equal). */
   equals(other: PhysicalMemory): boolean {
-    const a = this.encode();
-    const b = other.encode();
-    return a.length === b.length && a.every((byte, i) => byte === b[i]);
+    return this.framesMatch(other) && other.framesMatch(this);
+  }
+
+  /** Does every frame stored here hold what `other` holds there (zeros where it stores none)? */
+  private framesMatch(other: PhysicalMemory): boolean {
+    for (const [frameNumber, words] of this.frames) {
+      const theirs = other.frames.get(frameNumber);
+      for (let i = 0; i < WORDS_PER_FRAME; i++) if (words[i] !== (theirs === undefined ? 0 : theirs[i])) return false;
+    }
+    return true;
   }
 }
