@@ -73,6 +73,11 @@ export function* randomWalks<S>(machine: StateMachine<S>, options: SimulateOptio
   };
 
   if (initialStates.length === 0) return finish();
+  if (machine.expand !== undefined && machine.expandSkips === true && machine.brokenInvariant !== undefined) return simulateBytes(machine, options, { random, firings, depth, runs, checkDeadlock, progressInterval, started, finish, initialStates, onRun: (n, longest, total) => {
+    runsDone = n;
+    longestRun = longest;
+    generated = total;
+  } });
   for (let run = 0; run < runs; run++) {
     runsDone = run + 1;
     let state = initialStates[random.below(initialStates.length)] as S;
@@ -107,4 +112,94 @@ export function* randomWalks<S>(machine: StateMachine<S>, options: SimulateOptio
     }
   }
   return finish();
+}
+
+interface ByteWalk<S> {
+  readonly random: Random;
+  readonly firings: Float64Array;
+  readonly depth: number;
+  readonly runs: number;
+  readonly checkDeadlock: boolean;
+  readonly progressInterval: number;
+  readonly started: number;
+  readonly initialStates: readonly S[];
+  readonly finish: (violation?: Violation, path?: Step<S>[]) => SimulationResult;
+  readonly onRun: (runsDone: number, longestRun: number, generated: number) => void;
+}
+
+/**
+ * The same walks over the machine's fast path: successors as encodings, no
+ * state objects on the way, and only the chosen successor built. Its successors come in the order successors()
+ * lists them (a machine's fast path promises the same list), so the seed
+ * picks the same walk; only a walk that breaks something is turned back into
+ * labelled steps, by picking the same successor again.
+ */
+function simulateBytes<S>(machine: StateMachine<S>, options: SimulateOptions, walk: ByteWalk<S>): SimulationResult {
+  const expand = machine.expand!;
+  const broken = machine.brokenInvariant!;
+  const { random, firings, depth, runs } = walk;
+  let generated = 0;
+  let longestRun = 0;
+  let lastProgress = walk.started;
+  // Two passes per step: one counts (nothing built), one builds only the chosen successor.
+  let chosen: Uint8Array = new Uint8Array(0);
+  let chosenAction = -1;
+  const keep = (action: number, successor: Uint8Array): boolean => {
+    chosen = successor.slice();
+    chosenAction = action;
+    return false;
+  };
+  const none = (): boolean => false;
+  /** The labelled steps of a walk given by the successor chosen at each step. */
+  const labelled = (initial: S, choices: readonly number[]): Step<S>[] => {
+    const path: Step<S>[] = [{ action: "Init", params: {}, state: initial }];
+    for (const k of choices) {
+      const next = [...machine.successors(path[path.length - 1]!.state)][k];
+      if (next === undefined) throw new Error(`${machine.name}: its fast path lists more successors than successors() does`);
+      path.push(next);
+    }
+    return path;
+  };
+  for (let run = 0; run < runs; run++) {
+    const initial = walk.initialStates[random.below(walk.initialStates.length)] as S;
+    let state = machine.encode(initial);
+    const choices: number[] = [];
+    generated++;
+    const atInit = broken(state);
+    if (atInit >= 0) {
+      walk.onRun(run + 1, longestRun, generated);
+      return walk.finish(invariantViolation(machine.invariants[atInit]!), labelled(initial, choices));
+    }
+    for (let step = 0; step < depth; step++) {
+      const count = expand(state, none, Number.POSITIVE_INFINITY) as number;
+      if (count === 0) {
+        if (walk.checkDeadlock) {
+          walk.onRun(run + 1, longestRun, generated);
+          return walk.finish(DEADLOCK, labelled(initial, choices));
+        }
+        break;
+      }
+      const k = random.below(count);
+      expand(state, keep, k);
+      firings[chosenAction]!++;
+      generated++;
+      choices.push(k);
+      state = chosen;
+      const violated = broken(state);
+      if (violated >= 0) {
+        walk.onRun(run + 1, longestRun, generated);
+        return walk.finish(invariantViolation(machine.invariants[violated]!), labelled(initial, choices));
+      }
+    }
+    if (choices.length > longestRun) longestRun = choices.length;
+    walk.onRun(run + 1, longestRun, generated);
+    if (options.onProgress !== undefined) {
+      const now = performance.now();
+      if (now - lastProgress >= walk.progressInterval) {
+        lastProgress = now;
+        options.onProgress({ generated, distinct: 0, queue: 0, depth: longestRun, seconds: (now - walk.started) / 1000, runs: run + 1 });
+      }
+    }
+  }
+  return walk.finish();
 }

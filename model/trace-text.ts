@@ -7,7 +7,7 @@
  */
 import { match } from "ts-pattern";
 import type { ActionParams, TraceValue } from "./machine.js";
-import { canonicalJson, type Trace, type Violation } from "./trace.js";
+import { canonicalJson, startsFromInduction, type Trace, type Violation } from "./trace.js";
 
 /** More changed leaves than this in one variable: print the variable whole. */
 const MAX_LEAVES_PER_VARIABLE = 8;
@@ -124,10 +124,16 @@ export function formatViolation(violation: Violation): string[] {
 
 /** The whole trace as TLC-style text, ending with a newline. */
 export function formatTraceText(trace: Trace): string {
-  const lines = [...formatViolation(trace.violation), trace.violation.kind === "witness" ? "The behavior:" : "Error: The behavior up to this point is:"];
+  const induction = startsFromInduction(trace);
+  const heading = induction
+    ? "Error: A counterexample to induction: from a state of IndInv, this step breaks it:"
+    : trace.violation.kind === "witness"
+      ? "The behavior:"
+      : "Error: The behavior up to this point is:";
+  const lines = [...formatViolation(trace.violation), heading];
   trace.steps.forEach((step, index) => {
     const previous = index === 0 ? undefined : trace.steps[index - 1]!.state;
-    const label = index === 0 && step.action === "Init" ? "<Initial predicate>" : `<${formatAction(step.action, step.params)}>`;
+    const label = index === 0 && step.action === "Init" ? "<Initial predicate>" : index === 0 && induction ? "<Any state of IndInv>" : `<${formatAction(step.action, step.params)}>`;
     lines.push(`State ${index + 1}: ${label}`);
     const changes = diffLines(trace.vars, previous, step.state);
     lines.push(...(changes.length === 0 ? ["(no variable changed)"] : changes));

@@ -11,6 +11,16 @@ import type { ActionParams, TraceValue } from "./machine.js";
 export const TRACE_FORMAT_VERSION = 1;
 
 /**
+ * The first step's action of a counterexample to induction (`prove`): not
+ * the initial state but any state of the inductive invariant IndInv, from
+ * which the next step breaks one of its conjuncts.
+ */
+export const INDUCTION_START = "IndInv";
+
+/** Does the trace start from a state of IndInv (a counterexample to induction) rather than the initial state? */
+export const startsFromInduction = (trace: Pick<Trace, "steps">): boolean => trace.steps[0]?.action === INDUCTION_START;
+
+/**
  * What a trace shows: a violation (of an invariant, deadlock freedom, a
  * temporal property, a refinement obligation), or a witness: a behaviour
  * whose last step is one where a named decision of the spec acts (the

@@ -8,7 +8,7 @@
 import { match } from "ts-pattern";
 import type { TraceValue } from "../model/machine.js";
 import { diffLines, formatAction } from "../model/trace-text.js";
-import type { Trace } from "../model/trace.js";
+import { startsFromInduction, type Trace } from "../model/trace.js";
 import { chartOf, isNote, type Lifeline } from "./chart.js";
 
 /** Options that only say where output goes: left out of the reproducing command. */
@@ -85,7 +85,7 @@ export interface MarkdownOptions {
 export function formatTraceMarkdown(trace: Trace, id: string, options: MarkdownOptions = {}): string {
   const out: string[] = [];
   const length = trace.steps.length - 1;
-  out.push(`### Counterexample \`${id}\`: ${violationLine(trace).replace(/\*\*/g, "")}`, "");
+  out.push(`### Counterexample${startsFromInduction(trace) ? " to induction" : ""} \`${id}\`: ${violationLine(trace).replace(/\*\*/g, "")}`, "");
   out.push("| | |", "| --- | --- |");
   out.push(`| Trace id | \`${id}\` |`);
   out.push(`| Violated | ${violationLine(trace)} |`);
@@ -113,7 +113,7 @@ export function formatTraceMarkdown(trace: Trace, id: string, options: MarkdownO
   const abstractVars = (state: Readonly<Record<string, TraceValue>> | undefined) => (state === undefined ? [] : Object.keys(state));
   trace.steps.forEach((step, index) => {
     const previous = index === 0 ? undefined : trace.steps[index - 1];
-    const action = index === 0 ? "initial state (below)" : cell([formatAction(step.action, step.params)]);
+    const action = index === 0 ? (startsFromInduction(trace) ? "any state of IndInv (below)" : "initial state (below)") : cell([formatAction(step.action, step.params)]);
     const concrete = index === 0 ? "" : cell(changes(trace.vars, previous?.state, step.state));
     if (!refinement) {
       out.push(`| ${index} | ${action} | ${concrete} |`);
@@ -128,6 +128,6 @@ export function formatTraceMarkdown(trace: Trace, id: string, options: MarkdownO
   if (trace.loop !== undefined) out.push(`| ${length + 1} | back to the state after step ${trace.loop} |${refinement ? " | | |" : " |"}`);
   out.push("", `After step ${length}${trace.loop !== undefined ? " (and around the loop forever)" : ""}: ${violationLine(trace)} ${trace.violation.kind === "deadlock" ? "is reached" : trace.violation.kind === "witness" ? "acts" : "is violated"}.`);
   out.push("", "#### Sequence chart", "", "```mermaid", formatMermaid(trace), "```", "");
-  out.push("<details><summary>Initial state</summary>", "", "```tla", ...diffLines(trace.vars, undefined, trace.steps[0]!.state), "```", "", "</details>", "");
+  out.push(`<details><summary>${startsFromInduction(trace) ? "The state of IndInv before the step" : "Initial state"}</summary>`, "", "```tla", ...diffLines(trace.vars, undefined, trace.steps[0]!.state), "```", "", "</details>", "");
   return out.join("\n");
 }
