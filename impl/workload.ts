@@ -16,7 +16,7 @@
  */
 import { match } from "ts-pattern";
 import { pageNumber } from "./hw/bits.js";
-import { isUserAddress, pageInRegion, regionOf, userPageAddress, PAPER_LAYOUT, type Layout } from "./kernel/layout.js";
+import { isUserAddress, regionOf, userPageAddress, PAPER_LAYOUT, type Layout } from "./kernel/layout.js";
 import { Kernel } from "./kernel/kernel.js";
 import type { KernelConfig } from "./kernel/config.js";
 import { validateKernelConfig } from "./kernel/config.js";
@@ -278,7 +278,6 @@ class Driver {
 function setUp(arch: Architecture, cpus: number, options: WorkloadOptions): Driver {
   const k = Kernel.boot(workloadConfig(cpus, options.layout ?? PAPER_LAYOUT), arch);
   const driver = new Driver(k, options.replyAndWait ?? true);
-  const layout = k.layout;
   const has = (call: Syscall["call"]): boolean => arch.syscalls.has(call);
   if (has("AssignManager")) driver.runAs(0, A, { call: "AssignManager", region: MEASURED_REGION, manager: PAGER });
   if (has("Unmap")) driver.runAs(0, PAGER, { call: "Unmap", task: CLIENT_TASK, region: MEASURED_REGION, page: 0, marker: DEMAND_ZERO, revoke: false });

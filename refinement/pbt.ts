@@ -178,7 +178,7 @@ function stepViolation(state: ProductState, refinement: Refinement): Violation |
 
 /** Execute a command sequence on the product; stop at the first broken obligation. */
 export function runCommands(refinement: Refinement, commands: readonly Command[], mutant: string | undefined): RunOutcome {
-  const { product, ctx } = refinement;
+  const { product } = refinement;
   let state = [...product.initialStates()][0]!;
   const initial = state;
   const path: TakenStep[] = [];

@@ -13,7 +13,7 @@ import { entryAddress, isPresent, pageBase, pdIndex } from "../hw/bits.js";
 import { walk } from "../hw/walk.js";
 import type { Architecture, DispatchOutcome, RegionTablePlace, ThreadRole, Trap } from "./architecture.js";
 import type { KernelConfig } from "./config.js";
-import { REGION_TABLE_SLOT, isUserAddress, regionSlot, userPageAddress, type Layout } from "./layout.js";
+import { isUserAddress, regionSlot, userPageAddress, type Layout } from "./layout.js";
 import { FrameRegistry, placementFor, type Placement } from "./physical.js";
 import { decodeRegionEntry, encodeRegionEntry, regionEntryOffset, type RegionEntry } from "./region-table.js";
 import { KERNEL_RULES, type KernelRules } from "./rules.js";
