@@ -11,6 +11,7 @@
 import { JSONSchema, Schema } from "effect";
 import { match } from "ts-pattern";
 import type { CheckResult, SimulationResult } from "../model/statistics.js";
+import type { LivenessStatistics } from "../model/liveness/check.js";
 import { traceId, type Trace } from "../model/trace.js";
 import { ExitCode } from "./exit-codes.js";
 import { signalExitCode } from "./interrupt.js";
@@ -28,7 +29,10 @@ export const VERDICTS = ["ok", "deadlock", "safety", "liveness", "budget", "mism
 export type Verdict = (typeof VERDICTS)[number];
 
 const ViolationSchema = Schema.Struct({
-  kind: described(Schema.Literal("invariant", "deadlock", "liveness", "refinement"), "What was violated: an invariant, deadlock freedom, a temporal property (a lasso), a refinement obligation."),
+  kind: described(
+    Schema.Literal("invariant", "deadlock", "liveness", "refinement", "witness"),
+    "What was violated: an invariant, deadlock freedom, a temporal property (a lasso), a refinement obligation; or, for a decision's witness, the decision that acts.",
+  ),
   name: described(Schema.String, "The invariant, property or obligation (Deadlock for a deadlock)."),
   quote: described(Schema.String, "The sentence of the paper (or the obligation) it encodes."),
 });
@@ -208,6 +212,18 @@ export function searchOf(result: CheckResult): Schema.Schema.Type<typeof SearchS
     outdegree: s.outdegree ?? null,
     collisionProbability: s.collisionProbability,
     coverage: s.coverage.map((c) => ({ action: c.action, firings: c.firings, distinct: c.distinct })),
+  };
+}
+
+/** --liveness: the temporal section of a search (empty when the liveness analysis did not run). */
+export function temporalOf(liveness: LivenessStatistics | undefined): Pick<Schema.Schema.Type<typeof SearchSchema>, "temporal"> {
+  if (liveness === undefined) return {};
+  return {
+    temporal: {
+      transitions: liveness.edges,
+      componentsExamined: liveness.componentsExamined,
+      properties: liveness.properties.map((p) => ({ name: p.name, formula: p.formula, instances: p.instances, pendingStates: p.pendingStates, holds: p.holds })),
+    },
   };
 }
 

@@ -20,19 +20,25 @@
  *                  Resume {pager, thread}
  *                  Refuse {pager, thread}
  *                  HandleException {thread}
- *   internal       Schedule {cpu, thread}, Receive {thread}, Yield {thread},
- *                  Reflect {thread, from, to} (a region mapper's forwarding
- *                  outside its decision: raw system calls only),
- *                  DeliverFault {thread, to} (L4Re: the kernel hands a fault
- *                  to the task's region mapper; the design's zero level has
- *                  not run yet), ForwardReply {thread, from} (L4Re, reply
- *                  through the region mapper: the region mapper passes the
- *                  real pager's answer on)
- * L4Re's region mapper (a thread of the configuration's regionMapperOf) runs
- * only its program: for each fault it holds, its decision (the zero level run
- * on its table: Reflect, Resume or Refuse with the reason), labelled Dispatch
- * as the kernel's zero level is; a forwarded answer; Receive when it holds
- * none.
+ *   internal       Schedule {cpu, thread} (an idle CPU takes `thread`),
+ *                  Preempt {cpu, thread, from} (the timer interrupt: `thread`
+ *                  replaces `from`, which was running in user mode),
+ *                  Receive {thread}, Yield {thread},
+ *                  Reflect {thread, from, to} (a forwarding outside a
+ *                  runtime's decision: raw system calls only),
+ *                  DeliverFault {thread, to} (the kernel hands a fault to
+ *                  the task's runtime, L4Re's region mapper; the design's
+ *                  zero level has not run yet), ForwardReply {thread, from}
+ *                  (the runtime passes a pager's answer on)
+ * A thread runs according to its role (Architecture.roleOf): a user thread
+ * may do anything above; a runtime thread (L4Re's region mapper) runs only
+ * the runtime's program (impl/arch/runtime.ts): for each message it holds,
+ * the architecture's prescribed answer (its decision on a fault, labelled
+ * Dispatch as the kernel's zero level is, or the pass-on of an answer,
+ * ForwardReply), and Receive when it holds none; an in-kernel module never
+ * runs. A pager answers only faults whose message it has received, and
+ * waits for the next message (Receive) only when it holds none, as a pager
+ * loop does.
  * Every step also carries `cpu` (except HandleException). A step whose
  * successor equals its source (a system call refused with an error, a
  * mapping identical to the one present) is not emitted: it changes nothing.
@@ -41,20 +47,21 @@ import { match } from "ts-pattern";
 import type { ActionParams, Invariant, StateMachine, Step, TraceValue } from "../model/machine.js";
 import { PTE_RW, entryAddress, isPresent, markerOf } from "./hw/bits.js";
 import { proposed } from "./arch/proposed.js";
-import { regionMapperDecision } from "./arch/l4re.js";
+import { runtimeCalls } from "./arch/runtime.js";
 import { markerIn } from "./kernel/vm.js";
-import { architectureNamed } from "./arch/index.js";
 import type { Architecture } from "./kernel/architecture.js";
-import { fromSpecConfig, usesRegionMappers, validateKernelConfig, type KernelConfig, type SpecShapedConfig } from "./kernel/config.js";
+import { fromSpecConfig, validateKernelConfig, type KernelConfig, type SpecShapedConfig } from "./kernel/config.js";
 import { SyscallError } from "./kernel/errors.js";
+import { heldFaults } from "./kernel/ipc.js";
 import { Kernel } from "./kernel/kernel.js";
 import { isUserAddress, kernelAddresses, pageInRegion, regionOf, userPageAddress } from "./kernel/layout.js";
+import { frameOf } from "./kernel/physical.js";
 import { REGION_NEVER_PRESENT, regionEntryOffset } from "./kernel/region-table.js";
 import { decodeState, encodeState, type KernelState } from "./kernel/state.js";
-import { encodeSyscall, executeSyscall } from "./kernel/syscalls.js";
+import { callError, executeCall } from "./kernel/syscalls.js";
 import type { AccessKind, Syscall, ThreadId } from "./kernel/types.js";
-import { kernelMutantNamed } from "./mutants.js";
-import { frameOf, observe, type ObservedState } from "./observe.js";
+import { KERNEL_FAIRNESS } from "./fairness.js";
+import { kernelVariant } from "./mutants.js";
 import type { Rights } from "./kernel/vm.js";
 
 export const KERNEL_MACHINE_NAME = "multipager-kernel";
@@ -71,6 +78,7 @@ export const KERNEL_ACTIONS = [
   "Refuse",
   "HandleException",
   "Schedule",
+  "Preempt",
   "Receive",
   "Yield",
   "Reflect",
@@ -79,7 +87,7 @@ export const KERNEL_ACTIONS = [
 ] as const;
 
 /** Actions that are the kernel's own bookkeeping: the refinement maps them to stutters. */
-export const INTERNAL_ACTIONS: ReadonlySet<string> = new Set(["Schedule", "Receive", "Yield", "Reflect", "DeliverFault", "ForwardReply"]);
+export const INTERNAL_ACTIONS: ReadonlySet<string> = new Set(["Schedule", "Preempt", "Receive", "Yield", "Reflect", "DeliverFault", "ForwardReply"]);
 
 export const KERNEL_VARIABLES = ["regionTable", "pageTable", "threads", "queues", "ready", "cpus", "memory"] as const;
 
@@ -97,29 +105,24 @@ function isKernelConfig(config: KernelConfig | SpecShapedConfig): config is Kern
   return typeof config === "object" && config !== null && "layout" in config;
 }
 
-/** A concrete machine: `config` in the kernel's shape or the spec's (converted by fromSpecConfig). */
-/** The machine, plus what the refinement check needs to read its states in the spec's vocabulary. */
+/** The machine, plus what the refinement check needs to read its states. */
 export interface KernelMachine extends StateMachine<KernelState> {
-  /** The concrete configuration (converted from the spec's shape when given one). */
+  /** The concrete configuration (converted from the spec's shape when given one, with the architecture's own threads). */
   readonly config: KernelConfig;
-  /** A read-only kernel over a state (its layout, placement, region tables, PTEs). */
+  /** A read-only kernel over a state (its layout, placement, region tables, PTEs, roles). */
   readonly kernelOver: (state: KernelState) => Kernel;
-  /** The state in the spec's vocabulary, read from the structures (impl/observe.ts). */
-  readonly observe: (state: KernelState) => ObservedState;
 }
 
+/** A concrete machine: `config` in the kernel's shape or the spec's (converted by fromSpecConfig), on `arch` with `mutant` planted. */
 export function buildKernelMachine(
   config: KernelConfig | SpecShapedConfig,
   arch: Architecture | string = proposed,
-  mutant?: string,
+  mutant?: string | null,
   options: KernelMachineOptions = {},
 ): KernelMachine {
-  const architecture = typeof arch === "string" ? architectureNamed(arch) : arch;
-  const kernelConfig = isKernelConfig(config)
-    ? validateKernelConfig(config)
-    : fromSpecConfig(config, { cpus: options.cpus ?? 1, regionMappers: usesRegionMappers(architecture.name) });
-  const mutantName = kernelMutantNamed(mutant);
-  const boot = Kernel.boot(kernelConfig, architecture, mutantName);
+  const variant = kernelVariant(arch, mutant);
+  const kernelConfig = variant.arch.withOwnThreads(isKernelConfig(config) ? validateKernelConfig(config) : fromSpecConfig(config, { cpus: options.cpus ?? 1 }));
+  const boot = Kernel.boot(kernelConfig, variant.arch, variant.rules);
   const initial = boot.state;
   const template = boot;
   return {
@@ -132,9 +135,9 @@ export function buildKernelMachine(
     encode: encodeState,
     decode: decodeState,
     view: (s) => viewState(template.over(s)),
+    fairness: KERNEL_FAIRNESS,
     config: kernelConfig,
     kernelOver: (s) => template.over(s),
-    observe: (s) => observe(template.over(s)),
   };
 }
 
@@ -172,7 +175,7 @@ function* successors(template: Kernel, s: KernelState): Generator<Step<KernelSta
     if (status.tag === "trapped") {
       const k = template.fork(s);
       const { outcome } = k.dispatch(cpu);
-      if (outcome.kind === "delivered" && probe.isRegionMapper(outcome.to)) {
+      if (outcome.kind === "delivered" && probe.roleOf(outcome.to) === "runtime") {
         emit("DeliverFault", { thread, cpu, to: outcome.to }, k);
         continue;
       }
@@ -186,8 +189,11 @@ function* successors(template: Kernel, s: KernelState): Generator<Step<KernelSta
       continue;
     }
     if (status.tag !== "running") continue;
-    if (probe.isRegionMapper(thread)) {
-      regionMapperSteps(template, s, cpu, thread, emit);
+    const preempted = template.fork(s);
+    const next = preempted.preempt(cpu);
+    if (next !== null) emit("Preempt", { cpu, thread: next, from: thread }, preempted);
+    if (probe.roleOf(thread) === "runtime") {
+      runtimeSteps(template, s, cpu, thread, emit);
       continue;
     }
     userAccesses(template, s, cpu, thread, emit);
@@ -238,19 +244,14 @@ function candidateCalls(k: Kernel, caller: ThreadId): Syscall[] {
         for (const page of range(layout.pagesPerRegion))
           for (const marker of range(config.markers))
             for (const revoke of [false, true]) calls.push({ call: "Unmap", task, region, page, marker, revoke });
-  const repliesTo = range(config.threads.length).filter((t) => {
-    const s = k.status(t);
-    return s.tag === "blocked" && s.handler === caller;
-  });
-  for (const thread of repliesTo) {
+  // A pager answers the faults whose message it holds; when it holds none it may wait for the next (with an empty queue it blocks).
+  const held = heldFaults(k, caller);
+  for (const thread of held) {
     if (has("Resolve")) for (const frame of range(config.frames.length)) for (const rights of RIGHTS) calls.push({ call: "Resolve", thread, frame, rights, wait: false });
     if (has("Resume")) calls.push({ call: "Resume", thread, wait: false });
     if (has("Refuse")) calls.push({ call: "Refuse", thread, wait: false });
-    if (has("Reflect")) for (const to of pagers) calls.push({ call: "Reflect", thread, to });
   }
-  // A pager (or region mapper) may wait for work; with an empty queue it blocks in Receive (a stutter for the design).
-  const receives = k.isPager(caller) || k.config.regionMapperOf?.includes(caller) === true || k.state.queues[caller]!.length > 0;
-  if (has("Receive") && receives) calls.push({ call: "Receive" });
+  if (has("Receive") && k.isPager(caller) && held.length === 0) calls.push({ call: "Receive" });
   if (has("Yield") && k.state.ready.length > 0) calls.push({ call: "Yield" });
   return calls;
 }
@@ -262,60 +263,51 @@ function userSyscalls(
   caller: ThreadId,
   emit: (action: string, params: ActionParams, k: Kernel, mayBeUnchanged?: boolean) => void,
 ): void {
-  // A refused call changes nothing (the fuzz tests check it), so one copy serves every refused call in a row.
-  let k = template.fork(s);
-  for (const call of candidateCalls(template.over(s), caller)) {
+  // A refused call changes nothing (the fuzz tests check it): only the accepted ones are done, each on a copy.
+  const probe = template.over(s);
+  for (const call of candidateCalls(probe, caller)) {
+    if (callError(probe, caller, call) !== SyscallError.Ok) continue;
+    const k = template.fork(s);
     const resolvesToSamePage = call.call === "Resolve" && alreadyMapped(k, call.thread, call.frame, call.rights);
-    const { error } = executeSyscall(k, cpu, encodeSyscall(call));
-    if (error !== SyscallError.Ok) continue;
+    executeCall(k, cpu, call);
     const [action, params] = label(call, caller, resolvesToSamePage);
-    emit(action, { ...params, cpu }, k, call.call === "Map" || call.call === "Yield");
-    k = template.fork(s);
+    emit(action, { ...params, cpu }, k, call.call === "Map" || call.call === "Unmap" || call.call === "Yield");
   }
 }
 
 /**
- * L4Re's region mapper's program: decide each fault it holds (the zero level
- * on its table), pass each answer it holds on, and wait when it holds none.
+ * A runtime thread's steps: the calls of its program (impl/arch/runtime.ts),
+ * each labelled with what it is for the design: a decision on a fault is
+ * the zero level's Dispatch, the pass-on of an answer is ForwardReply, and
+ * Receive is Receive.
  */
-function regionMapperSteps(
+function runtimeSteps(
   template: Kernel,
   s: KernelState,
   cpu: number,
-  rm: ThreadId,
+  runtime: ThreadId,
   emit: (action: string, params: ActionParams, k: Kernel) => void,
 ): void {
   const probe = template.over(s);
-  const held = range(probe.config.threads.length).filter((t) => {
-    const st = probe.status(t);
-    return st.tag === "blocked" && st.handler === rm;
-  });
-  for (const thread of held) {
-    const st = probe.status(thread);
-    if (st.tag !== "blocked") continue;
+  for (const call of runtimeCalls(probe, runtime)) {
     const k = template.fork(s);
-    if (st.replied === true) {
-      if (executeSyscall(k, cpu, encodeSyscall({ call: "Resume", thread, wait: true })).error === SyscallError.Ok) {
-        emit("ForwardReply", { thread, cpu, from: rm }, k);
-      }
-      continue;
-    }
-    const decision = regionMapperDecision(probe, rm, thread);
-    if (decision === null) continue;
-    const marker = isUserAddress(probe.layout, st.address) ? markerIn(probe.pte(probe.taskOf(thread), st.address)) : 0;
-    if (executeSyscall(k, cpu, encodeSyscall(decision)).error !== SyscallError.Ok) continue;
-    const detail: ActionParams = match(decision)
-      .returnType<ActionParams>()
-      .with({ call: "Refuse" }, (d) => ({ outcome: "general-protection", reason: d.reason ?? "refused" }))
-      .with({ call: "Resume" }, () => ({ outcome: "resumed" }))
-      .with({ call: "Reflect" }, (d) => ({ outcome: "delivered", pager: d.to, marker }))
-      .otherwise(() => ({ outcome: decision.call }));
-    emit("Dispatch", { thread, cpu, ...detail }, k);
+    const [action, params] = runtimeLabel(probe, runtime, call);
+    if (executeCall(k, cpu, call) === SyscallError.Ok) emit(action, { ...params, cpu }, k);
   }
-  if (held.length === 0) {
-    const k = template.fork(s);
-    if (executeSyscall(k, cpu, encodeSyscall({ call: "Receive" })).error === SyscallError.Ok) emit("Receive", { thread: rm, cpu }, k);
-  }
+}
+
+function runtimeLabel(k: Kernel, runtime: ThreadId, call: Syscall): [string, ActionParams] {
+  if (call.call === "Receive") return ["Receive", { thread: runtime }];
+  const thread = "thread" in call ? call.thread : -1;
+  const st = k.status(thread);
+  if (st.tag === "blocked" && st.replied === true) return ["ForwardReply", { thread, from: runtime }];
+  const marker = st.tag === "blocked" && isUserAddress(k.layout, st.address) ? markerIn(k.pte(k.taskOf(thread), st.address)) : 0;
+  return match(call)
+    .returnType<[string, ActionParams]>()
+    .with({ call: "Refuse" }, (d) => ["Dispatch", { thread, outcome: "general-protection", reason: d.reason ?? "refused" }])
+    .with({ call: "Resume" }, () => ["Dispatch", { thread, outcome: "resumed" }])
+    .with({ call: "Reflect" }, (d) => ["Dispatch", { thread, outcome: "delivered", pager: d.to, marker }])
+    .otherwise((d) => ["Dispatch", { thread, outcome: d.call }]);
 }
 
 /** A Resolve whose mapping is already there is, for the design, a Resume (the spec's map would be disabled). */
@@ -392,7 +384,7 @@ function kernelInvariants(template: Kernel): Invariant<KernelState>[] {
       },
     },
   ];
-  if (template.arch.regionTable) {
+  if (range(template.config.tasks).every((task) => template.regionTablePlace(task).kind === "kernel")) {
     invariants.push(
       {
         name: "RegionTableNeverPresent",
@@ -456,7 +448,15 @@ function viewState(k: Kernel): Readonly<Record<string, TraceValue>> {
       .with({ tag: "ready" }, { tag: "receiving" }, (x) => ({ tag: x.tag }))
       .with({ tag: "running" }, (x) => ({ tag: x.tag, cpu: x.cpu }))
       .with({ tag: "trapped" }, (x) => ({ tag: x.tag, cpu: x.cpu, address: hex(x.address), errorCode: x.errorCode, access: x.access }))
-      .with({ tag: "blocked" }, (x) => ({ tag: x.tag, address: hex(x.address), access: x.access, handler: x.handler, seen: hex(x.seen) }))
+      .with({ tag: "blocked" }, (x) => ({
+        tag: x.tag,
+        address: hex(x.address),
+        access: x.access,
+        handler: x.handler,
+        seen: hex(x.seen),
+        ...(x.received === true ? { received: true } : {}),
+        ...(x.replied === true ? { replied: true } : {}),
+      }))
       .with({ tag: "stopped" }, (x) => ({ tag: x.tag, reason: x.reason }))
       .exhaustive(),
   );

@@ -16,7 +16,7 @@
  */
 import { match } from "ts-pattern";
 import { pageNumber } from "./hw/bits.js";
-import { isUserAddress, pageInRegion, regionOf, userPageAddress, PAPER_LAYOUT, type Layout } from "./kernel/layout.js";
+import { isUserAddress, regionOf, userPageAddress, PAPER_LAYOUT, type Layout } from "./kernel/layout.js";
 import { Kernel } from "./kernel/kernel.js";
 import type { KernelConfig } from "./kernel/config.js";
 import { validateKernelConfig } from "./kernel/config.js";
@@ -24,7 +24,8 @@ import { architectures } from "./arch/index.js";
 import type { ArchName, Architecture } from "./kernel/architecture.js";
 import { executeSyscall, encodeSyscall } from "./kernel/syscalls.js";
 import { SyscallError, errorName } from "./kernel/errors.js";
-import { regionMapperDecision } from "./arch/l4re.js";
+import { runtimeCalls } from "./arch/runtime.js";
+import { heldFaults, heldMessages } from "./kernel/ipc.js";
 import type { Syscall, ThreadId } from "./kernel/types.js";
 
 /** Thread roles of the workload (the ids are the configuration's thread indices). */
@@ -36,6 +37,8 @@ export const BYSTANDER = 4;
 const CLIENT_TASK = 0;
 const MEASURED_REGION = 0;
 const PAGER_FRAMES = 16;
+/** The pager's marker for a page it fills on demand (any 31-bit value: the pager's own vocabulary). */
+const DEMAND_ZERO = 1;
 
 export interface WorkloadOptions {
   /** Faults measured in the plain scenario (each on a fresh page). */
@@ -69,8 +72,13 @@ export interface ArchMeasurement {
   readonly userRegionMapBytes: number;
 }
 
-export function workloadConfig(arch: Architecture, cpus: number, layout: Layout = PAPER_LAYOUT): KernelConfig {
-  const l4re = arch.name === "l4re" || arch.name === "l4re-via-rm";
+/**
+ * The workload's system, the same on every architecture: thread 3 is the
+ * client task's region mapper where the architecture has one (L4Re) and an
+ * idle thread elsewhere; the pager is a region manager, the single pager of
+ * L4, or the monolithic kernel's module (which never runs).
+ */
+export function workloadConfig(cpus: number, layout: Layout = PAPER_LAYOUT): KernelConfig {
   return validateKernelConfig({
     layout,
     cpus,
@@ -86,7 +94,7 @@ export function workloadConfig(arch: Architecture, cpus: number, layout: Layout 
     kernelAddresses: 1,
     markers: 1,
     pagerOf: [PAGER, PAGER, null, PAGER, PAGER],
-    regionMapperOf: l4re ? [REGION_MAPPER, null, null] : [null, null, null],
+    regionMapperOf: [REGION_MAPPER, null, null],
   });
 }
 
@@ -219,8 +227,7 @@ class Driver {
 
   /** The pager's loop: answer the message it holds, or wait for one. */
   private pagerStep(cpu: number, pager: ThreadId): boolean {
-    const message = this.k.received[pager] ?? null;
-    this.k.received[pager] = null;
+    const message = heldMessages(this.k, pager)[0] ?? null;
     if (message === null || message.kind !== "fault") {
       this.charge(null, () => this.require(cpu, { call: "Receive" }));
       return true;
@@ -243,23 +250,10 @@ class Driver {
     return true;
   }
 
-  /** L4Re's region mapper: look the region up in its table and reflect; pass a reply on (the via-region-mapper variant). */
+  /** L4Re's region mapper: its program (impl/arch/runtime.ts), one call at a time, charged to the fault of the message it answers. */
   private regionMapperStep(cpu: number, rm: ThreadId): boolean {
-    const message = this.k.received[rm] ?? null;
-    this.k.received[rm] = null;
-    if (message === null) {
-      this.charge(null, () => this.require(cpu, { call: "Receive" }));
-      return true;
-    }
-    const label = this.faultOf(message.thread);
-    if (message.kind === "resolved") {
-      this.charge(label, () => this.require(cpu, { call: "Resume", thread: message.thread, wait: true }));
-      return true;
-    }
-    // The zero level on its own table: Reflect to the region's pager, Resume when present, Refuse with the reason.
-    const call = regionMapperDecision(this.k, rm, message.thread);
-    if (call === null) throw new WorkloadError(`workload: region mapper holds no undecided fault of thread ${message.thread}`);
-    this.charge(label, () => this.require(cpu, call));
+    const call = runtimeCalls(this.k, rm)[0]!;
+    this.charge("thread" in call ? this.faultOf(call.thread) : null, () => this.require(cpu, call));
     return true;
   }
 
@@ -272,29 +266,23 @@ class Driver {
   }
 }
 
-/** Boot and set up the contract for `arch`: region 0 of the client task is the pager's. */
+/**
+ * Boot and set up the contract, with the calls the architecture has: the
+ * client assigns region 0 to the pager (L4Re: its attach request to its
+ * region mapper), the pager accepts by its memory management action on the
+ * region without committing a frame (decision D6: an Unmap of a page that is
+ * not present writes the pager's marker there and accepts), then the region
+ * mapper and the pager wait for messages. Every page the workload touches is
+ * then a pure page fault that the pager resolves.
+ */
 function setUp(arch: Architecture, cpus: number, options: WorkloadOptions): Driver {
-  const k = Kernel.boot(workloadConfig(arch, cpus, options.layout ?? PAPER_LAYOUT), arch);
+  const k = Kernel.boot(workloadConfig(cpus, options.layout ?? PAPER_LAYOUT), arch);
   const driver = new Driver(k, options.replyAndWait ?? true);
-  const layout = k.layout;
-  const acceptancePage = userPageAddress(layout, MEASURED_REGION, layout.pagesPerRegion - 1);
-  match(arch.name)
-    .with("proposed", () => {
-      driver.runAs(0, A, { call: "AssignManager", region: MEASURED_REGION, manager: PAGER });
-      // The pager accepts by mapping (a page the workload never faults on).
-      driver.runAs(0, PAGER, { call: "Map", task: CLIENT_TASK, region: MEASURED_REGION, page: pageInRegion(layout, acceptancePage), frame: PAGER_FRAMES - 1, rights: "rw" });
-      driver.runAs(0, PAGER, { call: "Receive" });
-    })
-    .with("monolithic", () => driver.runAs(0, A, { call: "AssignManager", region: MEASURED_REGION, manager: PAGER }))
-    .with("l4", () => driver.runAs(0, PAGER, { call: "Receive" }))
-    .with("l4re", "l4re-via-rm", () => {
-      // The client's attach request to its region mapper, and the pager's acceptance by mapping.
-      driver.runAs(0, A, { call: "AssignManager", region: MEASURED_REGION, manager: PAGER });
-      driver.runAs(0, PAGER, { call: "Map", task: CLIENT_TASK, region: MEASURED_REGION, page: pageInRegion(layout, acceptancePage), frame: PAGER_FRAMES - 1, rights: "rw" });
-      driver.runAs(0, REGION_MAPPER, { call: "Receive" });
-      driver.runAs(0, PAGER, { call: "Receive" });
-    })
-    .exhaustive();
+  const has = (call: Syscall["call"]): boolean => arch.syscalls.has(call);
+  if (has("AssignManager")) driver.runAs(0, A, { call: "AssignManager", region: MEASURED_REGION, manager: PAGER });
+  if (has("Unmap")) driver.runAs(0, PAGER, { call: "Unmap", task: CLIENT_TASK, region: MEASURED_REGION, page: 0, marker: DEMAND_ZERO, revoke: false });
+  if (k.roleOf(REGION_MAPPER) === "runtime") driver.runAs(0, REGION_MAPPER, { call: "Receive" });
+  if (has("Receive") && k.roleOf(PAGER) === "user") driver.runAs(0, PAGER, { call: "Receive" });
   // Park the threads that play no part on CPU 0 behind the client.
   if (k.threadOn(0) !== A) driver.runUntilThread(0, A);
   return driver;
@@ -332,12 +320,12 @@ export function measureRacedFault(arch: Architecture, options: WorkloadOptions =
   if (k.threadOn(1) !== B) throw new WorkloadError("workload: thread B is not on CPU 1");
   driver.plannedAccesses.set(A, [pageN]);
   driver.plannedAccesses.set(B, [pageN]);
-  // CPU 0 until the next step restores N: A trapped (the monolithic kernel restores at dispatch),
+  // CPU 0 until the next step restores N: A trapped (an in-kernel module restores at dispatch),
   // or the pager holding A's message.
   const aboutToRestore = (): boolean =>
-    arch.name === "monolithic"
+    k.roleOf(PAGER) === "module"
       ? k.status(A).tag === "trapped"
-      : k.threadOn(0) === PAGER && k.received[PAGER]?.kind === "fault" && k.received[PAGER]?.thread === A;
+      : k.threadOn(0) === PAGER && heldFaults(k, PAGER).includes(A);
   driver.runUntil(0, aboutToRestore);
   // B traps on N (CPU 1) ...
   driver.step(1);

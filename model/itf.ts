@@ -105,7 +105,7 @@ const ParamsSchema = Schema.Record({ key: Schema.String, value: TraceValueSchema
 const VarsRecordSchema = Schema.Record({ key: Schema.String, value: TraceValueSchema });
 
 const ViolationSchema = Schema.Struct({
-  kind: Schema.Literal("invariant", "deadlock", "liveness", "refinement"),
+  kind: Schema.Literal("invariant", "deadlock", "liveness", "refinement", "witness"),
   name: Schema.String,
   quote: Schema.String,
 });

@@ -117,6 +117,7 @@ export function formatViolation(violation: Violation): string[] {
     .with("deadlock", () => "Error: Deadlock reached.")
     .with("liveness", () => `Error: Temporal property ${violation.name} is violated.`)
     .with("refinement", () => `Error: Refinement obligation ${violation.name} is violated.`)
+    .with("witness", () => `Witness: decision ${violation.name} acts at the last step.`)
     .exhaustive();
   return violation.quote === "" ? [headline] : [headline, `  "${violation.quote}"`];
 }
@@ -124,7 +125,12 @@ export function formatViolation(violation: Violation): string[] {
 /** The whole trace as TLC-style text, ending with a newline. */
 export function formatTraceText(trace: Trace): string {
   const induction = startsFromInduction(trace);
-  const lines = [...formatViolation(trace.violation), induction ? "Error: A counterexample to induction: from a state of IndInv, this step breaks it:" : "Error: The behavior up to this point is:"];
+  const heading = induction
+    ? "Error: A counterexample to induction: from a state of IndInv, this step breaks it:"
+    : trace.violation.kind === "witness"
+      ? "The behavior:"
+      : "Error: The behavior up to this point is:";
+  const lines = [...formatViolation(trace.violation), heading];
   trace.steps.forEach((step, index) => {
     const previous = index === 0 ? undefined : trace.steps[index - 1]!.state;
     const label = index === 0 && step.action === "Init" ? "<Initial predicate>" : index === 0 && induction ? "<Any state of IndInv>" : `<${formatAction(step.action, step.params)}>`;

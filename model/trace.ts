@@ -20,11 +20,17 @@ export const INDUCTION_START = "IndInv";
 /** Does the trace start from a state of IndInv (a counterexample to induction) rather than the initial state? */
 export const startsFromInduction = (trace: Pick<Trace, "steps">): boolean => trace.steps[0]?.action === INDUCTION_START;
 
-export type ViolationKind = "invariant" | "deadlock" | "liveness" | "refinement";
+/**
+ * What a trace shows: a violation (of an invariant, deadlock freedom, a
+ * temporal property, a refinement obligation), or a witness: a behaviour
+ * whose last step is one where a named decision of the spec acts (the
+ * decision corpus, trace/decisions.ts).
+ */
+export type ViolationKind = "invariant" | "deadlock" | "liveness" | "refinement" | "witness";
 
 export interface Violation {
   readonly kind: ViolationKind;
-  /** Invariant / property / obligation name; "Deadlock" for a deadlock. */
+  /** Invariant / property / obligation name; "Deadlock" for a deadlock; the decision's name for a witness. */
   readonly name: string;
   /** The sentence of the paper (or the obligation) that was violated. */
   readonly quote: string;

@@ -1,5 +1,8 @@
 /**
- * The abstraction function: a concrete kernel state to the spec's state.
+ * Trusted: the abstraction function, the one reading of a concrete kernel
+ * state in the spec's vocabulary (every check of the kernel against the spec
+ * goes through it: refine, refine --liveness, the property-based runs, the
+ * trace's abstract column).
  *
  * It reads what the hardware and the kernel hold, never a shadow copy: the
  * region table through the page directory's region-table slot and simulated
@@ -9,14 +12,23 @@
  * level read, who holds the reply). Nothing of it is cached between calls.
  *
  * Ghost fields of the spec are functions of concrete data: a present page's
- * `mapper` is its frame's owner (the only manager the spec lets map it), and
- * a pager's `pending` set is the threads whose reply it holds (the fault
- * message itself may already have been received; see obligations.ts for the
- * agreement of the queues with the thread control blocks).
+ * `mapper` is its frame's owner (the only manager the spec lets map it: an
+ * obligation, NoFrameMappedByTwoManagers, checks that the region's manager
+ * owns it), and a pager's `pending` set is the threads whose reply it holds
+ * (the fault message itself may already have been received; see
+ * obligations.ts for the agreement of the queues with the thread control
+ * blocks).
+ *
+ * Threads past the spec's are the architecture's own (L4Re's region
+ * mappers): hidden. A fault such a runtime holds undecided is, for the
+ * design, still trapped; an answer it passes back has already resumed the
+ * thread. An in-kernel module (the monolithic kernel's) is never scheduled:
+ * its thread control block stays `ready`, and for the design it is always
+ * running.
  */
 import { PDE_PS, PTE_RW, PTE_US, entryAddress, isPresent, markerOf } from "../impl/hw/bits.js";
 import type { PhysicalMemory } from "../impl/hw/memory.js";
-import type { Architecture } from "../impl/kernel/architecture.js";
+import type { Architecture, RegionTablePlace, ThreadRole } from "../impl/kernel/architecture.js";
 import type { KernelConfig } from "../impl/kernel/config.js";
 import {
   PAGE_SIZE,
@@ -45,23 +57,27 @@ export interface RefinementContext {
   readonly placement: Placement;
   /** Linear address of each abstract kernel-space address. */
   readonly kernelAddressList: readonly number[];
-  /** Threads 0..abstractThreads-1 are the spec's; later ones (an L4Re region mapper) are hidden. */
+  /** Threads 0..abstractThreads-1 are the spec's; later ones (an architecture's runtime) are hidden. */
   readonly abstractThreads: number;
-  /** L4 + L4Re: regionMapperOf[task], the hidden thread whose own frame holds the task's region table. */
-  readonly regionMapperOf: readonly (number | null)[];
+  /** Each concrete thread's role under the architecture. */
+  readonly roles: readonly ThreadRole[];
+  /** Where each task's region table lives under the architecture. */
+  readonly tablePlaces: readonly RegionTablePlace[];
   readonly pagers: readonly number[];
 }
 
 export function makeContext(spec: SpecConfig, kernel: KernelConfig, arch: Architecture): RefinementContext {
+  const placement = placementFor(kernel.layout, kernel.tasks, kernel.frames.length);
   return {
     spec,
     kernel,
     arch,
     layout: kernel.layout,
-    placement: placementFor(kernel.layout, kernel.tasks, kernel.frames.length),
+    placement,
     kernelAddressList: kernelAddresses(kernel.layout, kernel.kernelAddresses),
     abstractThreads: spec.threads.length,
-    regionMapperOf: Array.from({ length: spec.tasks }, (_, task) => kernel.regionMapperOf?.[task] ?? null),
+    roles: kernel.threads.map((_, t) => arch.roleOf(kernel, t)),
+    tablePlaces: Array.from({ length: kernel.tasks }, (_, task) => arch.regionTableOf(kernel, placement, task)),
     pagers: spec.threads.flatMap((t, i) => (t.pager === true ? [i] : [])),
   };
 }
@@ -91,25 +107,21 @@ function decodeEntry(ctx: RefinementContext, word: number, task: number, region:
 
 /**
  * Where `task`'s region table lives: the kernel's page (found through the
- * page directory), or for L4 + L4Re the region mapper's own frame (user-level
- * memory of the task's runtime), or nowhere (single-pager L4).
+ * page directory), or an architecture's runtime frame (L4 + L4Re: the region
+ * mapper's own, user-level memory of the task's runtime), or nowhere
+ * (single-pager L4).
  */
 export function regionTableOf(ctx: RefinementContext, memory: PhysicalMemory, task: number): number | null {
-  if (ctx.arch.regionTable) return regionTableFrame(ctx, memory, task);
-  return ctx.regionMapperOf[task] === null || ctx.regionMapperOf[task] === undefined ? null : ctx.placement.routingTable(task);
+  const place = ctx.tablePlaces[task]!;
+  if (place.kind === "kernel") return regionTableFrame(ctx, memory, task);
+  return place.kind === "runtime" ? place.frame : null;
 }
 
-function regionEntries(ctx: RefinementContext, s: KernelState, task: number, pages: readonly Page[][]): RegionEntry[] {
+function regionEntries(ctx: RefinementContext, s: KernelState, task: number): RegionEntry[] {
   const regions = range(ctx.spec.regionsPerTask);
   const table = regionTableOf(ctx, s.memory, task);
   if (table === null) return regions.map(() => ({ manager: null, accepted: false }));
-  return regions.map((region) => {
-    const entry = decodeEntry(ctx, s.memory.read32(table + region * ENTRY_BYTES), task, region);
-    if (ctx.arch.name !== "monolithic" || entry.manager === null) return entry;
-    // The in-kernel pager module accepts a region by mapping into it and never revokes:
-    // its acceptance is a present page in the region (the kernel keeps no separate bit).
-    return { manager: entry.manager, accepted: pages[region]!.some((p) => p.present) };
-  });
+  return regions.map((region) => decodeEntry(ctx, s.memory.read32(table + region * ENTRY_BYTES), task, region));
 }
 
 // --- page tables ---------------------------------------------------------------------
@@ -166,9 +178,9 @@ function abstractStatus(ctx: RefinementContext, status: ConcreteStatus, thread: 
     case "trapped":
       return { tag: "trapped", address: abstractAddress(ctx, status.address, thread), access: status.access };
     case "blocked": {
-      if (status.handler >= ctx.abstractThreads) {
-        // L4Re: a fault held by the region mapper is, for the design, not yet dispatched (trapped);
-        // a real pager's answer on its way back through the region mapper has already resumed it.
+      if (ctx.roles[status.handler] === "runtime") {
+        // A fault an architecture's runtime (L4Re's region mapper) holds is, for the design, not yet
+        // dispatched (trapped); a pager's answer on its way back through it has already resumed the thread.
         if (status.replied === true) return { tag: "running" };
         return { tag: "trapped", address: abstractAddress(ctx, status.address, thread), access: status.access };
       }
@@ -194,7 +206,7 @@ export function abstractState(ctx: RefinementContext, s: KernelState): SpecState
   const pageTable = tasks.map((task) =>
     range(ctx.spec.regionsPerTask).map((region) => range(ctx.spec.pagesPerRegion).map((page) => readPage(ctx, s.memory, task, region, page))),
   );
-  const regionTable = tasks.map((task) => regionEntries(ctx, s, task, pageTable[task]!));
+  const regionTable = tasks.map((task) => regionEntries(ctx, s, task));
   const threads = range(ctx.abstractThreads).map((t) => abstractStatus(ctx, s.threads[t]!, t));
   const pending = range(ctx.abstractThreads).map((pager) =>
     threads.flatMap((st, t) => (st.tag === "blocked" && st.pager === pager ? [t] : [])),

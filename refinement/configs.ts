@@ -61,6 +61,11 @@ export const refinementConfigs: readonly RefinementConfig[] = [
     kernelAddresses: 0,
     markers: 1,
   }),
+  derive("two-clients", "default", "a pager and two clients (Fig. 3's threads A and B) on one page and one CPU: two faults queued at one pager", 1, {
+    pagesPerRegion: 1,
+    kernelAddresses: 0,
+    markers: 1,
+  }),
   derive("fig3", "default", "Fig. 3: a pager and threads A and B on one page (a page restored between fault and dispatch)", 2, {
     pagesPerRegion: 1,
     kernelAddresses: 0,
@@ -75,17 +80,3 @@ export function refinementConfigNamed(name: string): RefinementConfig {
   }
   return found;
 }
-
-/** The configuration on which each seeded implementation bug shows (the smallest that can exhibit it). */
-export const MUTANT_CONFIG: Readonly<Record<string, string>> = {
-  "no-invlpg": "micro",
-  "no-shootdown": "micro-2cpu",
-  "region-off-by-one": "two-regions",
-  "shared-region-table": "two-tasks",
-  "acceptance-without-map": "micro",
-  "no-present-recheck": "fig3",
-  "no-acceptance-check": "micro",
-  "kernel-fault-to-pager": "markers",
-  "marker-lost": "markers",
-  "no-flush-on-reassign": "micro",
-};

@@ -9,12 +9,12 @@
  *                                      (Map, its acceptance) and the zero
  *                                      level's re-check finds the page present
  *                                      (Dispatch resumed): two abstract steps
- *   Schedule, Receive, Yield           stutter (a scheduling decision, a
+ *   Schedule, Preempt, Receive, Yield  stutter (a scheduling decision, a
  *                                      message moved into registers)
- *   Reflect, DeliverFault,             stutter (the L4Re region mapper's forwarding,
- *   ForwardReply                       the kernel's delivery to it, its passing an
- *                                      answer on); the region mapper's decision
- *                                      is labelled Dispatch, as the zero level is
+ *   Reflect, DeliverFault,             stutter (a runtime's forwarding (L4Re's region
+ *   ForwardReply                       mapper), the kernel's delivery to it, its passing
+ *                                      an answer on); the runtime's decision is
+ *                                      labelled Dispatch, as the zero level is
  */
 import { match } from "ts-pattern";
 import { KERNEL_ACTIONS } from "../impl/machine.js";
@@ -75,6 +75,7 @@ export function abstractMove(ctx: RefinementContext, action: string, params: Act
       return move;
     })
     .with("Schedule", () => stutter("a scheduling decision"))
+    .with("Preempt", () => stutter("the timer preempts a thread: a scheduling decision"))
     .with("Receive", () => stutter("a fault message moved from the queue into the pager's registers"))
     .with("Yield", () => stutter("a scheduling decision"))
     .with("Reflect", () => stutter("the region mapper forwards a fault message"))

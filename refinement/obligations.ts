@@ -37,15 +37,15 @@ const kernelMappingsIdentical: Obligation = {
   quote: "Regions table itself is mapped into the kernel part of the virtual address space which is located on a fixed address.",
   check: (ctx, s) => {
     const first = kernelFirstSlot(ctx);
-    const directories = range(ctx.kernel.tasks).map((task) => s.memory.frameWords(ctx.placement.pageDirectory(task)));
+    const pdeOf = (task: number, slot: number): number => s.memory.read32(ctx.placement.pageDirectory(task) + slot * ENTRY_BYTES);
     for (let slot = first; slot < ENTRIES_PER_TABLE; slot++) {
-      const reference = directories[0]![slot]!;
+      const reference = pdeOf(0, slot);
       for (const task of range(ctx.kernel.tasks)) {
-        const pde = directories[task]![slot]!;
+        const pde = pdeOf(task, slot);
         if (slot === SELF_MAP_SLOT) {
           if (!isPresent(pde) || entryAddress(pde) !== ctx.placement.pageDirectory(task)) return `task ${task}: slot ${slot} is not the self map (${hex(pde)})`;
         } else if (slot === REGION_TABLE_SLOT) {
-          if (!isPresent(pde) && ctx.arch.regionTable) return `task ${task}: slot ${slot} (region table) is not present`;
+          if (!isPresent(pde) && ctx.tablePlaces[task]!.kind === "kernel") return `task ${task}: slot ${slot} (region table) is not present`;
         } else if (pde !== reference) return `task ${task}: kernel slot ${slot} is ${hex(pde)}, task 0 has ${hex(reference)}`;
         if ((pde & FLAGS_MASK) !== (reference & FLAGS_MASK)) return `task ${task}: kernel slot ${slot} has flags ${hex(pde & FLAGS_MASK)}, task 0 has ${hex(reference & FLAGS_MASK)}`;
       }
@@ -59,9 +59,9 @@ const regionTablePerAddressSpace: Obligation = {
   name: "RegionTablePerAddressSpace",
   quote: "Implementation of the proposed model introduces memory overhead in 4Kb per virtual address space.",
   check: (ctx, s) => {
-    if (!ctx.arch.regionTable) return null;
     const owner = new Map<number, number>();
     for (const task of range(ctx.kernel.tasks)) {
+      if (ctx.tablePlaces[task]!.kind !== "kernel") continue;
       const table = regionTableFrame(ctx, s.memory, task);
       const other = owner.get(table);
       if (other !== undefined) return `tasks ${other} and ${task} share the region-table frame ${hex(table)}`;
@@ -77,8 +77,10 @@ function kernelFrames(ctx: RefinementContext, memory: PhysicalMemory): Set<numbe
   for (const task of range(ctx.kernel.tasks)) {
     const pd = ctx.placement.pageDirectory(task);
     frames.add(pd);
-    if (ctx.arch.regionTable) frames.add(regionTableFrame(ctx, memory, task));
-    for (const pde of memory.frameWords(pd)) {
+    if (ctx.tablePlaces[task]!.kind === "kernel") frames.add(regionTableFrame(ctx, memory, task));
+    const entries = memory.nonZeroEntries(pd);
+    for (let i = 1; i < entries.length; i += 2) {
+      const pde = entries[i]!;
       if (isPresent(pde) && (pde & PDE_PS) === 0) frames.add(entryAddress(pde));
     }
   }
@@ -95,14 +97,16 @@ const regionTableNotUserReachable: Obligation = {
   check: (ctx, s) => {
     const forbidden = kernelFrames(ctx, s.memory);
     for (const task of range(ctx.kernel.tasks)) {
-      const directory = s.memory.frameWords(ctx.placement.pageDirectory(task));
-      for (let slot = 0; slot < ENTRIES_PER_TABLE; slot++) {
-        const pde = directory[slot]!;
+      const directory = s.memory.nonZeroEntries(ctx.placement.pageDirectory(task));
+      for (let d = 0; d < directory.length; d += 2) {
+        const slot = directory[d]!;
+        const pde = directory[d + 1]!;
         if (!isPresent(pde) || (pde & PTE_US) === 0) continue;
         if ((pde & PDE_PS) !== 0) return `task ${task}: slot ${slot} is a user 4 MiB page`;
-        const table = s.memory.frameWords(entryAddress(pde));
-        for (let index = 0; index < ENTRIES_PER_TABLE; index++) {
-          const pte = table[index]!;
+        const table = s.memory.nonZeroEntries(entryAddress(pde));
+        for (let t = 0; t < table.length; t += 2) {
+          const index = table[t]!;
+          const pte = table[t + 1]!;
           if (isPresent(pte) && (pte & PTE_US) !== 0 && forbidden.has(entryAddress(pte))) {
             return `task ${task}: user page ${hex((slot << 22) | (index << 12))} maps kernel frame ${hex(entryAddress(pte))}`;
           }

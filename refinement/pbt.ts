@@ -29,10 +29,8 @@
  */
 import fc from "fast-check";
 import { SyscallError, errorName } from "../impl/kernel/errors.js";
-import { Kernel } from "../impl/kernel/kernel.js";
 import { cloneState, encodeState } from "../impl/kernel/state.js";
 import { executeSyscall } from "../impl/kernel/syscalls.js";
-import { kernelMutantNamed } from "../impl/mutants.js";
 import type { ActionParams, Step } from "../model/machine.js";
 import { canonicalJson, type TraceStep, type Violation } from "../model/trace.js";
 import { brokenObligation } from "./obligations.js";
@@ -180,7 +178,7 @@ function stepViolation(state: ProductState, refinement: Refinement): Violation |
 
 /** Execute a command sequence on the product; stop at the first broken obligation. */
 export function runCommands(refinement: Refinement, commands: readonly Command[], mutant: string | undefined): RunOutcome {
-  const { product, ctx } = refinement;
+  const { product } = refinement;
   let state = [...product.initialStates()][0]!;
   const initial = state;
   const path: TakenStep[] = [];
@@ -190,7 +188,7 @@ export function runCommands(refinement: Refinement, commands: readonly Command[]
     const steps = [...product.successors(state)];
     let chosen: Step<ProductState> | undefined;
     if (command.kind === "malicious") {
-      const k = new Kernel(ctx.kernel, ctx.arch, kernelMutantNamed(mutant), cloneState(state.concrete));
+      const k = refinement.concrete.kernelOver(cloneState(state.concrete));
       const thread = k.threadOn(command.cpu);
       if (thread === null || k.status(thread).tag !== "running") continue;
       const before = encodeState(state.concrete);

@@ -11,9 +11,9 @@
  * StepRefines then reports it with the checker's shortest trace, statistics
  * and trace output exactly as `check` does for the spec.
  */
-import { buildKernelMachine, KERNEL_ACTIONS, KERNEL_VARIABLES } from "../impl/machine.js";
-import { fromSpecConfig, usesRegionMappers, type KernelConfig } from "../impl/kernel/config.js";
-import { architectureNamed } from "../impl/arch/index.js";
+import { buildKernelMachine, KERNEL_ACTIONS, KERNEL_VARIABLES, type KernelMachine } from "../impl/machine.js";
+import { fromSpecConfig, type KernelConfig } from "../impl/kernel/config.js";
+import { kernelVariant } from "../impl/mutants.js";
 import type { KernelState } from "../impl/kernel/state.js";
 import { decodeState, encodeState } from "../impl/kernel/state.js";
 import type { ActionParams, Invariant, StateMachine, Step, TraceValue } from "../model/machine.js";
@@ -49,7 +49,7 @@ export interface ProductState {
 
 export interface Refinement {
   readonly ctx: RefinementContext;
-  readonly concrete: StateMachine<KernelState>;
+  readonly concrete: KernelMachine;
   readonly spec: StateMachine<SpecState>;
   readonly product: StateMachine<ProductState>;
   /** abs(s), or the reason it has none. */
@@ -104,23 +104,26 @@ const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.leng
 const labelKey = (action: string, params: ActionParams): string => `${action} ${canonicalJson(params)}`;
 
 export function buildRefinement(setup: RefinementSetup): Refinement {
-  const arch = architectureNamed(setup.arch);
-  // L4 + L4Re needs a region-mapper thread per task (hidden from the spec: thread ids after the spec's).
-  const kernel =
-    usesRegionMappers(arch.name) && setup.kernel.regionMapperOf === undefined
-      ? fromSpecConfig(setup.spec, { cpus: setup.kernel.cpus, layout: setup.kernel.layout, regionMappers: true })
-      : setup.kernel;
-  const ctx = makeContext(setup.spec, kernel, arch);
-  const concrete = buildKernelMachine(kernel, arch, setup.mutant);
+  // The architecture's own threads (L4Re's region mappers) come after the spec's, hidden from it.
+  const { arch } = kernelVariant(setup.arch, setup.mutant);
+  const concrete = buildKernelMachine(setup.kernel, setup.arch, setup.mutant);
+  const ctx = makeContext(setup.spec, concrete.config, arch);
   const spec = buildSpec(setup.spec);
 
+  // Each state's image is read once: by the step that reaches it, then by the predicates of refine --liveness.
+  const images = new WeakMap<KernelState, SpecState | AbstractionError>();
   const abstractOf = (s: KernelState): SpecState | AbstractionError => {
+    const known = images.get(s);
+    if (known !== undefined) return known;
+    let image: SpecState | AbstractionError;
     try {
-      return abstractState(ctx, s);
+      image = abstractState(ctx, s);
     } catch (error) {
-      if (error instanceof AbstractionError) return error;
-      throw error;
+      if (!(error instanceof AbstractionError)) throw error;
+      image = error;
     }
+    images.set(s, image);
+    return image;
   };
 
   /** The spec's successors of one abstract state, by label. */

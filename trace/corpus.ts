@@ -15,6 +15,7 @@ import type { Trace } from "../model/trace.js";
 import { buildSpec, livenessMutants, loadConfig, specMutants } from "../spec/index.js";
 import { checkLiveness, type LiveMachine } from "../model/liveness/check.js";
 import { implementationMutantTraces } from "./refinement.js";
+import { DECISION_WITNESSES, findWitness } from "./decisions.js";
 
 export const DEFAULT_CORPUS_DIR = "tests/traces";
 
@@ -70,8 +71,13 @@ export function livenessMutantTraces(toolVersion: string): CorpusEntry[] {
   });
 }
 
+/** A witness for each decision of the spec (trace/decisions.ts): the shortest behaviour whose last step is one where it acts. */
+export function decisionWitnessTraces(toolVersion: string): CorpusEntry[] {
+  return DECISION_WITNESSES.map((witness) => ({ file: `${witness.file}.itf.json`, trace: findWitness(witness, toolVersion) }));
+}
+
 export function corpusTraces(toolVersion: string): CorpusEntry[] {
-  return [...specMutantTraces(toolVersion), ...livenessMutantTraces(toolVersion), ...implementationMutantTraces(toolVersion)];
+  return [...specMutantTraces(toolVersion), ...livenessMutantTraces(toolVersion), ...implementationMutantTraces(toolVersion), ...decisionWitnessTraces(toolVersion)];
 }
 
 export async function writeCorpus(dir: string, toolVersion: string): Promise<CorpusEntry[]> {

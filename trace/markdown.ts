@@ -50,6 +50,7 @@ function violationLine(trace: Trace): string {
     .with("deadlock", () => "**deadlock** (no action enabled)")
     .with("liveness", () => `temporal property **${trace.violation.name}** (a lasso: the behaviour loops forever)`)
     .with("refinement", () => `refinement obligation **${trace.violation.name}**`)
+    .with("witness", () => `decision **${trace.violation.name}**`)
     .exhaustive();
 }
 
@@ -125,7 +126,7 @@ export function formatTraceMarkdown(trace: Trace, id: string, options: MarkdownO
     out.push(`| ${index} | ${action} | ${concrete} | ${abstractAction} | ${abstractChanges} |`);
   });
   if (trace.loop !== undefined) out.push(`| ${length + 1} | back to the state after step ${trace.loop} |${refinement ? " | | |" : " |"}`);
-  out.push("", `After step ${length}${trace.loop !== undefined ? " (and around the loop forever)" : ""}: ${violationLine(trace)} ${trace.violation.kind === "deadlock" ? "is reached" : "is violated"}.`);
+  out.push("", `After step ${length}${trace.loop !== undefined ? " (and around the loop forever)" : ""}: ${violationLine(trace)} ${trace.violation.kind === "deadlock" ? "is reached" : trace.violation.kind === "witness" ? "acts" : "is violated"}.`);
   out.push("", "#### Sequence chart", "", "```mermaid", formatMermaid(trace), "```", "");
   out.push(`<details><summary>${startsFromInduction(trace) ? "The state of IndInv before the step" : "Initial state"}</summary>`, "", "```tla", ...diffLines(trace.vars, undefined, trace.steps[0]!.state), "```", "", "</details>", "");
   return out.join("\n");

@@ -7,7 +7,9 @@
  * { spec: <spec configuration>, cpus: N } (a bare spec configuration means
  * one CPU). Its violation names the broken obligation: a step obligation
  * (CommutingSquare, NoAbstractCounterpart, ...) or a representation
- * invariant of the concrete structures (TlbAgreesWithPageTables, ...).
+ * invariant of the concrete structures (TlbAgreesWithPageTables, ...); or,
+ * for a lasso of `refine --liveness`, the spec's temporal property that a
+ * fair behaviour of the kernel breaks on its abstract image.
  */
 import { check } from "../model/check.js";
 import { InputError } from "../model/input-error.js";
@@ -16,9 +18,12 @@ import type { Trace, TraceStep } from "../model/trace.js";
 import { kernelMutants } from "../impl/mutants.js";
 import { KERNEL_LIMITS } from "../impl/kernel/config.js";
 import { ARCH_NAMES } from "../impl/arch/index.js";
-import { MUTANT_CONFIG, refinementConfigNamed } from "../refinement/configs.js";
+import { refinementConfigNamed } from "../refinement/configs.js";
 import { OBLIGATIONS } from "../refinement/obligations.js";
 import { REFINEMENT_MACHINE_NAME, STEP_OBLIGATIONS, buildRefinement, kernelConfigFor, refinementSteps, violationOf, type ProductState, type Refinement } from "../refinement/product.js";
+import { checkRefinementLiveness, liveRefinement } from "../refinement/liveness.js";
+import { TEMPORAL_PROPERTY_NAMES } from "../spec/index.js";
+import { replayLasso } from "./lasso.js";
 import { validateConfig, type SpecConfig } from "../spec/index.js";
 import { DEFAULT_ARCH, type MachineChoice } from "./machines.js";
 import { walk, type ReplayVerdict } from "./replay.js";
@@ -78,7 +83,12 @@ function breaks(refinement: Refinement, last: ProductState, name: string): boole
 /** The product machine of a refinement trace, with the file's obligation and actions checked against it. */
 export function validatedRefinement(trace: Trace, source: string, choice: MachineChoice = {}): Refinement {
   const name = trace.violation.name;
-  if (!KNOWN_OBLIGATIONS.includes(name) && name !== "StepRefines") {
+  if (trace.violation.kind === "liveness") {
+    if (!(TEMPORAL_PROPERTY_NAMES as readonly string[]).includes(name)) {
+      throw new InputError(`${source}: #meta.violation.name: unknown temporal property "${name}" (known: ${TEMPORAL_PROPERTY_NAMES.join(", ")})`);
+    }
+    if (trace.loop === undefined) throw new InputError(`${source}: a liveness trace without a "loop" index`);
+  } else if (!KNOWN_OBLIGATIONS.includes(name) && name !== "StepRefines") {
     throw new InputError(`${source}: #meta.violation.name: unknown refinement obligation "${name}" (known: ${KNOWN_OBLIGATIONS.join(", ")})`);
   }
   const refinement = refinementFor(trace, source, choice);
@@ -94,6 +104,7 @@ export function validatedRefinement(trace: Trace, source: string, choice: Machin
 export function replayRefinement(trace: Trace, source: string, choice: MachineChoice = {}): ReplayVerdict {
   const name = trace.violation.name;
   const refinement = validatedRefinement(trace, source, choice);
+  if (trace.violation.kind === "liveness") return replayLasso(liveRefinement(refinement), trace);
   const product = refinement.product as StateMachine<ProductState>;
   const result = walk(product, trace.steps);
   if (result.kind === "stuck") return { kind: "does-not-apply", step: result.step, reason: result.reason };
@@ -120,16 +131,20 @@ export function shortenRefinementTrace(
   return { ...rebuilt, originalLength: shortened.originalLength, length: shortened.length };
 }
 
-/** A shortest refinement counterexample for each implementation mutant, on the configuration it shows on. */
-export function implementationMutantTraces(toolVersion: string, arch = DEFAULT_ARCH): { file: string; trace: Trace }[] {
+/**
+ * A counterexample for each implementation mutant, on the configuration it
+ * shows on: a shortest refinement trace for a safety mutant, a lasso of
+ * `refine --liveness` for a liveness mutant.
+ */
+export function implementationMutantTraces(toolVersion: string): { file: string; trace: Trace }[] {
   return kernelMutants.flatMap((mutant) => {
-    const configName = MUTANT_CONFIG[mutant.name];
-    if (configName === undefined) return [];
+    const configName = mutant.config;
+    const arch = mutant.arch ?? DEFAULT_ARCH;
     const config = refinementConfigNamed(configName);
     const refinement = buildRefinement({ spec: config.spec, kernel: kernelConfigFor(config.spec, config.cpus), arch, mutant: mutant.name });
-    const result = check(refinement.product, { checkDeadlock: false });
-    if (result.violation === undefined || result.trace === undefined) return [];
-    const { steps, last } = refinementSteps(refinement, result.trace.map((step) => ({ action: step.action, params: step.params })));
+    const found = mutant.kind === "liveness" ? livenessCounterexample(refinement) : safetyCounterexample(refinement);
+    if (found === undefined) return [];
+    const mode = mutant.kind === "liveness" ? "--liveness" : "--exhaustive";
     const trace: Trace = {
       kind: "refinement",
       machine: REFINEMENT_MACHINE_NAME,
@@ -137,12 +152,26 @@ export function implementationMutantTraces(toolVersion: string, arch = DEFAULT_A
       configValue: { spec: config.spec, cpus: config.cpus } as unknown as TraceValue,
       mutant: mutant.name,
       arch,
-      violation: violationOf(refinement, last, result.violation.name),
-      command: ["refine", "--exhaustive", "--mutant", mutant.name, "--config", configName, "--arch", arch],
+      violation: found.violation,
+      command: ["refine", mode, "--mutant", mutant.name, "--config", configName, "--arch", arch],
       toolVersion,
       vars: refinement.product.variables,
-      steps,
+      steps: found.steps,
+      ...(found.loop !== undefined ? { loop: found.loop } : {}),
     };
     return [{ file: `impl-${mutant.name}.itf.json`, trace }];
   });
+}
+
+type Found = { readonly steps: TraceStep[]; readonly violation: Trace["violation"]; readonly loop?: number } | undefined;
+
+function safetyCounterexample(refinement: Refinement): Found {
+  const result = check(refinement.product, { checkDeadlock: false });
+  if (result.violation === undefined || result.trace === undefined) return undefined;
+  const { steps, last } = refinementSteps(refinement, result.trace.map((step) => ({ action: step.action, params: step.params })));
+  return { steps, violation: violationOf(refinement, last, result.violation.name) };
+}
+
+function livenessCounterexample(refinement: Refinement): Found {
+  return checkRefinementLiveness(refinement).counterexample;
 }

@@ -99,7 +99,7 @@ export function finalStateViolates<S>(machine: StateMachine<S>, violation: Viola
       for (const _ of machine.successors(state)) return false;
       return true;
     })
-    .with("liveness", "refinement", () => undefined)
+    .with("liveness", "refinement", "witness", () => undefined)
     .exhaustive();
 }
 

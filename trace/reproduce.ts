@@ -12,7 +12,9 @@ import type { Trace } from "../model/trace.js";
 import { replayLasso } from "./lasso.js";
 import { checkActions, checkViolationName, machineFor, type MachineChoice } from "./machines.js";
 import { replayRefinement, validatedRefinement } from "./refinement.js";
-import { replaySafety, type ReplayVerdict } from "./replay.js";
+import { replaySafety, walk, type ReplayVerdict } from "./replay.js";
+import { decisionWitnessNamed, DECISION_WITNESSES, witnessShows } from "./decisions.js";
+import { validateConfig, type SpecState } from "../spec/index.js";
 
 /** The machine of a spec or kernel trace, with the file's actions and violation checked against it. */
 export function validatedMachine(trace: Trace, source: string, choice: MachineChoice = {}): StateMachine<unknown> {
@@ -45,5 +47,19 @@ export async function replayTrace(trace: Trace, source: string, choice: MachineC
     .with("refinement", () => {
       throw new InputError(`${source}: #meta.violation.kind is "refinement" but #meta.kind is "spec"`);
     })
+    .with("witness", () => replayWitness(machine as StateMachine<SpecState>, trace, source))
     .exhaustive();
+}
+
+/** A decision's witness: every step still applies and the decision acts at the last one (and not before). */
+function replayWitness(machine: StateMachine<SpecState>, trace: Trace, source: string): ReplayVerdict {
+  const witness = decisionWitnessNamed(trace.violation.name);
+  if (witness === undefined) {
+    throw new InputError(`${source}: #meta.violation.name: unknown decision "${trace.violation.name}" (known: ${DECISION_WITNESSES.map((w) => w.decision).join(", ")})`);
+  }
+  const result = walk(machine, trace.steps);
+  if (result.kind === "stuck") return { kind: "does-not-apply", step: result.step, reason: result.reason };
+  const why = witnessShows(witness, validateConfig(trace.configValue, "configuration"), result.states, trace.steps);
+  if (why !== null) return { kind: "does-not-apply", step: trace.steps.length - 1, reason: why };
+  return { kind: "reproduces", steps: trace.steps.length - 1, ...(result.divergence === undefined ? {} : { divergence: result.divergence }) };
 }

@@ -50,6 +50,7 @@ function violationText(trace: Trace): string {
     .with("deadlock", () => "deadlock: no action enabled")
     .with("liveness", () => `temporal property ${trace.violation.name} violated (lasso)`)
     .with("refinement", () => `refinement obligation ${trace.violation.name} violated`)
+    .with("witness", () => `decision ${trace.violation.name} acts`)
     .exhaustive();
 }
 

@@ -37,7 +37,7 @@ import { integerOption, MAX_WORKERS, parseOptions, workersOption } from "../opti
 import { writeEvidence } from "../evidence.js";
 import { Checkpointer, DEFAULT_CHECKPOINT_INTERVAL, durationOption, resumeCommand, resumingLine } from "../checkpoints.js";
 import { catchInterrupts, signalExitCode, type Interrupts } from "../interrupt.js";
-import { counterexampleOf, searchOf, searchTiming, simulationOf, type Counterexample } from "../json-report.js";
+import { counterexampleOf, searchOf, searchTiming, simulationOf, temporalOf, type Counterexample } from "../json-report.js";
 import { RUN_OUTPUT_OPTIONS, RUN_OUTPUT_USAGE, runOutput, writeRunReport, type ReportBody } from "../run-output.js";
 
 export const CHECK_USAGE = `usage: multipager check [options]
@@ -356,6 +356,7 @@ export async function run(args: string[]): Promise<number> {
         .with("deadlock", () => ExitCode.Deadlock)
         .with("invariant", "refinement", () => ExitCode.Safety)
         .with("liveness", () => ExitCode.Liveness)
+        .with("witness", () => ExitCode.Ok)
         .exhaustive();
   await writeRunReport("check", output, { args, code, started }, () => ({
     subject: { machine: machine.name, config, mutant },
@@ -448,21 +449,12 @@ function runLiveness(machine: StateMachine<unknown>, settings: SearchSettings, p
         : undefined;
       found.push({ violation: result.violation, steps: result.trace, ...(lasso !== undefined ? { lasso } : {}) });
     }
-    const temporal = result.liveness === undefined
-      ? {}
-      : {
-          temporal: {
-            transitions: result.liveness.edges,
-            componentsExamined: result.liveness.componentsExamined,
-            properties: result.liveness.properties.map((p) => ({ name: p.name, formula: p.formula, instances: p.instances, pendingStates: p.pendingStates, holds: p.holds })),
-          },
-        };
     return {
       found,
       report,
       budgetHit: result.status === "budget",
       seed: null,
-      section: { search: { ...searchOf({ ...result, statistics }), ...temporal }, timing: searchTiming(statistics) },
+      section: { search: { ...searchOf({ ...result, statistics }), ...temporalOf(result.liveness) }, timing: searchTiming(statistics) },
     };
   } finally {
     progress.finish();

@@ -4,7 +4,9 @@
  * (--exhaustive, model/'s breadth-first checker over the product machine).
  * Output, statistics and exit codes are those of `check`; a counterexample
  * is printed with each concrete step beside the abstract image of its state
- * and written as an ITF refinement trace.
+ * and written as an ITF refinement trace. With --liveness the spec's temporal
+ * properties, through the abstraction function, are checked on the kernel's
+ * state graph under the kernel's fairness: a violation is a lasso (exit 13).
  */
 import { ExitCode } from "../exit-codes.js";
 import { version } from "../main.js";
@@ -18,7 +20,9 @@ import type { TraceValue } from "../../model/machine.js";
 import { freshSeed, MAX_SEED } from "../../model/random.js";
 import { formatStatistics } from "../../model/report.js";
 import { traceId, type Trace, type TraceStep, type Violation } from "../../model/trace.js";
-import { DEFAULT_REFINEMENT_CONFIG, MUTANT_CONFIG, refinementConfigNamed, refinementConfigs } from "../../refinement/configs.js";
+import { withLivenessStatistics } from "../../model/liveness/report.js";
+import { DEFAULT_REFINEMENT_CONFIG, refinementConfigNamed, refinementConfigs } from "../../refinement/configs.js";
+import { checkRefinementLiveness } from "../../refinement/liveness.js";
 import { DEFAULT_MAX_COMMANDS, DEFAULT_RUNS, propertyCheck } from "../../refinement/pbt.js";
 import { buildRefinement, kernelConfigFor, refinementSteps, violationOf } from "../../refinement/product.js";
 import { formatRefinementTrace } from "../../refinement/render.js";
@@ -26,7 +30,7 @@ import { formatMissing, missingBehaviours } from "../../refinement/unsupported.j
 import { integerOption, parseOptions } from "../options.js";
 import { writeEvidence } from "../evidence.js";
 import { catchInterrupts, signalExitCode } from "../interrupt.js";
-import { counterexampleOf, searchOf, searchTiming, type RunReport } from "../json-report.js";
+import { counterexampleOf, searchOf, searchTiming, temporalOf, type RunReport } from "../json-report.js";
 import { RUN_OUTPUT_OPTIONS, RUN_OUTPUT_USAGE, runOutput, writeRunReport, type ReportBody } from "../run-output.js";
 
 export const REFINE_USAGE = `usage: multipager refine [options]
@@ -38,10 +42,14 @@ and the kernel's representation invariants hold in every state.
 options:
   --exhaustive             explore every reachable state (model checker) instead of
                            property-based testing
+  --liveness               exhaustive, then the spec's temporal properties on the abstract
+                           image of every fair behaviour of the kernel (impl/fairness.ts):
+                           a violation is a lasso (exit 13); implied by a liveness mutant
   --config NAME            refinement configuration (--list-configs; default "${DEFAULT_REFINEMENT_CONFIG}";
                            with --mutant, the configuration listed for that mutant)
   --arch NAME              architecture: ${ARCH_NAMES.join(", ")} (default proposed)
-  --mutant NAME            plant a seeded implementation bug (--list-mutants)
+  --mutant NAME            plant a seeded implementation bug (--list-mutants); without --arch,
+                           the architecture it is a bug of
   --list-configs           list the refinement configurations and exit
   --list-mutants           list the seeded implementation bugs and exit
   --runs N                 property-based: command sequences to try (default ${DEFAULT_RUNS})
@@ -57,10 +65,12 @@ ${RUN_OUTPUT_USAGE}
 
 exit codes: 0 refines, 12 a refinement obligation or representation invariant fails
             (or, with --completeness, an abstract behaviour has no concrete counterpart),
+            13 a temporal property fails on a fair behaviour (--liveness: a lasso),
             152 budget reached, 130 (143) --exhaustive interrupted by SIGINT (SIGTERM), 2 bad command line`;
 
 const OPTIONS = {
   exhaustive: { type: "boolean" },
+  liveness: { type: "boolean" },
   config: { type: "string" },
   arch: { type: "string" },
   mutant: { type: "string" },
@@ -90,7 +100,9 @@ function listConfigs(): string {
 
 function listMutants(): string {
   const width = Math.max(...kernelMutants.map((m) => m.name.length));
-  return kernelMutants.map((m) => `${m.name.padEnd(width)}  ${m.description} (config ${MUTANT_CONFIG[m.name] ?? DEFAULT_REFINEMENT_CONFIG})`).join("\n");
+  return kernelMutants
+    .map((m) => `${m.name.padEnd(width)}  ${m.kind.padEnd(8)}  ${m.description} (config ${m.config}${m.arch === undefined ? "" : `, arch ${m.arch}`})`)
+    .join("\n");
 }
 
 export async function run(args: string[]): Promise<number> {
@@ -110,9 +122,16 @@ export async function run(args: string[]): Promise<number> {
     write(listMutants());
     return ExitCode.Ok;
   }
-  const exhaustive = options.exhaustive === true;
+  const planted = kernelMutants.find((m) => m.name === options.mutant);
+  if (options.mutant !== undefined && planted === undefined) {
+    throw new InputError(`refine: unknown mutant "${options.mutant}" (known: ${kernelMutants.map((m) => m.name).join(", ")})`, "usage");
+  }
+  const liveness = options.liveness === true || planted?.kind === "liveness";
+  const exhaustive = options.exhaustive === true || liveness;
   for (const name of ["runs", "seed", "path"] as const) {
-    if (exhaustive && options[name] !== undefined) throw new InputError(`refine: --${name} applies to property-based testing, not --exhaustive`, "usage");
+    if (exhaustive && options[name] !== undefined) {
+      throw new InputError(`refine: --${name} applies to property-based testing, not --${liveness ? "liveness" : "exhaustive"}`, "usage");
+    }
   }
   for (const name of ["max-states", "completeness"] as const) {
     if (!exhaustive && options[name] !== undefined) throw new InputError(`refine: --${name} needs --exhaustive`, "usage");
@@ -122,18 +141,19 @@ export async function run(args: string[]): Promise<number> {
   const runs = integerOption("refine", "runs", options.runs, 1) ?? DEFAULT_RUNS;
   const seed = integerOption("refine", "seed", options.seed, 0, MAX_SEED) ?? freshSeed();
   const maxStates = integerOption("refine", "max-states", options["max-states"], 1);
-  const arch = options.arch ?? "proposed";
+  const arch = options.arch ?? planted?.arch ?? "proposed";
   if (!(ARCH_NAMES as string[]).includes(arch)) throw new InputError(`refine: unknown architecture "${arch}" (known: ${ARCH_NAMES.join(", ")})`, "usage");
-  const mutant = options.mutant;
-  if (mutant !== undefined && !kernelMutants.some((m) => m.name === mutant)) {
-    throw new InputError(`refine: unknown mutant "${mutant}" (known: ${kernelMutants.map((m) => m.name).join(", ")})`, "usage");
-  }
-  const configName = options.config ?? (mutant !== undefined ? MUTANT_CONFIG[mutant] : undefined) ?? DEFAULT_REFINEMENT_CONFIG;
+  const mutant = planted?.name;
+  const configName = options.config ?? planted?.config ?? DEFAULT_REFINEMENT_CONFIG;
   const config = refinementConfigNamed(configName);
   const refinement = buildRefinement({ spec: config.spec, kernel: kernelConfigFor(config.spec, config.cpus), arch, mutant });
   const quiet = options.quiet === true;
 
-  const mode = exhaustive ? "exhaustive breadth-first search" : `property-based, seed ${seed}, ${runs} runs`;
+  const mode = liveness
+    ? "exhaustive breadth-first search, then the spec's temporal properties on the abstract images under the kernel's fairness"
+    : exhaustive
+      ? "exhaustive breadth-first search"
+      : `property-based, seed ${seed}, ${runs} runs`;
   write(`Refining ${refinement.concrete.name} (${arch}) against ${refinement.spec.name}: configuration ${config.name} (${config.cpus} CPU${config.cpus === 1 ? "" : "s"}), ${mutant === undefined ? "no mutant" : `mutant ${mutant}`}; ${mode}.`);
   if (!exhaustive) write(`Seed: ${seed}`);
 
@@ -144,7 +164,30 @@ export async function run(args: string[]): Promise<number> {
   let replay = "";
   let interruption: string | undefined;
   let section: Pick<ReportBody, "search" | "propertyBased" | "timing"> = {};
-  if (exhaustive) {
+  let loop: number | undefined;
+  if (liveness) {
+    const progress = output.progress();
+    try {
+      const { result, counterexample } = checkRefinementLiveness(refinement, {
+        onProgress: progress.update,
+        progressIntervalMs: output.progressIntervalMs,
+        ...(maxStates !== undefined ? { maxStates } : {}),
+      });
+      budgetHit = result.status === "budget";
+      // One "Finished in" line for the whole run: exploration and liveness analysis.
+      const statistics = { ...result.statistics, seconds: result.statistics.seconds + (result.liveness?.seconds ?? 0) };
+      const text = formatStatistics({ ...result, statistics });
+      report = result.liveness === undefined ? text : withLivenessStatistics(text, result.liveness, result.statistics.distinct);
+      section = { search: { ...searchOf({ ...result, statistics }), ...temporalOf(result.liveness) }, timing: searchTiming(statistics) };
+      if (counterexample !== undefined) {
+        steps = counterexample.steps;
+        violation = counterexample.violation;
+        loop = counterexample.loop;
+      }
+    } finally {
+      progress.finish();
+    }
+  } else if (exhaustive) {
     const progress = output.progress();
     const interrupts = catchInterrupts();
     try {
@@ -193,7 +236,7 @@ export async function run(args: string[]): Promise<number> {
   const finish = async (code: number, counterexamples: RunReport["counterexamples"]): Promise<number> => {
     await writeRunReport("refine", output, { args, code, started }, () => ({
       subject: { machine: refinement.product.name, config: config.name, mutant: mutant ?? null, arch, cpus: config.cpus },
-      mode: exhaustive ? "exhaustive" : "property-based",
+      mode: liveness ? "liveness" : exhaustive ? "exhaustive" : "property-based",
       seed: exhaustive ? null : seed,
       ...section,
       counterexamples,
@@ -219,14 +262,16 @@ export async function run(args: string[]): Promise<number> {
     toolVersion,
     vars: refinement.product.variables,
     steps,
+    ...(loop !== undefined ? { loop } : {}),
   };
   const id = traceId(trace);
   const path = (options.itf ?? "refinement-{id}.itf.json").replaceAll("{id}", id);
   write(formatRefinementTrace(trace));
   if (!quiet) write(report);
   const written = writeEvidence("refine", path, formatItf(trace), "the counterexample is printed above and the exit code is still the verdict's");
-  write(`Counterexample ${id}: ${steps.length - 1} steps, ${written ? `written to ${path}` : "not written (see the error above)"}`);
+  const shape = loop === undefined ? "" : loop === steps.length - 1 ? `, then stuttering in state ${loop + 1} forever` : `, then back to state ${loop + 1} forever`;
+  write(`Counterexample ${id}: ${steps.length - 1} steps${shape}, ${written ? `written to ${path}` : "not written (see the error above)"}`);
   if (replay !== "") write(replay);
   if (completeness !== null) write(completenessText);
-  return await finish(ExitCode.Safety, [counterexampleOf(trace, written ? path : null)]);
+  return await finish(violation.kind === "liveness" ? ExitCode.Liveness : ExitCode.Safety, [counterexampleOf(trace, written ? path : null)]);
 }

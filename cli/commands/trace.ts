@@ -94,11 +94,13 @@ function show(positionals: string[], values: { format?: string; out?: string }):
   return ExitCode.Ok;
 }
 
+/** The exit code of a replay that reproduces (a witness that still shows its decision: 0). */
 function reproducedCode(trace: Trace): number {
   return match(trace.violation.kind)
     .with("deadlock", () => ExitCode.Deadlock)
     .with("invariant", "refinement", () => ExitCode.Safety)
     .with("liveness", () => ExitCode.Liveness)
+    .with("witness", () => ExitCode.Ok)
     .exhaustive();
 }
 
@@ -108,6 +110,7 @@ function violationWords(trace: Trace): string {
     .with("deadlock", () => "the last state is a deadlock")
     .with("liveness", () => `temporal property ${trace.violation.name} fails on the lasso`)
     .with("refinement", () => `refinement obligation ${trace.violation.name} fails`)
+    .with("witness", () => `decision ${trace.violation.name} acts at the last step`)
     .exhaustive();
 }
 

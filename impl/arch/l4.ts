@@ -1,17 +1,16 @@
 /**
  * Single-pager L4 (and Mach): one pager per thread. Every fault of a thread,
- * whatever its address, goes to that thread's pager, which replies with a
+ * whatever its address, goes to that thread's pager, which answers with a
  * mapping (Table I: 4 mode switches, 2 context switches). The kernel keeps no
- * region table; a pager may map its own frames in reply to a fault it holds.
+ * region table; a pager may map its own frames in answer to a fault it holds.
  */
-import { markerIn } from "../kernel/vm.js";
 import { waitsFor } from "../kernel/fault.js";
-import type { Architecture, DispatchOutcome } from "../kernel/architecture.js";
+import { USER_THREADS_ONLY, type Architecture, type DispatchOutcome, type Trap } from "../kernel/architecture.js";
 import { SyscallError } from "../kernel/errors.js";
 import { isUserAddress } from "../kernel/layout.js";
 import type { Kernel } from "../kernel/kernel.js";
-import type { Trap } from "../kernel/architecture.js";
 import type { ThreadId } from "../kernel/types.js";
+import { markerIn } from "../kernel/vm.js";
 
 /** The thread's one pager: configured, or the lowest-numbered pager. */
 export function pagerOf(k: Kernel, thread: ThreadId): ThreadId | null {
@@ -21,7 +20,7 @@ export function pagerOf(k: Kernel, thread: ThreadId): ThreadId | null {
   return first < 0 ? null : first;
 }
 
-/** A fault reply may map only the replier's own frames, and only into the user part. */
+/** A fault answer may map only the answering thread's own frames, and only into the user part. */
 export function ownerMapCheck(k: Kernel, caller: ThreadId, trap: Trap, frame: number): SyscallError {
   if (!isUserAddress(k.layout, trap.address)) return SyscallError.BadRegion;
   return k.config.frames[frame] === caller ? SyscallError.Ok : SyscallError.NotOwner;
@@ -39,8 +38,9 @@ export function deliverTo(k: Kernel, trap: Trap, to: ThreadId | null): DispatchO
 export const l4: Architecture = {
   name: "l4",
   title: "Single-pager L4 / Mach",
-  regionTable: false,
   syscalls: new Set(["Receive", "Resolve", "Resume", "Refuse", "Yield"]),
+  ...USER_THREADS_ONLY,
+  regionTableOf: () => ({ kind: "none" }),
   classify: (k, trap) => deliverTo(k, trap, pagerOf(k, trap.thread)),
   replyMapCheck: ownerMapCheck,
   replyRoute: () => ({ resume: true }),

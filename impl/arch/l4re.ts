@@ -8,6 +8,9 @@
  * thread.
  *
  * How it maps onto the design (and the spec):
+ *   - each task gets a region-mapper thread (the architecture's runtime,
+ *     appended after the configuration's threads), which runs only the
+ *     runtime's program (impl/arch/runtime.ts);
  *   - the region table is the region mapper's own frame
  *     (`placement.routingTable(task)`), with the kernel table's entry
  *     encoding; a task's AssignManager/ClearManager is its "attach"/"detach"
@@ -25,18 +28,17 @@
  * its calls on regions are NotSupported and every fault of it is a
  * general-protection fault.
  */
+import { match } from "ts-pattern";
 import type { Architecture } from "../kernel/architecture.js";
-import { SyscallError } from "../kernel/errors.js";
+import { withRegionMappers, type KernelConfig } from "../kernel/config.js";
 import { zeroLevel } from "../kernel/fault.js";
 import type { Kernel } from "../kernel/kernel.js";
-import { isUserAddress, regionOf } from "../kernel/layout.js";
-import { checkManager } from "../kernel/syscalls.js";
 import type { Syscall, TaskId, ThreadId } from "../kernel/types.js";
-import { match } from "ts-pattern";
 import { deliverTo, ownerMapCheck } from "./l4.js";
+import { managerMapCheck } from "./proposed.js";
 
-export function regionMapperOf(k: Kernel, task: TaskId): ThreadId | null {
-  return k.regionMapperOf(task);
+export function regionMapperOf(config: KernelConfig, task: TaskId): ThreadId | null {
+  return config.regionMapperOf?.[task] ?? null;
 }
 
 /** The region mapper's attach done directly (test and workload setup): region -> pager, not yet accepted. */
@@ -52,10 +54,11 @@ export function lookupRegion(k: Kernel, task: TaskId, region: number): ThreadId 
 /**
  * The region mapper's decision on the undecided fault of `thread` it holds:
  * the zero level's classification (Fig. 2, in the paper's order) run on its
- * own table, as the system call it makes.
+ * own table, as the system call it makes. Null when `rm` is not the region
+ * mapper of the thread's task or holds no undecided fault of it.
  */
 export function regionMapperDecision(k: Kernel, rm: ThreadId, thread: ThreadId): Syscall | null {
-  if (thread >= k.config.threads.length || regionMapperOf(k, k.taskOf(thread)) !== rm) return null;
+  if (thread >= k.config.threads.length || regionMapperOf(k.config, k.taskOf(thread)) !== rm) return null;
   const s = k.status(thread);
   if (s.tag !== "blocked" || s.handler !== rm || s.replied === true) return null;
   const outcome = zeroLevel(k, { thread, address: s.address, access: s.access });
@@ -72,25 +75,17 @@ function l4reArch(viaRegionMapper: boolean): Architecture {
   return {
     name: viaRegionMapper ? "l4re-via-rm" : "l4re",
     title: viaRegionMapper ? "L4 + L4Re, reply via region mapper" : "L4 Microkernel + L4Re (Fiasco.OC)",
-    regionTable: false,
     syscalls: new Set(["AssignManager", "ClearManager", "Map", "Unmap", "Receive", "Resolve", "Resume", "Refuse", "Reflect", "Yield"]),
-    setup(k) {
-      for (let task = 0; task < k.config.tasks; task++) {
-        if (regionMapperOf(k, task) !== null) k.frames.record(k.placement.routingTable(task), "routing-table", task);
-      }
-    },
-    regionTableFrame: (k, task) => (regionMapperOf(k, task) === null ? null : k.placement.routingTable(task)),
-    classify: (k, trap) => deliverTo(k, trap, regionMapperOf(k, k.taskOf(trap.thread))),
-    mayReflect: (k, caller, thread) => regionMapperOf(k, k.taskOf(thread)) === caller,
-    regionMapperDecision,
-    replyMapCheck(k, caller, trap, frame) {
-      const task = k.taskOf(trap.thread);
-      if (!k.hasRegionTable(task)) return ownerMapCheck(k, caller, trap, frame);
-      if (!isUserAddress(k.layout, trap.address)) return SyscallError.BadRegion;
-      return checkManager(k, caller, task, regionOf(k.layout, trap.address), frame);
-    },
+    withOwnThreads: withRegionMappers,
+    roleOf: (config, thread) => (config.regionMapperOf?.includes(thread) === true ? "runtime" : "user"),
+    regionTableOf: (config, placement, task) =>
+      regionMapperOf(config, task) === null ? { kind: "none" } : { kind: "runtime", frame: placement.routingTable(task) },
+    classify: (k, trap) => deliverTo(k, trap, regionMapperOf(k.config, k.taskOf(trap.thread))),
+    decisionOf: regionMapperDecision,
+    replyMapCheck: (k, caller, trap, frame) =>
+      k.hasRegionTable(k.taskOf(trap.thread)) ? managerMapCheck(k, caller, trap, frame) : ownerMapCheck(k, caller, trap, frame),
     replyRoute(k, caller, thread) {
-      const rm = regionMapperOf(k, k.taskOf(thread));
+      const rm = regionMapperOf(k.config, k.taskOf(thread));
       if (!viaRegionMapper || rm === null || caller === rm) return { resume: true };
       return { resume: false, to: rm };
     },

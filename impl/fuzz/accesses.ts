@@ -4,7 +4,8 @@
  */
 import type { Random } from "../../model/random.js";
 import { WORD_SIZE } from "../hw/bits.js";
-import { Kernel } from "../kernel/kernel.js";
+import type { Kernel } from "../kernel/kernel.js";
+import { allows } from "../kernel/rules.js";
 import { isUserAddress, kernelAddresses, userPageAddress } from "../kernel/layout.js";
 import type { ThreadId } from "../kernel/types.js";
 
@@ -48,7 +49,7 @@ export function accessTarget(k: Kernel, thread: ThreadId, random: Random): numbe
     for (let page = 0; page < layout.pagesPerRegion; page++) {
       const linear = userPageAddress(layout, region, page);
       if (!entry.accepted) unaccepted.push(linear);
-      else (Kernel.allows(k.pte(task, linear), "read") ? present : absent).push(linear);
+      else (allows(k.pte(task, linear), "read") ? present : absent).push(linear);
     }
   }
   const from = (pool: readonly number[]): number => pool[random.below(pool.length)]!;

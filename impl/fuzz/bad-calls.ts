@@ -25,7 +25,7 @@ function mostly(random: Random, n: number): number {
  * the thread's part in the run, so such a caller asks for it only now and then.
  */
 function waitsForGood(k: Kernel, caller: ThreadId, random: Random): boolean {
-  return !k.isPager(caller) && !k.isRegionMapper(caller) && !chance(random, 0.05);
+  return !k.isPager(caller) && k.roleOf(caller) !== "runtime" && !chance(random, 0.05);
 }
 
 export function typedCall(k: Kernel, caller: ThreadId, random: Random): Syscall {

@@ -40,7 +40,7 @@ const BAD_SOURCES: ReadonlyArray<readonly [number, CallSource]> = [
  */
 export function nextCall(k: Kernel, caller: ThreadId, random: Random): GeneratedCall | null {
   const guided = guidedCall(k, caller, random);
-  const bad = k.isRegionMapper(caller) ? BAD.regionMapper : guided === null ? BAD.withoutGuided : BAD.withGuided;
+  const bad = k.roleOf(caller) === "runtime" ? BAD.regionMapper : guided === null ? BAD.withoutGuided : BAD.withGuided;
   if (!chance(random, bad)) return guided === null ? null : { raw: encodeSyscall(guided), source: "guided" };
   const source = weighted(random, BAD_SOURCES);
   const raw = match(source)

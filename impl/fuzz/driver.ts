@@ -20,7 +20,7 @@ import { isUserAddress } from "../kernel/layout.js";
 import { decodeSyscall, encodeSyscall, executeSyscall, type RawSyscall } from "../kernel/syscalls.js";
 import type { ThreadId } from "../kernel/types.js";
 import { buildKernelMachine, type KernelMachine } from "../machine.js";
-import type { KernelMutantName } from "../mutants.js";
+import { kernelVariant, type KernelMutantName } from "../mutants.js";
 import { accessTarget, anyPage } from "./accesses.js";
 import { nextCall, type GeneratedCall } from "./calls.js";
 import { IsolationCheck } from "./isolation.js";
@@ -107,7 +107,8 @@ class Episode {
   ) {
     this.random = new Random(episodeSeed(options.seed, options.arch, number));
     this.budget = EPISODE_CALLS.min + this.random.below(EPISODE_CALLS.max - EPISODE_CALLS.min + 1);
-    this.k = Kernel.boot(machine.config, architectures[options.arch], options.mutant ?? null);
+    const variant = kernelVariant(architectures[options.arch], options.mutant);
+    this.k = Kernel.boot(machine.config, variant.arch, variant.rules);
     this.check = new IsolationCheck(this.k, machine);
   }
 
@@ -184,7 +185,7 @@ class Episode {
       this.note(`cpu ${cpu}: dispatches thread ${thread}'s fault: ${outcome.kind}${outcome.kind === "general-protection" ? ` (${outcome.reason})` : ""}`);
       return "kernel";
     }
-    const accessChance = k.isRegionMapper(thread) ? 0 : k.isPager(thread) ? PAGER_ACCESS : CLIENT_ACCESS;
+    const accessChance = k.roleOf(thread) === "runtime" ? 0 : k.isPager(thread) ? PAGER_ACCESS : CLIENT_ACCESS;
     const target = accessChance === 0 ? null : accessTarget(k, thread, random);
     if (target !== null && random.below(1000) < accessChance * 1000) return this.access(cpu, thread, target);
     const next = nextCall(k, thread, random);

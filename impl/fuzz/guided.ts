@@ -9,7 +9,9 @@
  * when a fault can wake it; an L4Re region mapper runs its decision.
  */
 import type { Random } from "../../model/random.js";
-import { Kernel } from "../kernel/kernel.js";
+import type { Kernel } from "../kernel/kernel.js";
+import { allows } from "../kernel/rules.js";
+import { runtimeCalls } from "../arch/runtime.js";
 import { isUserAddress, pageInRegion, regionOf, userPageAddress } from "../kernel/layout.js";
 import type { Syscall, ThreadId } from "../kernel/types.js";
 import type { Rights } from "../kernel/vm.js";
@@ -54,7 +56,7 @@ function managedBy(k: Kernel, pager: ThreadId): Place[] {
 }
 
 function presentPagesOf(k: Kernel, { task, region }: Place): number[] {
-  return range(k.layout.pagesPerRegion).filter((page) => Kernel.allows(k.pte(task, userPageAddress(k.layout, region, page)), "read"));
+  return range(k.layout.pagesPerRegion).filter((page) => allows(k.pte(task, userPageAddress(k.layout, region, page)), "read"));
 }
 
 /**
@@ -96,7 +98,7 @@ const replyToFault: Intent = (k, caller, random) => {
   const wait = held.length === 1 && has("Receive") && wakeable(k, caller) && chance(random, 0.5);
   const refuse: Syscall | null = has("Refuse") ? { call: "Refuse", thread, wait } : null;
   if (!isUserAddress(k.layout, s.address) || chance(random, 0.05)) return refuse;
-  if (Kernel.allows(k.pte(k.taskOf(thread), s.address), s.access)) return has("Resume") ? { call: "Resume", thread, wait } : refuse;
+  if (allows(k.pte(k.taskOf(thread), s.address), s.access)) return has("Resume") ? { call: "Resume", thread, wait } : refuse;
   const frames = ownFrames(k, caller);
   if (frames.length === 0 || !has("Resolve")) return refuse;
   return { call: "Resolve", thread, frame: pick(random, frames), rights: rightsFor(random, s.access), wait };
@@ -174,7 +176,7 @@ const unmapManaged: Intent = (k, caller, random) => {
 /** Decision D1 where it matters: move or clear a region of the caller's task that has mappings. */
 const reassignMapped: Intent = (k, caller, random) => {
   const task = k.taskOf(caller);
-  if (!k.arch.syscalls.has("AssignManager") || !k.hasRegionTable(task) || k.isRegionMapper(caller)) return null;
+  if (!k.arch.syscalls.has("AssignManager") || !k.hasRegionTable(task) || k.roleOf(caller) === "runtime") return null;
   // Not from a pager asleep in Receive: the task could not tell it, and it might sleep for good (mostly).
   const mapped = range(k.layout.regions).filter(
     (region) => presentPagesOf(k, { task, region }).length > 0 && (!asleep(k, k.regionEntry(task, region).manager) || chance(random, 0.05)),
@@ -190,7 +192,7 @@ const reassignMapped: Intent = (k, caller, random) => {
 /** Give a region of the caller's task without a manager to a pager (the start of every agreement). */
 const attachRegion: Intent = (k, caller, random) => {
   const task = k.taskOf(caller);
-  if (!k.arch.syscalls.has("AssignManager") || !k.hasRegionTable(task) || k.isRegionMapper(caller)) return null;
+  if (!k.arch.syscalls.has("AssignManager") || !k.hasRegionTable(task) || k.roleOf(caller) === "runtime") return null;
   const free = range(k.layout.regions).filter((region) => k.regionEntry(task, region).manager === null);
   const candidates = likelyPagers(k, random, caller);
   if (free.length === 0 || candidates.length === 0) return null;
@@ -228,21 +230,9 @@ const CLIENT_INTENTS: ReadonlyArray<readonly [number, Intent]> = [
 /** How often a thread gives up its CPU on its own (threads whose accesses all hit would otherwise keep it). */
 const YIELD = 0.03;
 
-/**
- * L4Re's region mapper: its decision on a fault it holds (the zero level on
- * its table, the architecture's own), the real pager's answer passed on, or
- * Receive when it holds none.
- */
+/** An architecture's runtime (L4Re's region mapper): one call of its program (impl/arch/runtime.ts). */
 function regionMapperCall(k: Kernel, rm: ThreadId, random: Random): Syscall {
-  const held = range(k.config.threads.length).filter((t) => {
-    const s = k.status(t);
-    return s.tag === "blocked" && s.handler === rm;
-  });
-  if (held.length === 0) return { call: "Receive" };
-  const thread = pick(random, held);
-  const s = k.status(thread);
-  if (s.tag === "blocked" && s.replied === true) return { call: "Resume", thread, wait: true };
-  return k.arch.regionMapperDecision?.(k, rm, thread) ?? { call: "Receive" };
+  return pick(random, runtimeCalls(k, rm));
 }
 
 /**
@@ -251,7 +241,7 @@ function regionMapperCall(k: Kernel, rm: ThreadId, random: Random): Syscall {
  * something other than call the kernel).
  */
 export function guidedCall(k: Kernel, caller: ThreadId, random: Random): Syscall | null {
-  if (k.isRegionMapper(caller)) return regionMapperCall(k, caller, random);
+  if (k.roleOf(caller) === "runtime") return regionMapperCall(k, caller, random);
   if (chance(random, YIELD)) return { call: "Yield" };
   const intents = [...(k.isPager(caller) ? PAGER_INTENTS : CLIENT_INTENTS)];
   while (intents.length > 0) {

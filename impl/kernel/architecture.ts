@@ -1,13 +1,42 @@
 /**
- * The seam between the kernel core and the architectures of Table I: who gets
- * a fault, and how the reply flows. The core (threads, IPC, scheduler, paging,
- * system calls) is the same for all of them; an Architecture only decides.
+ * The seam between the kernel core and the architectures of Table I. The
+ * core (threads, IPC, scheduler, paging, system calls) is the same for all
+ * of them; an Architecture answers the same questions for each, with no
+ * hook that only one family has:
+ *   - what each configured thread is (a user program, the architecture's own
+ *     runtime, an in-kernel module) and which threads it adds;
+ *   - where each task's region table lives;
+ *   - who gets a fault (the fault entry's classification);
+ *   - what a fault answer may map, and where it goes;
+ *   - which answer, if any, the architecture prescribes for a fault a thread
+ *     holds (the runtime's decision).
  */
+import type { KernelConfig } from "./config.js";
 import type { Kernel } from "./kernel.js";
+import type { Placement } from "./physical.js";
 import type { SyscallError } from "./errors.js";
 import type { AccessKind, StopReason, Syscall, SyscallName, TaskId, ThreadId } from "./types.js";
+import type { Rights } from "./vm.js";
 
 export type ArchName = "proposed" | "monolithic" | "l4" | "l4re" | "l4re-via-rm";
+
+/** What a configured thread is. */
+export type ThreadRole =
+  /** Runs a user program: anything a task's thread or a pager may do. */
+  | "user"
+  /** Runs the architecture's own user-level program and nothing else (L4Re's region mapper). */
+  | "runtime"
+  /** An in-kernel pager module (the monolithic kernel): never scheduled, it acts inside the kernel's fault entry. */
+  | "module";
+
+/** Where a task's region table lives. */
+export type RegionTablePlace =
+  /** The kernel's own page, mapped at the fixed kernel address through the page directory (the paper's). */
+  | { readonly kind: "kernel" }
+  /** A frame of the task's runtime at user level (L4Re's region mapper), with the kernel table's entry encoding. */
+  | { readonly kind: "runtime"; readonly frame: number }
+  /** No region table: no region has a manager. */
+  | { readonly kind: "none" };
 
 /** What the fault entry decided for a trapped fault. */
 export type DispatchOutcome =
@@ -17,8 +46,12 @@ export type DispatchOutcome =
   | { readonly kind: "resumed" }
   /** The thread blocks and a fault message goes to `to` (its marker read from the PTE). */
   | { readonly kind: "delivered"; readonly to: ThreadId; readonly marker: number }
-  /** Monolithic: the in-kernel pager module mapped `frame` and the thread goes on. */
-  | { readonly kind: "resolved-in-kernel"; readonly frame: number };
+  /**
+   * The kernel resolved the fault itself (the monolithic kernel's pager
+   * module): `frame` is mapped with `rights` at the faulting page, which is
+   * the region manager's acceptance, and the thread goes on.
+   */
+  | { readonly kind: "resolved-in-kernel"; readonly frame: number; readonly rights: Rights };
 
 export interface Trap {
   readonly thread: ThreadId;
@@ -26,36 +59,35 @@ export interface Trap {
   readonly access: AccessKind;
 }
 
+/** Where a successful fault answer goes: the thread resumes, or the answer waits at `to`, which passes it on. */
+export type ReplyRoute = { readonly resume: true } | { readonly resume: false; readonly to: ThreadId };
+
 export interface Architecture {
   readonly name: ArchName;
   /** Table I's row name. */
   readonly title: string;
-  /** Does the kernel keep the per-address-space region table? */
-  readonly regionTable: boolean;
   readonly syscalls: ReadonlySet<SyscallName>;
-  /** Boot-time setup of the architecture's own structures (e.g. the region mapper's table). */
-  setup?(k: Kernel): void;
+  /** The configuration with the threads the architecture runs itself (L4Re: a region mapper per task, after the configuration's threads). */
+  withOwnThreads(config: KernelConfig): KernelConfig;
+  roleOf(config: KernelConfig, thread: ThreadId): ThreadRole;
+  regionTableOf(config: KernelConfig, placement: Placement, task: TaskId): RegionTablePlace;
   /** The fault entry: decide what happens to a trapped fault (no effects; the core applies the outcome). */
   classify(k: Kernel, trap: Trap): DispatchOutcome;
-  /** Side effects of a "resolved-in-kernel" outcome (the monolithic module maps); others never return that outcome. */
-  resolveInKernel?(k: Kernel, trap: Trap, frame: number, cpu: number): void;
-  /** May `caller` map `frame` into the faulting thread's page as a fault reply? */
+  /** May `caller` map `frame` into the faulting thread's page as a fault answer? */
   replyMapCheck(k: Kernel, caller: ThreadId, trap: Trap, frame: number): SyscallError;
-  /** After a successful reply to `thread`'s fault by `caller`: resume it, or pass the answer to `to`. */
-  replyRoute(k: Kernel, caller: ThreadId, thread: ThreadId): { readonly resume: true } | { readonly resume: false; readonly to: ThreadId };
-  /** Is `caller` allowed to Reflect faults (the L4Re region mapper)? */
-  mayReflect?(k: Kernel, caller: ThreadId, thread: ThreadId): boolean;
+  /** After a successful answer to `thread`'s fault by `caller`: resume it, or pass the answer on through `to`. */
+  replyRoute(k: Kernel, caller: ThreadId, thread: ThreadId): ReplyRoute;
   /**
-   * Where `task`'s region table lives when it is not the kernel's own
-   * (`regionTable` false): the physical frame of a user-level table with the
-   * kernel table's entry encoding (L4Re: the region mapper's), or null when
-   * the task has none. Absent: the kernel's table (or none at all).
+   * The answer `caller` must give to the undecided fault of `thread` it holds
+   * (its runtime's decision, which the kernel holds it to), or null when any
+   * valid answer goes.
    */
-  regionTableFrame?(k: Kernel, task: TaskId): number | null;
-  /**
-   * L4Re: the region mapper's answer to the undecided fault of `thread` it
-   * holds (Reflect, Resume or Refuse with the zero level's reason), or null
-   * when `caller` holds no such fault.
-   */
-  regionMapperDecision?(k: Kernel, caller: ThreadId, thread: ThreadId): Syscall | null;
+  decisionOf(k: Kernel, caller: ThreadId, thread: ThreadId): Syscall | null;
 }
+
+/** Every configured thread runs a user program; the architecture adds none. */
+export const USER_THREADS_ONLY = {
+  withOwnThreads: (config: KernelConfig): KernelConfig => config,
+  roleOf: (): ThreadRole => "user",
+  decisionOf: (): Syscall | null => null,
+} as const;

@@ -50,16 +50,16 @@ export interface SpecShapedConfig {
 export interface FromSpecOptions {
   readonly cpus?: number;
   readonly layout?: Layout;
-  /**
-   * L4 + L4Re: give every task a region-mapper thread, appended after the
-   * spec's threads (thread spec.threads.length + task), so the spec's thread
-   * ids are unchanged and the refinement hides the threads past them.
-   */
-  readonly regionMappers?: boolean;
 }
 
+/**
+ * The kernel configuration of a spec-shaped one: the same threads (ids
+ * unchanged), frames and domains, one CPU unless told otherwise. An
+ * architecture adds its own threads after these (Architecture.withOwnThreads),
+ * so the refinement hides the threads past the spec's.
+ */
 export function fromSpecConfig(spec: SpecShapedConfig, options: FromSpecOptions = {}): KernelConfig {
-  const config = validateKernelConfig({
+  return validateKernelConfig({
     layout: options.layout ?? smallLayout(spec.regionsPerTask, spec.pagesPerRegion),
     cpus: options.cpus ?? 1,
     tasks: spec.tasks,
@@ -68,12 +68,12 @@ export function fromSpecConfig(spec: SpecShapedConfig, options: FromSpecOptions 
     kernelAddresses: spec.kernelAddresses,
     markers: spec.markers,
   });
-  return options.regionMappers === true ? withRegionMappers(config) : config;
 }
 
 /**
- * `config` with one region-mapper thread per task appended after its threads
- * (thread threads.length + task), unless it names region mappers already.
+ * L4 + L4Re: `config` with one region-mapper thread per task appended after
+ * its threads (thread threads.length + task), unless it names region mappers
+ * already.
  */
 export function withRegionMappers(config: KernelConfig): KernelConfig {
   if (config.regionMapperOf !== undefined) return config;
@@ -84,9 +84,6 @@ export function withRegionMappers(config: KernelConfig): KernelConfig {
     regionMapperOf: tasks.map((task) => config.threads.length + task),
   });
 }
-
-/** Does this architecture take its region mappers from the configuration (L4 + L4Re)? */
-export const usesRegionMappers = (archName: string): boolean => archName === "l4re" || archName === "l4re-via-rm";
 
 /**
  * Bounds of the concrete kernel's configuration, so that no configuration

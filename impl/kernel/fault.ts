@@ -3,11 +3,11 @@
  * trapped fault as a general-protection fault or a pure page fault, and for
  * a pure page fault find the region's manager in the region table, check the
  * agreement, re-check PAGE_PRESENT (Fig. 3, thread B), and name who gets the
- * message with which marker. The order of the checks is the paper's.
+ * message with which marker. The order of the checks is the paper's (and the
+ * spec's: the present re-check before the self-managed and wait-cycle checks).
  */
 import type { DispatchOutcome, Trap } from "./architecture.js";
-import { Kernel } from "./kernel.js";
-import { isUserAddress, regionOf } from "./layout.js";
+import type { Kernel } from "./kernel.js";
 import { markerIn } from "./vm.js";
 import type { ThreadId } from "./types.js";
 
@@ -17,17 +17,10 @@ import type { ThreadId } from "./types.js";
  * fault's address, or null for a general-protection fault.
  */
 export function pureFaultRegion(k: Kernel, address: number): number | null {
-  const { layout } = k;
-  if (isUserAddress(layout, address)) {
-    const region = regionOf(layout, address);
-    return k.mutant === "region-off-by-one" ? Math.min(region + 1, layout.regions - 1) : region;
-  }
-  if (k.mutant !== "kernel-fault-to-pager") return null;
-  // Formula (1) without its bounds check: the subtraction wraps a kernel address onto some region.
-  return (((address - layout.userBase) >>> 0) >>> layout.regionShift) % layout.regions;
+  return k.rules.faultRegion(k.layout, address);
 }
 
-/** The zero level of the proposed kernel. */
+/** The zero level of the proposed kernel (and of L4Re's region mapper, on its own table). */
 export function zeroLevel(k: Kernel, trap: Trap): DispatchOutcome {
   const region = pureFaultRegion(k, trap.address);
   if (region === null) return { kind: "general-protection", reason: "kernel-space" };
@@ -36,10 +29,10 @@ export function zeroLevel(k: Kernel, trap: Trap): DispatchOutcome {
   // Exceptional case 1: "Faulted virtual address belongs to the virtual address space region which has not pager assigned."
   if (entry.manager === null) return { kind: "general-protection", reason: "no-manager" };
   // Exceptional case 2: "... has pager assigned but the assigned pager didn't accept the servicing of that region."
-  if (!entry.accepted && k.mutant !== "no-acceptance-check") return { kind: "general-protection", reason: "not-accepted" };
+  if (k.rules.refusesUnaccepted(entry)) return { kind: "general-protection", reason: "not-accepted" };
   // "The last check ... checking of the actual not presence of the appropriate memory page."
   const pte = k.pte(task, trap.address);
-  if (k.mutant !== "no-present-recheck" && Kernel.allows(pte, trap.access)) return { kind: "resumed" };
+  if (k.rules.pageThere(pte, trap.access)) return { kind: "resumed" };
   // Decision D4: a manager faulting in a region it manages would wait for itself.
   if (entry.manager === trap.thread) return { kind: "general-protection", reason: "self-managed" };
   // ... and more generally a manager that, through pagers each blocked on the next, waits for the faulting thread.

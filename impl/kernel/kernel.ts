@@ -9,18 +9,18 @@
 import { match } from "ts-pattern";
 import { Cpu, KERNEL_CR0, createCpus } from "../hw/cpu.js";
 import { PhysicalMemory } from "../hw/memory.js";
-import { PTE_RW, entryAddress, isPresent, pdIndex } from "../hw/bits.js";
+import { entryAddress, isPresent, pageBase, pdIndex } from "../hw/bits.js";
 import { walk } from "../hw/walk.js";
-import type { KernelMutantName } from "../mutants.js";
-import type { Architecture, DispatchOutcome, Trap } from "./architecture.js";
+import type { Architecture, DispatchOutcome, RegionTablePlace, ThreadRole, Trap } from "./architecture.js";
 import type { KernelConfig } from "./config.js";
-import { REGION_TABLE_SLOT, isUserAddress, regionSlot, userPageAddress, type Layout } from "./layout.js";
+import { isUserAddress, regionSlot, userPageAddress, type Layout } from "./layout.js";
 import { FrameRegistry, placementFor, type Placement } from "./physical.js";
 import { decodeRegionEntry, encodeRegionEntry, regionEntryOffset, type RegionEntry } from "./region-table.js";
+import { KERNEL_RULES, type KernelRules } from "./rules.js";
 import { cloneState, type KernelState } from "./state.js";
 import type { AccessKind, Message, TaskId, ThreadId, ThreadStatus } from "./types.js";
-import { createAddressSpace, entryPointer, readPte, walkpgdir } from "./vm.js";
-import { makeReady, release, runnable, switchTo } from "./scheduler.js";
+import { createAddressSpace, entryPointer, mapPage, readPte, rightsOf, walkpgdir, type Rights } from "./vm.js";
+import { makeReady, preempt, release, runnable, switchTo } from "./scheduler.js";
 import { send, withdraw } from "./ipc.js";
 
 export type AccessOutcome = { readonly hit: true } | { readonly hit: false; readonly address: number; readonly errorCode: number };
@@ -29,26 +29,32 @@ export class Kernel {
   readonly layout: Layout;
   readonly placement: Placement;
   readonly frames: FrameRegistry;
-  /** What each thread last received (its user registers; not kernel state). */
-  readonly received: (Message | null)[];
+  /** Each configured thread's role under the architecture (fixed). */
+  readonly roles: readonly ThreadRole[];
+  /** Each task's region-table place under the architecture (fixed). */
+  private readonly tablePlaces: readonly RegionTablePlace[];
 
   constructor(
     readonly config: KernelConfig,
     readonly arch: Architecture,
-    readonly mutant: KernelMutantName | null,
+    readonly rules: KernelRules,
     public state: KernelState,
-    /** The booted kernel's placement and frame registry (fixed after boot), shared by its copies. */
-    shared?: { readonly placement: Placement; readonly frames: FrameRegistry },
+    /** The booted kernel's fixed facts (placement, frame registry, roles), shared by its copies. */
+    shared?: Kernel,
   ) {
     this.layout = config.layout;
     this.placement = shared?.placement ?? placementFor(config.layout, config.tasks, config.frames.length);
     this.frames = shared?.frames ?? new FrameRegistry();
-    this.received = config.threads.map(() => null);
-    if (shared === undefined) this.recordFrames();
+    this.roles = shared?.roles ?? config.threads.map((_, t) => arch.roleOf(config, t));
+    this.tablePlaces = shared?.tablePlaces ?? Array.from({ length: config.tasks }, (_, task) => arch.regionTableOf(config, this.placement, task));
   }
 
-  /** A fresh system: one address space per task, every thread ready, each CPU running the next ready thread. */
-  static boot(config: KernelConfig, arch: Architecture, mutant: KernelMutantName | null = null): Kernel {
+  /**
+   * A fresh system: one address space per task, every thread that runs as a
+   * thread ready (an in-kernel module never is), each CPU running the next
+   * ready thread.
+   */
+  static boot(config: KernelConfig, arch: Architecture, rules: KernelRules = KERNEL_RULES): Kernel {
     const memory = new PhysicalMemory();
     const cpus = createCpus(memory, config.cpus, undefined, { cr0: KERNEL_CR0 });
     const state: KernelState = {
@@ -56,40 +62,30 @@ export class Kernel {
       cpus,
       threads: config.threads.map((): ThreadStatus => ({ tag: "ready" })),
       queues: config.threads.map(() => []),
-      ready: config.threads.map((_, t) => t),
+      ready: [],
     };
-    const kernel = new Kernel(config, arch, mutant, state);
+    const kernel = new Kernel(config, arch, rules, state);
+    state.ready.push(...config.threads.flatMap((_, t) => (kernel.roles[t] === "module" ? [] : [t])));
     for (let task = 0; task < config.tasks; task++) {
-      createAddressSpace(memory, kernel.placement, task, arch.regionTable);
-      if (arch.regionTable && mutant === "shared-region-table") {
-        memory.write32(entryPointer(kernel.placement.pageDirectory(task), REGION_TABLE_SLOT), memory.read32(entryPointer(kernel.placement.pageDirectory(0), REGION_TABLE_SLOT)));
-      }
+      const place = kernel.tablePlaces[task]!;
+      const table = place.kind === "kernel" ? rules.regionTableFrame(kernel.placement, task) : null;
+      createAddressSpace(memory, kernel.placement, task, table);
+      kernel.frames.record(kernel.placement.pageDirectory(task), "page-directory", task);
+      if (table !== null) kernel.frames.record(table, "region-table", task);
+      if (place.kind === "runtime") kernel.frames.record(place.frame, "routing-table", task);
     }
-    arch.setup?.(kernel);
-    kernel.recordFrames();
     for (const cpu of cpus) kernel.release(cpu.id);
     return kernel;
   }
 
   /** A kernel over `state` itself, for reading it (invariants, views): nothing may be changed through it. */
   over(state: KernelState): Kernel {
-    return new Kernel(this.config, this.arch, this.mutant, state, this);
+    return new Kernel(this.config, this.arch, this.rules, state, this);
   }
 
   /** A kernel over a copy of `state` (the model checker's successor function). */
   fork(state: KernelState = this.state): Kernel {
-    return new Kernel(this.config, this.arch, this.mutant, cloneState(state), this);
-  }
-
-  private recordFrames(): void {
-    for (let task = 0; task < this.config.tasks; task++) {
-      const pd = this.placement.pageDirectory(task);
-      this.frames.record(pd, "page-directory", task);
-      if (this.arch.regionTable) {
-        const slot = this.state.memory.read32(entryPointer(pd, REGION_TABLE_SLOT));
-        if (isPresent(slot)) this.frames.record(entryAddress(slot), "region-table", task);
-      }
-    }
+    return new Kernel(this.config, this.arch, this.rules, cloneState(state), this);
   }
 
   // --- who is who --------------------------------------------------------------
@@ -105,6 +101,9 @@ export class Kernel {
   }
   isPager(thread: ThreadId): boolean {
     return this.config.threads[thread]?.pager === true;
+  }
+  roleOf(thread: ThreadId): ThreadRole {
+    return this.roles[thread]!;
   }
   status(thread: ThreadId): ThreadStatus {
     return this.state.threads[thread]!;
@@ -123,18 +122,14 @@ export class Kernel {
 
   // --- the region table, read and written through its fixed kernel address -------
 
+  /** Where `task`'s region table lives (the kernel's page, a runtime's frame, or none). */
+  regionTablePlace(task: TaskId): RegionTablePlace {
+    return this.tablePlaces[task]!;
+  }
+
   /** Does `task` have a region table (the kernel's, or one the architecture keeps at user level)? */
   hasRegionTable(task: TaskId): boolean {
-    return this.arch.regionTable || (this.arch.regionTableFrame?.(this, task) ?? null) !== null;
-  }
-
-  /** L4 + L4Re: the region-mapper thread of `task`, or null. */
-  regionMapperOf(task: TaskId): ThreadId | null {
-    return this.config.regionMapperOf?.[task] ?? null;
-  }
-
-  isRegionMapper(thread: ThreadId): boolean {
-    return this.regionMapperOf(this.taskOf(thread)) === thread;
+    return this.tablePlaces[task]!.kind !== "none";
   }
 
   /**
@@ -144,11 +139,9 @@ export class Kernel {
    * supervisor mode, as the kernel's own load would.
    */
   private regionEntryPhysical(task: TaskId, region: number, write: boolean): number {
-    if (!this.arch.regionTable) {
-      const frame = this.arch.regionTableFrame?.(this, task) ?? null;
-      if (frame === null) throw new Error(`task ${task} has no region table`);
-      return frame + regionEntryOffset(region);
-    }
+    const place = this.tablePlaces[task]!;
+    if (place.kind === "none") throw new Error(`task ${task} has no region table`);
+    if (place.kind === "runtime") return place.frame + regionEntryOffset(region);
     const registers = { cr0: KERNEL_CR0, cr3: this.pageDirectory(task), cr4: 0 };
     const result = walk(this.memory, registers, this.layout.regionTableAddress + regionEntryOffset(region), { write, user: false });
     if (!result.ok) throw new Error(`region table of task ${task} is not mapped at its fixed address`);
@@ -169,11 +162,6 @@ export class Kernel {
     return readPte(this.memory, this.placement, this.layout, task, linear);
   }
 
-  /** Does a PTE let this access through (the zero level's present re-check)? */
-  static allows(pte: number, access: AccessKind): boolean {
-    return isPresent(pte) && (access === "read" || (pte & PTE_RW) !== 0);
-  }
-
   /**
    * After a present entry of `task` changed: INVLPG on every CPU whose CR3
    * is that address space (the local one and, by IPI, the others; an IPI is
@@ -181,12 +169,20 @@ export class Kernel {
    * shootdown does).
    */
   shootdown(task: TaskId, linear: number, initiator: number): void {
-    if (this.mutant === "no-invlpg") return;
     const pd = this.pageDirectory(task);
-    for (const cpu of this.state.cpus) {
-      if (this.mutant === "no-shootdown" && cpu.id !== initiator) continue;
-      if (cpu.cr3 === pd) cpu.invlpg(linear);
-    }
+    for (const cpu of this.state.cpus) if (this.rules.invalidates(cpu, pd, initiator)) cpu.invlpg(linear);
+  }
+
+  /**
+   * Install a mapping (xv6 mappages + the INVLPG the x86 needs when a present
+   * entry changes). An identical mapping is left alone (its A/D bits too).
+   */
+  installMapping(task: TaskId, linear: number, frame: number, rights: Rights, cpu: number): void {
+    const old = this.pte(task, linear);
+    const physical = this.placement.userFrame(frame);
+    if (isPresent(old) && entryAddress(old) === physical && rightsOf(old) === rights) return;
+    mapPage(this.memory, this.placement, this.layout, task, linear, physical, rights);
+    if (isPresent(old)) this.shootdown(task, linear, cpu);
   }
 
   /** Every page of a region back to "not present, marker 0" (decision D1), the page table freed. */
@@ -219,6 +215,11 @@ export class Kernel {
   }
 
   // --- scheduler -------------------------------------------------------------------
+
+  /** The timer interrupt on `cpu` (scheduler.ts): the next thread that may run there replaces the one in user mode. */
+  preempt(cpu: number): ThreadId | null {
+    return preempt(this, cpu);
+  }
 
   /** Can `thread` be given a CPU now? (scheduler.ts) */
   runnable(thread: ThreadId): boolean {
@@ -272,7 +273,11 @@ export class Kernel {
         this.cpu(cpu).returnToUser();
       })
       .with({ kind: "resolved-in-kernel" }, (o) => {
-        this.arch.resolveInKernel!(this, trap, o.frame, cpu);
+        const task = this.taskOf(thread);
+        this.installMapping(task, pageBase(trap.address), o.frame, o.rights, cpu);
+        // The mapping is the region manager's acceptance ("implicitly by taking memory management action").
+        const region = this.rules.faultRegion(this.layout, trap.address)!;
+        this.setRegionEntry(task, region, { manager: this.regionEntry(task, region).manager, accepted: true });
         this.setStatus(thread, { tag: "running", cpu });
         this.cpu(cpu).returnToUser();
       })

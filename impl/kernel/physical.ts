@@ -83,3 +83,6 @@ export class FrameRegistry {
     return copy;
   }
 }
+
+/** The configuration's frame number of a user frame's physical address (not necessarily a configured frame). */
+export const frameOf = (pte: number): number => ((pte & ~(PAGE_SIZE - 1)) - USER_FRAMES_BASE) / PAGE_SIZE;

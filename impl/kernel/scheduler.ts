@@ -1,11 +1,13 @@
 /**
  * The scheduler: a FIFO run queue shared by the CPUs, and the switch of a
  * CPU to a thread. A thread that blocks hands its CPU to the thread it woke
- * when it can (IPC handoff, as L4 kernels do), else to the head of the run
- * queue; with nothing runnable the CPU idles in the kernel. The CPU counts
- * the context and mode switches itself (impl/hw/cpu.ts).
+ * when it can (IPC handoff, as L4 kernels do), else to the first thread of
+ * the run queue that may run there; with nothing runnable the CPU idles in
+ * the kernel. A timer interrupt preempts a thread running in user mode. The
+ * CPU counts the context and mode switches itself (impl/hw/cpu.ts).
  */
 import type { Kernel } from "./kernel.js";
+import { takeMessage } from "./ipc.js";
 import type { ThreadId } from "./types.js";
 
 /** Can `thread` be given a CPU now? Ready, or waiting in Receive with a message queued. */
@@ -36,27 +38,41 @@ export function switchTo(k: Kernel, cpu: number, thread: ThreadId): void {
   const pd = k.pageDirectory(k.taskOf(thread));
   c.switchThread(thread);
   if (c.cr3 !== pd) c.loadCr3(pd);
-  if (k.status(thread).tag === "receiving") k.received[thread] = k.state.queues[thread]!.shift() ?? null;
+  if (k.status(thread).tag === "receiving") takeMessage(k, thread);
   k.setStatus(thread, { tag: "running", cpu });
   c.returnToUser();
 }
 
+/** The thread the scheduler would give `cpu` next: the first runnable thread of the run queue that may run there. */
+export function nextFor(k: Kernel, cpu: number): ThreadId | null {
+  return k.state.ready.find((t) => runnable(k, t) && k.rules.mayRun(k.cpu(cpu), t)) ?? null;
+}
+
 /**
- * The thread on `cpu` has blocked or stopped: run `handoff` if it can run,
- * else the head of the run queue, else idle in the kernel.
+ * The thread on `cpu` has blocked or stopped: run `handoff` if it can run
+ * there, else the next thread of the run queue, else idle in the kernel.
+ * Threads at the head of the queue that can no longer run leave it on the way.
  */
 export function release(k: Kernel, cpu: number, handoff?: ThreadId): ThreadId | null {
-  if (handoff !== undefined && runnable(k, handoff)) {
+  if (handoff !== undefined && runnable(k, handoff) && k.rules.mayRun(k.cpu(cpu), handoff)) {
     switchTo(k, cpu, handoff);
     return handoff;
   }
-  while (k.state.ready.length > 0) {
-    const next = k.state.ready[0]!;
-    if (runnable(k, next)) {
-      switchTo(k, cpu, next);
-      return next;
-    }
-    k.state.ready.shift();
-  }
-  return null;
+  while (k.state.ready.length > 0 && !runnable(k, k.state.ready[0]!)) k.state.ready.shift();
+  const next = nextFor(k, cpu);
+  if (next !== null) switchTo(k, cpu, next);
+  return next;
+}
+
+/**
+ * The timer interrupt on `cpu`, whose thread runs in user mode: the thread
+ * goes to the tail of the run queue and the CPU goes to the next thread that
+ * may run there. Null (and nothing changed) when there is none.
+ */
+export function preempt(k: Kernel, cpu: number): ThreadId | null {
+  const current = k.threadOn(cpu);
+  if (current === null || k.status(current).tag !== "running" || nextFor(k, cpu) === null) return null;
+  k.cpu(cpu).enterKernel("interrupt");
+  makeReady(k, current);
+  return release(k, cpu);
 }

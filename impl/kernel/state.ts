@@ -5,10 +5,10 @@
  * run queue). Its canonical encoding is what the model checker stores.
  *
  * Not state: the CPUs' mode/context-switch counters and CR2 (measurement,
- * and a register the zero level consumes at dispatch) and what a thread last
- * received (user registers, read only by scripted workloads).
+ * and a register the zero level consumes at dispatch). Which messages a
+ * thread holds (received, not yet answered) is state: the `received` flag of
+ * the thread blocked on it.
  */
-import { match } from "ts-pattern";
 import { Cpu, KERNEL_CR0 } from "../hw/cpu.js";
 import { PhysicalMemory } from "../hw/memory.js";
 import { Tlb } from "../hw/tlb.js";
@@ -96,15 +96,36 @@ class Reader {
   }
 }
 
-function writeStatus(w: Writer, status: ThreadStatus): void {
-  match(status)
-    .with({ tag: "ready" }, () => w.u32(0))
-    .with({ tag: "running" }, (s) => w.u32(1).u32(s.cpu))
-    .with({ tag: "receiving" }, () => w.u32(2))
-    .with({ tag: "trapped" }, (s) => w.u32(3).u32(s.cpu).u32(s.address).u32(s.errorCode).u32(ACCESS.indexOf(s.access)))
-    .with({ tag: "blocked" }, (s) => w.u32(4).u32(s.address).u32(ACCESS.indexOf(s.access)).u32(s.handler).u32(s.seen).u32(s.replied === true ? 1 : 0))
-    .with({ tag: "stopped" }, (s) => w.u32(5).u32(STOP_REASONS.indexOf(s.reason)))
-    .exhaustive();
+const REPLIED = 1;
+const RECEIVED = 2;
+const blockedFlags = (s: { readonly replied?: true; readonly received?: true }): number =>
+  (s.replied === true ? REPLIED : 0) | (s.received === true ? RECEIVED : 0);
+
+// The encoders below run for every state the checker stores: plain switches (exhaustive by `never`) rather than ts-pattern's matcher objects.
+
+function writeStatus(w: Writer, s: ThreadStatus): void {
+  switch (s.tag) {
+    case "ready":
+      w.u32(0);
+      return;
+    case "running":
+      w.u32(1).u32(s.cpu);
+      return;
+    case "receiving":
+      w.u32(2);
+      return;
+    case "trapped":
+      w.u32(3).u32(s.cpu).u32(s.address).u32(s.errorCode).u32(ACCESS.indexOf(s.access));
+      return;
+    case "blocked":
+      w.u32(4).u32(s.address).u32(ACCESS.indexOf(s.access)).u32(s.handler).u32(s.seen).u32(blockedFlags(s));
+      return;
+    case "stopped":
+      w.u32(5).u32(STOP_REASONS.indexOf(s.reason));
+      return;
+    default:
+      s satisfies never;
+  }
 }
 
 function readStatus(r: Reader): ThreadStatus {
@@ -120,7 +141,9 @@ function readStatus(r: Reader): ThreadStatus {
       return { tag: "trapped", cpu: r.u32(), address: r.u32(), errorCode: r.u32(), access: ACCESS[r.u32()]! };
     case 4: {
       const blocked = { tag: "blocked", address: r.u32(), access: ACCESS[r.u32()]!, handler: r.u32(), seen: r.u32() } as const;
-      return r.u32() === 1 ? { ...blocked, replied: true } : blocked;
+      const flags = r.u32();
+      if ((flags & ~(REPLIED | RECEIVED)) !== 0) throw new RangeError(`encoded blocked status has unknown flags ${flags}`);
+      return { ...blocked, ...((flags & REPLIED) !== 0 ? { replied: true } : {}), ...((flags & RECEIVED) !== 0 ? { received: true } : {}) };
     }
     case 5:
       return { tag: "stopped", reason: STOP_REASONS[r.u32()]! };
@@ -130,10 +153,16 @@ function readStatus(r: Reader): ThreadStatus {
 }
 
 function writeMessage(w: Writer, m: Message): void {
-  match(m)
-    .with({ kind: "fault" }, (f) => w.u32(0).u32(f.thread).u32(f.address).u32(ACCESS.indexOf(f.access)).u32(f.marker).u32(f.present ? 1 : 0))
-    .with({ kind: "resolved" }, (r) => w.u32(1).u32(r.thread))
-    .exhaustive();
+  switch (m.kind) {
+    case "fault":
+      w.u32(0).u32(m.thread).u32(m.address).u32(ACCESS.indexOf(m.access)).u32(m.marker).u32(m.present ? 1 : 0);
+      return;
+    case "resolved":
+      w.u32(1).u32(m.thread);
+      return;
+    default:
+      m satisfies never;
+  }
 }
 
 function readMessage(r: Reader): Message {

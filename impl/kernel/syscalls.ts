@@ -6,14 +6,15 @@
  * CPU's counters saw the kernel entry and the return).
  */
 import { match } from "ts-pattern";
-import { PTE_P, PTE_RW, entryAddress, isMarker, isPresent, markerOf, pageBase } from "../hw/bits.js";
+import { PTE_P, PTE_RW, isMarker, isPresent, markerOf, pageBase } from "../hw/bits.js";
 import type { Trap } from "./architecture.js";
 import { SyscallError } from "./errors.js";
-import { Kernel } from "./kernel.js";
-import { receive } from "./ipc.js";
+import type { Kernel } from "./kernel.js";
+import { blockedOn, receive } from "./ipc.js";
 import { isUserAddress, regionOf, userPageAddress } from "./layout.js";
+import { allows } from "./rules.js";
 import { STOP_REASONS, SYSCALL_NAMES, type Message, type StopReason, type Syscall, type TaskId, type ThreadId } from "./types.js";
-import { mapPage, rightsOf, unmapPage, type Rights } from "./vm.js";
+import { unmapPage, type Rights } from "./vm.js";
 
 /** Register-level rights encoding: the PTE bits a mapping gets. */
 export const RIGHTS_RO = PTE_P;
@@ -154,31 +155,43 @@ function faultRepliedBy(k: Kernel, caller: ThreadId, thread: number): Trap | nul
 
 const rightsAllow = (rights: Rights, access: "read" | "write"): boolean => rights === "rw" || access === "read";
 
-// --- effects ------------------------------------------------------------------------
-
 /**
- * Install a mapping (xv6 mappages + the INVLPG the x86 needs when a present
- * entry changes). An identical mapping is left alone (its A/D bits too).
+ * The one answer `caller` may give to `thread`'s fault it holds, or null when
+ * any valid answer goes: an answer travelling back (replyRoute) is only
+ * passed on, and an undecided fault at an architecture's runtime gets the
+ * runtime's decision.
  */
-export function installMapping(k: Kernel, task: TaskId, linear: number, frame: number, rights: Rights, cpu: number): void {
-  const old = k.pte(task, linear);
-  const physical = k.placement.userFrame(frame);
-  if (isPresent(old) && entryAddress(old) === physical && rightsOf(old) === rights) return;
-  mapPage(k.memory, k.placement, k.layout, task, linear, physical, rights);
-  if (isPresent(old)) k.shootdown(task, linear, cpu);
+export function prescribedAnswer(k: Kernel, caller: ThreadId, thread: ThreadId): Syscall | null {
+  const s = k.status(thread);
+  if (s.tag !== "blocked" || s.handler !== caller) return null;
+  if (s.replied === true) return { call: "Resume", thread, wait: true };
+  return k.arch.decisionOf(k, caller, thread);
 }
 
-/** Decision D1: a new (or no) manager starts from an empty, unaccepted region; faults waiting there run again. */
+/** Is `call` the prescribed answer (the reply-and-wait flag aside)? */
+function isAnswer(call: Syscall, prescribed: Syscall): boolean {
+  return match(prescribed)
+    .returnType<boolean>()
+    .with({ call: "Resume" }, (p) => call.call === "Resume" && call.thread === p.thread)
+    .with({ call: "Refuse" }, (p) => call.call === "Refuse" && call.thread === p.thread && call.reason === p.reason)
+    .with({ call: "Reflect" }, (p) => call.call === "Reflect" && call.thread === p.thread && call.to === p.to)
+    .otherwise(() => false);
+}
+
+// --- effects ------------------------------------------------------------------------
+
+/** Decision D1: a new (or no) manager starts from an empty, unaccepted region; faults waiting there at the old manager run again. */
 function reassign(k: Kernel, task: TaskId, region: number, manager: ThreadId | null, cpu: number): void {
-  if (k.mutant !== "no-flush-on-reassign") k.flushRegion(task, region, cpu);
+  const old = k.regionEntry(task, region).manager;
+  if (k.rules.flushesOnReassign()) k.flushRegion(task, region, cpu);
   for (const t of k.blockedIn(task, region)) {
     const s = k.status(t);
-    // A fault at L4Re's region mapper is not decided yet: it will be, on the new table.
-    if (s.tag !== "blocked" || s.handler === k.regionMapperOf(task)) continue;
+    // A fault not (yet) at the old manager (an architecture's runtime holds it undecided, or passes an answer on) stays.
+    if (s.tag !== "blocked" || s.handler !== old) continue;
     k.withdraw(s.handler, t);
     k.makeReady(t);
   }
-  k.setRegionEntry(task, region, { manager, accepted: manager !== null && k.mutant === "acceptance-without-map" });
+  k.setRegionEntry(task, region, manager === null ? { manager: null, accepted: false } : k.rules.assignedEntry(manager));
 }
 
 /** "pager can revoke its agreement by removing last piece of memory from the particular region with REVOKE_AGREEMENT" (and D2). */
@@ -198,15 +211,27 @@ function revoke(k: Kernel, manager: ThreadId, task: TaskId, region: number): voi
  * or, when the caller blocks in Receive, switches to the next thread.
  */
 export function executeSyscall(k: Kernel, cpu: number, raw: RawSyscall): SyscallResult {
+  const decoded = decodeSyscall(raw);
+  if (typeof decoded !== "number") return { error: executeCall(k, cpu, decoded), call: decoded };
+  k.requireUserThread(cpu);
+  k.cpu(cpu).enterKernel("syscall");
+  return fail(k, cpu, decoded, null);
+}
+
+/** A decoded call of the thread running on `cpu` (what executeSyscall does once the registers are decoded). */
+export function executeCall(k: Kernel, cpu: number, call: Syscall): SyscallError {
   const caller = k.requireUserThread(cpu);
   k.cpu(cpu).enterKernel("syscall");
-  const decoded = decodeSyscall(raw);
-  if (typeof decoded === "number") return fail(k, cpu, decoded, null);
-  if (!k.arch.syscalls.has(decoded.call)) return fail(k, cpu, SyscallError.NotSupported, decoded);
-  const error = validate(k, caller, decoded);
-  if (error !== SyscallError.Ok) return fail(k, cpu, error, decoded);
-  perform(k, cpu, caller, decoded);
-  return { error: SyscallError.Ok, call: decoded };
+  const error = callError(k, caller, call);
+  if (error !== SyscallError.Ok) return fail(k, cpu, error, call).error;
+  perform(k, cpu, caller, call);
+  return SyscallError.Ok;
+}
+
+/** The error the kernel would return for `caller`'s call, or Ok; changes nothing. */
+export function callError(k: Kernel, caller: ThreadId, call: Syscall): SyscallError {
+  if (!k.arch.syscalls.has(call.call)) return SyscallError.NotSupported;
+  return validate(k, caller, call);
 }
 
 function fail(k: Kernel, cpu: number, error: SyscallError, call: Syscall | null): SyscallResult {
@@ -214,135 +239,147 @@ function fail(k: Kernel, cpu: number, error: SyscallError, call: Syscall | null)
   return { error, call };
 }
 
-/** Every check, before any effect. */
+/** A fault answer by `caller`: the fault must be held by it, and be the prescribed answer when there is one. */
+function validateAnswer(k: Kernel, caller: ThreadId, call: Extract<Syscall, { thread: number }>, unprescribed: (trap: Trap) => SyscallError): SyscallError {
+  const trap = faultRepliedBy(k, caller, call.thread);
+  if (trap === null) return call.thread >= k.config.threads.length ? SyscallError.BadThread : SyscallError.NoSuchFault;
+  const prescribed = prescribedAnswer(k, caller, call.thread);
+  if (prescribed !== null) return isAnswer(call, prescribed) ? SyscallError.Ok : SyscallError.NotTheDecision;
+  return unprescribed(trap);
+}
+
+/**
+ * Every check, before any effect. (validate and perform run for every call
+ * the model checker tries: plain switches, exhaustive by `never`, rather
+ * than ts-pattern's matcher objects.)
+ */
 function validate(k: Kernel, caller: ThreadId, call: Syscall): SyscallError {
   const task = k.taskOf(caller);
   const threads = k.config.threads.length;
-  return match(call)
-    .with({ call: "AssignManager" }, (c) => {
-      if (c.region >= k.layout.regions) return SyscallError.BadRegion;
-      if (!k.hasRegionTable(task) || k.isRegionMapper(caller)) return SyscallError.NotSupported;
-      if (c.manager >= threads) return SyscallError.BadThread;
-      if (!k.isPager(c.manager)) return SyscallError.NotAPager;
-      return k.regionEntry(task, c.region).manager === c.manager ? SyscallError.AlreadyManager : SyscallError.Ok;
-    })
-    .with({ call: "ClearManager" }, (c) => {
-      if (c.region >= k.layout.regions) return SyscallError.BadRegion;
-      // L4Re: the region mapper serves its task's attach requests; it makes none of its own.
-      if (!k.hasRegionTable(task) || k.isRegionMapper(caller)) return SyscallError.NotSupported;
-      return k.regionEntry(task, c.region).manager === null ? SyscallError.NoManager : SyscallError.Ok;
-    })
-    .with({ call: "Map" }, (c) => {
-      const bad = checkUserPage(k, c.task, c.region, c.page);
+  // An architecture's runtime serves its task's requests; it makes none of its own.
+  const regionCalls = (): SyscallError => (!k.hasRegionTable(task) || k.roleOf(caller) === "runtime" ? SyscallError.NotSupported : SyscallError.Ok);
+  switch (call.call) {
+    case "AssignManager": {
+      if (call.region >= k.layout.regions) return SyscallError.BadRegion;
+      const refused = regionCalls();
+      if (refused !== SyscallError.Ok) return refused;
+      if (call.manager >= threads) return SyscallError.BadThread;
+      if (!k.isPager(call.manager)) return SyscallError.NotAPager;
+      return k.regionEntry(task, call.region).manager === call.manager ? SyscallError.AlreadyManager : SyscallError.Ok;
+    }
+    case "ClearManager": {
+      if (call.region >= k.layout.regions) return SyscallError.BadRegion;
+      const refused = regionCalls();
+      if (refused !== SyscallError.Ok) return refused;
+      return k.regionEntry(task, call.region).manager === null ? SyscallError.NoManager : SyscallError.Ok;
+    }
+    case "Map": {
+      const bad = checkUserPage(k, call.task, call.region, call.page);
       if (bad !== SyscallError.Ok) return bad;
-      if (c.frame >= k.config.frames.length) return SyscallError.BadFrame;
-      return checkManager(k, caller, c.task, c.region, c.frame);
-    })
-    .with({ call: "Unmap" }, (c) => {
-      const bad = checkUserPage(k, c.task, c.region, c.page);
+      if (call.frame >= k.config.frames.length) return SyscallError.BadFrame;
+      return checkManager(k, caller, call.task, call.region, call.frame);
+    }
+    case "Unmap": {
+      const bad = checkUserPage(k, call.task, call.region, call.page);
       if (bad !== SyscallError.Ok) return bad;
-      if (!isMarker(c.marker)) return SyscallError.BadMarker;
-      const manages = checkManager(k, caller, c.task, c.region, null);
+      if (!isMarker(call.marker)) return SyscallError.BadMarker;
+      const manages = checkManager(k, caller, call.task, call.region, null);
       if (manages !== SyscallError.Ok) return manages;
       // REVOKE_AGREEMENT removes a piece of memory; without it (decision D6) the marker of a page that is not present may be written.
-      return c.revoke && !isPresent(k.pte(c.task, userPageAddress(k.layout, c.region, c.page))) ? SyscallError.NotMapped : SyscallError.Ok;
-    })
-    .with({ call: "Receive" }, { call: "Yield" }, () => SyscallError.Ok)
-    .with({ call: "Resolve" }, (c) => {
-      const trap = faultRepliedBy(k, caller, c.thread);
-      if (trap === null) return c.thread >= threads ? SyscallError.BadThread : SyscallError.NoSuchFault;
-      if (awaitsForwarding(k, c.thread) || undecided(k, caller, c.thread) !== null) return SyscallError.NotTheDecision;
-      if (!rightsAllow(c.rights, trap.access)) return SyscallError.BadRights;
-      if (c.frame >= k.config.frames.length) return SyscallError.BadFrame;
-      return k.arch.replyMapCheck(k, caller, trap, c.frame);
-    })
-    .with({ call: "Resume" }, (c) => {
-      const trap = faultRepliedBy(k, caller, c.thread);
-      if (trap === null) return c.thread >= threads ? SyscallError.BadThread : SyscallError.NoSuchFault;
-      // The region mapper passes the real pager's answer on (reply through the region mapper).
-      if (awaitsForwarding(k, c.thread)) return SyscallError.Ok;
-      const decision = undecided(k, caller, c.thread);
-      if (decision !== null) return decision.call === "Resume" ? SyscallError.Ok : SyscallError.NotTheDecision;
-      return Kernel.allows(k.pte(k.taskOf(c.thread), trap.address), trap.access) ? SyscallError.Ok : SyscallError.NotMapped;
-    })
-    .with({ call: "Refuse" }, (c) => {
-      if (faultRepliedBy(k, caller, c.thread) === null) return c.thread >= threads ? SyscallError.BadThread : SyscallError.NoSuchFault;
-      if (awaitsForwarding(k, c.thread)) return SyscallError.NotTheDecision;
-      const decision = undecided(k, caller, c.thread);
-      if (decision !== null) return decision.call === "Refuse" && decision.reason === c.reason ? SyscallError.Ok : SyscallError.NotTheDecision;
-      // Only the zero level (here: L4Re's region mapper running it) names a reason of its own.
-      return c.reason === undefined ? SyscallError.Ok : SyscallError.NotSupported;
-    })
-    .with({ call: "Reflect" }, (c) => {
-      if (faultRepliedBy(k, caller, c.thread) === null) return c.thread >= threads ? SyscallError.BadThread : SyscallError.NoSuchFault;
-      if (c.to >= threads) return SyscallError.BadThread;
-      if (!k.isPager(c.to) || c.to === caller) return SyscallError.NotAPager;
-      if (k.arch.mayReflect?.(k, caller, c.thread) !== true) return SyscallError.NotSupported;
-      if (awaitsForwarding(k, c.thread)) return SyscallError.NotTheDecision;
-      const decision = undecided(k, caller, c.thread);
-      if (decision === null) return SyscallError.Ok;
-      return decision.call === "Reflect" && decision.to === c.to ? SyscallError.Ok : SyscallError.NotTheDecision;
-    })
-    .exhaustive();
+      return call.revoke && !isPresent(k.pte(call.task, userPageAddress(k.layout, call.region, call.page))) ? SyscallError.NotMapped : SyscallError.Ok;
+    }
+    case "Receive":
+    case "Yield":
+      return SyscallError.Ok;
+    case "Resolve":
+      return validateAnswer(k, caller, call, (trap) => {
+        if (!rightsAllow(call.rights, trap.access)) return SyscallError.BadRights;
+        if (call.frame >= k.config.frames.length) return SyscallError.BadFrame;
+        return k.arch.replyMapCheck(k, caller, trap, call.frame);
+      });
+    case "Resume":
+      return validateAnswer(k, caller, call, (trap) => (allows(k.pte(k.taskOf(call.thread), trap.address), trap.access) ? SyscallError.Ok : SyscallError.NotMapped));
+    case "Refuse":
+      // Only the zero level (an architecture's runtime running it) names a reason of its own.
+      return validateAnswer(k, caller, call, () => (call.reason === undefined ? SyscallError.Ok : SyscallError.NotSupported));
+    case "Reflect":
+      if (faultRepliedBy(k, caller, call.thread) !== null) {
+        if (call.to >= threads) return SyscallError.BadThread;
+        if (!k.isPager(call.to) || call.to === caller) return SyscallError.NotAPager;
+      }
+      // Forwarding a fault is a runtime's decision, never a pager's own answer.
+      return validateAnswer(k, caller, call, () => SyscallError.NotSupported);
+    default:
+      return call satisfies never;
+  }
 }
 
 /** The effects of a validated call, then the return to user or the switch away. */
 function perform(k: Kernel, cpu: number, caller: ThreadId, call: Syscall): void {
   const task = k.taskOf(caller);
-  match(call)
-    .with({ call: "AssignManager" }, (c) => {
-      reassign(k, task, c.region, c.manager, cpu);
+  switch (call.call) {
+    case "AssignManager":
+      reassign(k, task, call.region, call.manager, cpu);
       k.cpu(cpu).returnToUser();
-    })
-    .with({ call: "ClearManager" }, (c) => {
-      reassign(k, task, c.region, null, cpu);
+      return;
+    case "ClearManager":
+      reassign(k, task, call.region, null, cpu);
       k.cpu(cpu).returnToUser();
-    })
-    .with({ call: "Map" }, (c) => {
-      installMapping(k, c.task, userPageAddress(k.layout, c.region, c.page), c.frame, c.rights, cpu);
+      return;
+    case "Map":
+      k.installMapping(call.task, userPageAddress(k.layout, call.region, call.page), call.frame, call.rights, cpu);
       // "Memory provider task provides this agreement implicitly by taking memory management action on the region assigned to it."
-      k.setRegionEntry(c.task, c.region, { manager: caller, accepted: true });
+      k.setRegionEntry(call.task, call.region, { manager: caller, accepted: true });
       k.cpu(cpu).returnToUser();
-    })
-    .with({ call: "Unmap" }, (c) => {
-      const linear = userPageAddress(k.layout, c.region, c.page);
-      const old = unmapPage(k.memory, k.placement, k.layout, c.task, linear, k.mutant === "marker-lost" ? 0 : c.marker);
-      if (isPresent(old)) k.shootdown(c.task, linear, cpu);
-      if (c.revoke && k.presentPages(c.task, c.region) === 0) revoke(k, caller, c.task, c.region);
+      return;
+    case "Unmap": {
+      const linear = userPageAddress(k.layout, call.region, call.page);
+      const old = unmapPage(k.memory, k.placement, k.layout, call.task, linear, k.rules.storedMarker(call.marker));
+      if (isPresent(old)) k.shootdown(call.task, linear, cpu);
+      if (call.revoke && k.presentPages(call.task, call.region) === 0) revoke(k, caller, call.task, call.region);
       // D6: "Memory provider task provides this agreement implicitly by taking memory management action on the region assigned to it."
-      else if (!c.revoke) k.setRegionEntry(c.task, c.region, { manager: caller, accepted: true });
+      else if (!call.revoke) k.setRegionEntry(call.task, call.region, { manager: caller, accepted: true });
       k.cpu(cpu).returnToUser();
-    })
-    .with({ call: "Receive" }, () => receive(k, cpu, caller))
-    .with({ call: "Yield" }, () => {
+      return;
+    }
+    case "Receive":
+      receive(k, cpu, caller);
+      return;
+    case "Yield":
       k.makeReady(caller);
       k.release(cpu);
-    })
-    .with({ call: "Resolve" }, (c) => {
-      const s = k.status(c.thread);
+      return;
+    case "Resolve": {
+      const s = k.status(call.thread);
       if (s.tag !== "blocked") return;
-      const target = k.taskOf(c.thread);
-      installMapping(k, target, pageBase(s.address), c.frame, c.rights, cpu);
+      const target = k.taskOf(call.thread);
+      k.installMapping(target, pageBase(s.address), call.frame, call.rights, cpu);
       if (k.hasRegionTable(target)) acceptIfManager(k, caller, target, s.address);
-      reply(k, cpu, caller, c.thread, c.wait);
-    })
-    .with({ call: "Resume" }, (c) => reply(k, cpu, caller, c.thread, c.wait))
-    .with({ call: "Refuse" }, (c) => {
-      k.withdraw(caller, c.thread);
-      k.setStatus(c.thread, { tag: "stopped", reason: c.reason ?? "refused" });
-      finishReply(k, cpu, caller, c.wait, undefined);
-    })
-    .with({ call: "Reflect" }, (c) => {
-      const s = k.status(c.thread);
+      reply(k, cpu, caller, call.thread, call.wait);
+      return;
+    }
+    case "Resume":
+      reply(k, cpu, caller, call.thread, call.wait);
+      return;
+    case "Refuse":
+      k.withdraw(caller, call.thread);
+      k.setStatus(call.thread, { tag: "stopped", reason: call.reason ?? "refused" });
+      finishReply(k, cpu, caller, call.wait, undefined);
+      return;
+    case "Reflect": {
+      const s = k.status(call.thread);
       if (s.tag !== "blocked") return;
-      k.withdraw(caller, c.thread);
-      // The region mapper's re-check read the entry now: the message it forwards carries what it read.
-      const seen = isUserAddress(k.layout, s.address) ? k.pte(k.taskOf(c.thread), s.address) : s.seen;
-      k.setStatus(c.thread, { ...s, handler: c.to, seen });
-      k.send(c.to, faultMessage(c.thread, s.address, s.access, seen));
-      finishReply(k, cpu, caller, true, c.to);
-    })
-    .exhaustive();
+      k.withdraw(caller, call.thread);
+      // The runtime's re-check read the entry now: the message it forwards carries what it read.
+      const seen = isUserAddress(k.layout, s.address) ? k.pte(k.taskOf(call.thread), s.address) : s.seen;
+      k.setStatus(call.thread, blockedOn(s, call.to, { seen }));
+      k.send(call.to, faultMessage(call.thread, s.address, s.access, seen));
+      finishReply(k, cpu, caller, true, call.to);
+      return;
+    }
+    default:
+      call satisfies never;
+  }
 }
 
 function acceptIfManager(k: Kernel, caller: ThreadId, task: TaskId, address: number): void {
@@ -352,32 +389,21 @@ function acceptIfManager(k: Kernel, caller: ThreadId, task: TaskId, address: num
 }
 
 /** A fault message carrying the entry read for it (its marker when not present). */
-function faultMessage(thread: ThreadId, address: number, access: "read" | "write", seen: number): Message {
+export function faultMessage(thread: ThreadId, address: number, access: "read" | "write", seen: number): Message {
   const present = isPresent(seen);
   return { kind: "fault", thread, address, access, marker: present ? 0 : markerOf(seen), present };
 }
 
-/** L4Re's region mapper's decision when `caller` is the region mapper holding `thread`'s undecided fault. */
-function undecided(k: Kernel, caller: ThreadId, thread: ThreadId): Syscall | null {
-  return k.arch.regionMapperDecision?.(k, caller, thread) ?? null;
-}
-
-/** Reply through the region mapper: the real pager's answer waits at the region mapper. */
-function awaitsForwarding(k: Kernel, thread: ThreadId): boolean {
-  const s = k.status(thread);
-  return s.tag === "blocked" && s.replied === true;
-}
-
-/** A fault reply: resume the thread, or (reply through the region mapper) tell the region mapper. */
+/** A fault answer: resume the thread, or pass the answer on through the thread the architecture routes it to. */
 function reply(k: Kernel, cpu: number, caller: ThreadId, thread: ThreadId, wait: boolean): void {
   k.withdraw(caller, thread);
-  const route = k.arch.replyRoute(k, caller, thread);
+  const s = k.status(thread);
+  const route = s.tag === "blocked" && s.replied === true ? ({ resume: true } as const) : k.arch.replyRoute(k, caller, thread);
   if (route.resume) {
     k.makeReady(thread);
     finishReply(k, cpu, caller, wait, thread);
   } else {
-    const s = k.status(thread);
-    if (s.tag === "blocked") k.setStatus(thread, { ...s, handler: route.to, replied: true });
+    if (s.tag === "blocked") k.setStatus(thread, blockedOn(s, route.to, { replied: true }));
     k.send(route.to, { kind: "resolved", thread });
     finishReply(k, cpu, caller, wait, route.to);
   }

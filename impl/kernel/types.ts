@@ -44,6 +44,11 @@ export type ThreadStatus =
        * only passes it on. Absent otherwise.
        */
       readonly replied?: true;
+      /**
+       * `handler` has received the message (it is in its registers, no longer
+       * in its queue) and holds it until it answers. Absent while queued.
+       */
+      readonly received?: true;
     }
   /** Stopped by a general-protection fault, left to the ordinary exception handling. */
   | { readonly tag: "stopped"; readonly reason: StopReason };

@@ -40,13 +40,12 @@ const REGION_TABLE_PDE_FLAGS = KERNEL_PDE_FLAGS | PTE_D;
 
 export const entryPointer = (table: number, index: number): number => table + index * ENTRY_BYTES;
 
-/** A fresh address space: zeroed directory, the self map, and (for the proposed design) a zeroed region table in its slot. */
-export function createAddressSpace(memory: PhysicalMemory, placement: Placement, task: number, withRegionTable: boolean): number {
+/** A fresh address space: zeroed directory, the self map, and (when the kernel keeps one) the zeroed region table `table` in its slot. */
+export function createAddressSpace(memory: PhysicalMemory, placement: Placement, task: number, table: number | null): number {
   const pd = placement.pageDirectory(task);
   memory.zeroFrame(pd);
   memory.write32(entryPointer(pd, SELF_MAP_SLOT), makePde(pd, KERNEL_PDE_FLAGS));
-  if (withRegionTable) {
-    const table = placement.regionTable(task);
+  if (table !== null) {
     memory.zeroFrame(table);
     memory.write32(entryPointer(pd, REGION_TABLE_SLOT), makePde(table, REGION_TABLE_PDE_FLAGS));
   }

@@ -31,7 +31,7 @@ describe("one spec, every architecture", () => {
   for (const arch of ["l4re", "l4re-via-rm"]) {
     test(`${arch} refines the spec: the region mapper's delivery, forwarding and answer passing are stutters, its decision is the Dispatch`, () => {
       const r = refinementFor("micro", arch);
-      expect(r.ctx.regionMapperOf).toEqual([2]);
+      expect(r.ctx.roles).toEqual(["user", "user", "runtime"]);
       const result = check(r.product, { checkDeadlock: false });
       expect(result.status).toBe("ok");
       const fired = new Set(result.statistics.coverage.filter((c) => c.firings > 0).map((c) => c.action));

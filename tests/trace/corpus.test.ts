@@ -8,15 +8,20 @@ import { describe, expect, test } from "vitest";
 import { ExitCode } from "../../cli/exit-codes.js";
 import { parseItf } from "../../model/itf.js";
 import { formatTraceText } from "../../model/trace-text.js";
-import { traceId } from "../../model/trace.js";
+import { traceId, type Trace } from "../../model/trace.js";
 import { kernelMutants } from "../../impl/mutants.js";
 import { specMutants } from "../../spec/index.js";
 import { livenessMutants } from "../../spec/index.js";
 import { reproduceCommand } from "../../trace/markdown.js";
+import { DECISION_WITNESSES } from "../../trace/decisions.js";
 import { loadTrace } from "../../trace/load.js";
 import { multipagerTrace } from "./run-trace.js";
 
 const DIR = "tests/traces";
+
+/** A replay that reproduces: 12 (a safety trace), 13 (a lasso), 0 (a decision's witness still shows its decision). */
+const expectedReplayCode = (trace: Trace): number =>
+  trace.violation.kind === "witness" ? ExitCode.Ok : trace.loop === undefined ? ExitCode.Safety : ExitCode.Liveness;
 const files = readdirSync(DIR).filter((name) => name.endsWith(".itf.json")).sort();
 
 describe("corpus", () => {
@@ -25,6 +30,7 @@ describe("corpus", () => {
     for (const mutant of specMutants) expect(files).toContain(`spec-${mutant.name}.itf.json`);
     for (const mutant of livenessMutants) expect(files).toContain(`live-${mutant.name}.itf.json`);
     for (const mutant of kernelMutants) expect(files).toContain(`impl-${mutant.name}.itf.json`);
+    for (const witness of DECISION_WITNESSES) expect(files).toContain(`${witness.file}.itf.json`);
     for (const file of files.filter((name) => name.startsWith("impl-"))) {
       const { trace } = loadTrace(join(DIR, file));
       expect(trace.kind, file).toBe("refinement");
@@ -39,12 +45,12 @@ describe("corpus", () => {
     }
   });
 
-  test.each(files)("%s replays and reproduces (exit 12, 13 for a lasso)", async (file) => {
+  test.each(files)("%s replays and reproduces (exit 12, 13 for a lasso, 0 for a decision's witness)", async (file) => {
     const { trace } = loadTrace(join(DIR, file));
     const run = await multipagerTrace("replay", join(DIR, file));
     expect(run.stderr).toBe("");
     expect(run.stdout).toMatch(/^Reproduces: all \d+ steps apply/m);
-    expect(run.code).toBe(trace.loop === undefined ? ExitCode.Safety : ExitCode.Liveness);
+    expect(run.code).toBe(expectedReplayCode(trace));
   });
 
   test.each(files)("%s renders as text, md, svg and itf", async (file) => {
@@ -60,7 +66,9 @@ describe("corpus", () => {
     expect(md.stdout).toContain(trace.violation.name);
     expect(md.stdout).toContain(trace.violation.quote.replace(/\|/g, "\\|"));
     expect(md.stdout).toContain(reproduceCommand(trace));
-    expect(reproduceCommand(trace)).toMatch(new RegExp(`^npx multipager (check|refine --exhaustive) --mutant ${trace.mutant}`));
+    expect(reproduceCommand(trace)).toMatch(
+      trace.violation.kind === "witness" ? /^npx multipager trace corpus$/ : new RegExp(`^npx multipager (check|refine --exhaustive|refine --liveness) --mutant ${trace.mutant}`),
+    );
     expect(md.stdout).toContain(`npx multipager trace replay ${path}`);
     expect(md.stdout).toContain("```mermaid\nsequenceDiagram");
     // One table row per state (and one for a lasso's way back).
@@ -88,11 +96,11 @@ describe("trace corpus (the generator)", () => {
     const run = await multipagerTrace("corpus", "--out", out);
     expect(run.code).toBe(ExitCode.Ok);
     const written = readdirSync(out).sort();
-    expect(written).toHaveLength(specMutants.length + livenessMutants.length + kernelMutants.length);
+    expect(written).toHaveLength(specMutants.length + livenessMutants.length + kernelMutants.length + DECISION_WITNESSES.length);
     expect(run.stdout).toContain(`${written.length} traces written to ${out}`);
     for (const file of written) {
       const replay = await multipagerTrace("replay", join(out, file));
-      expect(replay.code, file).toBe(file.startsWith("live-") ? ExitCode.Liveness : ExitCode.Safety);
+      expect(replay.code, file).toBe(expectedReplayCode(loadTrace(join(out, file)).trace));
     }
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { SyscallError } from "../../../impl/kernel/errors.js";
 import { userPageAddress } from "../../../impl/kernel/layout.js";
 import { attachRegion } from "../../../impl/arch/l4re.js";
+import { heldMessages } from "../../../impl/kernel/ipc.js";
 import { CLIENT, CLIENT2, PAGER, PAGER2, bootTest, callAs, contract, runOn } from "./helpers.js";
 
 const addr = (k: ReturnType<typeof bootTest>, region: number, p: number) => userPageAddress(k.layout, region, p);
@@ -41,7 +42,7 @@ describe("the zero level (proposed)", () => {
     expect(outcome).toEqual({ kind: "delivered", to: PAGER, marker: 0x1234_5678 });
     // Handoff: the pager runs at once with the message in its registers.
     expect(k.threadOn(0)).toBe(PAGER);
-    expect(k.received[PAGER]).toEqual({ kind: "fault", thread: CLIENT, address: addr(k, 0, 1) + 8, access: "write", marker: 0x1234_5678, present: false });
+    expect(heldMessages(k, PAGER)).toEqual([{ kind: "fault", thread: CLIENT, address: addr(k, 0, 1) + 8, access: "write", marker: 0x1234_5678, present: false }]);
     // The reply maps and resumes; with reply-and-wait the faulting thread gets the CPU.
     expect(callAs(k, PAGER, { call: "Resolve", thread: CLIENT, frame: 0, rights: "ro", wait: true })).toBe(SyscallError.BadRights);
     expect(callAs(k, PAGER, { call: "Resolve", thread: CLIENT, frame: 0, rights: "rw", wait: true })).toBe(SyscallError.Ok);
@@ -82,32 +83,29 @@ describe("the zero level (proposed)", () => {
 });
 
 describe("the baselines", () => {
-  it("monolithic: the in-kernel module maps the page at dispatch", () => {
+  it("monolithic: the in-kernel module maps the page at dispatch, which accepts the region", () => {
     const k = bootTest("monolithic");
     callAs(k, CLIENT, { call: "AssignManager", region: 0, manager: PAGER });
+    expect(k.regionEntry(0, 0)).toEqual({ manager: PAGER, accepted: false });
     runOn(k, 0, CLIENT);
     k.access(0, addr(k, 0, 1), "write");
-    expect(k.dispatch(0).outcome).toEqual({ kind: "resolved-in-kernel", frame: 1 });
+    expect(k.dispatch(0).outcome).toEqual({ kind: "resolved-in-kernel", frame: 1, rights: "rw" });
+    expect(k.regionEntry(0, 0)).toEqual({ manager: PAGER, accepted: true });
     expect(k.access(0, addr(k, 0, 1), "write").hit).toBe(true);
-    expect(callAs(k, PAGER, { call: "Map", task: 0, region: 0, page: 0, frame: 0, rights: "rw" })).toBe(SyscallError.NotSupported);
+    expect(callAs(k, CLIENT2, { call: "Yield" })).toBe(SyscallError.Ok);
   });
 
-  it("monolithic classifies in the zero level's order: the module's own thread meets not-accepted before self-managed", () => {
-    // Task 0 runs the module's thread (a pager) and a client; the client assigns region 0 to it.
-    const k = bootTest("monolithic", 1, null, { threads: [{ task: 0 }, { task: 0, pager: true }, { task: 1, pager: true }, { task: 1, pager: true }], frames: [1, PAGER, PAGER2] });
-    callAs(k, CLIENT, { call: "AssignManager", region: 0, manager: 1 });
-    runOn(k, 0, 1);
-    k.access(0, addr(k, 0, 0), "read");
-    // No page in the region yet: the module has not accepted it.
-    expect(k.dispatch(0).outcome).toEqual({ kind: "general-protection", reason: "not-accepted" });
-    k.handleException(1);
-    // The client's fault is the module's acceptance (it maps); then the module's own fault on another page is self-managed (D4).
-    runOn(k, 0, CLIENT);
-    k.access(0, addr(k, 0, 0), "read");
-    expect(k.dispatch(0).outcome).toEqual({ kind: "resolved-in-kernel", frame: 0 });
-    runOn(k, 0, 1);
-    k.access(0, addr(k, 0, 1), "read");
-    expect(k.dispatch(0).outcome).toEqual({ kind: "general-protection", reason: "self-managed" });
+  it("monolithic: a module is no thread: never scheduled, so no fault ever waits for it", () => {
+    const k = bootTest("monolithic");
+    expect([PAGER, PAGER2].map((t) => k.roleOf(t))).toEqual(["module", "module"]);
+    expect(k.state.ready).not.toContain(PAGER);
+    expect(() => runOn(k, 0, PAGER)).toThrow(/never reached/);
+    // A module without frames never maps, so it never takes a region on: exceptional case 2.
+    const poor = bootTest("monolithic", 1, null, { frames: [PAGER, PAGER] });
+    callAs(poor, CLIENT, { call: "AssignManager", region: 1, manager: PAGER2 });
+    runOn(poor, 0, CLIENT);
+    poor.access(0, addr(poor, 1, 0), "read");
+    expect(poor.dispatch(0).outcome).toEqual({ kind: "general-protection", reason: "not-accepted" });
   });
 
   it("single-pager L4: every fault goes to the thread's pager, even a kernel-space one", () => {
@@ -135,7 +133,7 @@ describe("the baselines", () => {
       expect(callAs(k, PAGER, { call: "Resolve", thread: CLIENT, frame: 0, rights: "ro", wait: true })).toBe(SyscallError.Ok);
       if (arch === "l4re-via-rm") {
         expect(k.threadOn(0)).toBe(CLIENT2);
-        expect(k.received[CLIENT2]).toEqual({ kind: "resolved", thread: CLIENT });
+        expect(heldMessages(k, CLIENT2)).toEqual([{ kind: "resolved", thread: CLIENT }]);
         expect(callAs(k, CLIENT2, { call: "Resume", thread: CLIENT, wait: true })).toBe(SyscallError.Ok);
       }
       expect(k.threadOn(0)).toBe(CLIENT);

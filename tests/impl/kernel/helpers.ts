@@ -7,7 +7,7 @@ import { Kernel } from "../../../impl/kernel/kernel.js";
 import { smallLayout } from "../../../impl/kernel/layout.js";
 import { encodeSyscall, executeSyscall } from "../../../impl/kernel/syscalls.js";
 import type { Syscall, ThreadId } from "../../../impl/kernel/types.js";
-import type { KernelMutantName } from "../../../impl/mutants.js";
+import { kernelVariant, type KernelMutantName } from "../../../impl/mutants.js";
 
 /** Thread ids of the standard test system. */
 export const CLIENT = 0;
@@ -33,7 +33,8 @@ export function testConfig(cpus = 1, overrides: Partial<KernelConfig> = {}): Ker
 }
 
 export function bootTest(arch: ArchName = "proposed", cpus = 1, mutant: KernelMutantName | null = null, overrides: Partial<KernelConfig> = {}): Kernel {
-  return Kernel.boot(testConfig(cpus, overrides), architectures[arch], mutant);
+  const variant = kernelVariant(architectures[arch], mutant);
+  return Kernel.boot(testConfig(cpus, overrides), variant.arch, variant.rules);
 }
 
 /** Let threads yield (or schedule an idle CPU) until `thread` runs on `cpu`. */

@@ -10,8 +10,12 @@ import { buildKernelMachine } from "../../../impl/machine.js";
 import { userPageAddress } from "../../../impl/kernel/layout.js";
 import { SyscallError } from "../../../impl/kernel/errors.js";
 import type { Kernel } from "../../../impl/kernel/kernel.js";
+import { encodeSyscall, executeSyscall } from "../../../impl/kernel/syscalls.js";
+import type { KernelState } from "../../../impl/kernel/state.js";
+import type { Invariant } from "../../../model/machine.js";
 import { CLIENT, CLIENT2, PAGER, bootTest, callAs, contract, runOn } from "./helpers.js";
 
+const TWO_TASKS = { tasks: 2, threads: [{ task: 0, pager: true }, { task: 1 }], frames: [0], regionsPerTask: 1, pagesPerRegion: 2, kernelAddresses: 0, markers: 1 };
 const TINY = { tasks: 1, threads: [{ task: 0, pager: true }, { task: 0 }], frames: [0], regionsPerTask: 1, pagesPerRegion: 2, kernelAddresses: 1, markers: 1 };
 
 /** The first invariant a breadth-first search of the tiny configuration finds violated, or null. */
@@ -85,6 +89,37 @@ const scenarios: Record<KernelMutantName, () => { correct: unknown; mutant: unkn
       return faultOutcome(k, 0, CLIENT, 0); // the null pointer aliases onto region 1
     };
     return { correct: run(null), mutant: run("kernel-fault-to-pager") };
+  },
+  "drop-fault-when-queue-busy": () => {
+    const run = (mutant: KernelMutantName | null) => {
+      const k = bootTest("proposed", 1, mutant);
+      contract(k);
+      for (const [thread, page] of [[CLIENT, 0], [CLIENT2, 1]] as const) {
+        runOn(k, 0, thread);
+        k.access(0, userPageAddress(k.layout, 0, page), "read");
+        expect(k.dispatch(0).outcome).toMatchObject({ kind: "delivered", to: PAGER });
+      }
+      return k.state.queues[PAGER]!.map((m) => m.thread);
+    };
+    return { correct: run(null), mutant: run("drop-fault-when-queue-busy") };
+  },
+  "cpu-keeps-first-thread": () => {
+    const run = (mutant: KernelMutantName | null) => {
+      const k = bootTest("proposed", 1, mutant);
+      const first = k.threadOn(0);
+      executeSyscall(k, 0, encodeSyscall({ call: "Yield" }));
+      return k.threadOn(0) === first;
+    };
+    return { correct: run(null), mutant: run("cpu-keeps-first-thread") };
+  },
+  "monolithic-stand-in": () => {
+    // Does some reachable state hold a blocked thread? The monolithic kernel has no call that answers a fault.
+    const blockedSomewhere = (mutant: KernelMutantName | undefined) => {
+      const machine = buildKernelMachine(TWO_TASKS, "monolithic", mutant);
+      const blocked: Invariant<KernelState> = { name: "NoThreadBlocked", quote: "", holds: (st) => st.threads.every((t) => t.tag !== "blocked") };
+      return check({ ...machine, invariants: [blocked] }, { checkDeadlock: false }).status === "violation";
+    };
+    return { correct: blockedSomewhere(undefined), mutant: blockedSomewhere("monolithic-stand-in") };
   },
   "marker-lost": () => {
     const run = (mutant: KernelMutantName | null) => {

@@ -5,7 +5,7 @@
  * Resume when the page is present, Refuse with the zero level's reason.
  */
 import { describe, expect, it } from "vitest";
-import { regionMapperDecision } from "../../../impl/arch/l4re.js";
+import { l4re, regionMapperDecision } from "../../../impl/arch/l4re.js";
 import { fromSpecConfig } from "../../../impl/kernel/config.js";
 import { SyscallError } from "../../../impl/kernel/errors.js";
 import type { Kernel } from "../../../impl/kernel/kernel.js";
@@ -65,9 +65,9 @@ describe("the region mapper's table (attach)", () => {
     expect(callAs(k, RM, { call: "ClearManager", region: 0 })).toBe(SyscallError.NotSupported);
   });
 
-  it("fromSpecConfig appends one region mapper per task after the spec's threads", () => {
+  it("the architecture appends one region mapper per task after the spec's threads", () => {
     const spec = { tasks: 2, threads: [{ task: 0, pager: true }, { task: 1 }], frames: [0], regionsPerTask: 1, pagesPerRegion: 1, kernelAddresses: 0, markers: 1 };
-    const config = fromSpecConfig(spec, { regionMappers: true });
+    const config = l4re.withOwnThreads(fromSpecConfig(spec));
     expect(config.threads).toEqual([{ task: 0, pager: true }, { task: 1 }, { task: 0 }, { task: 1 }]);
     expect(config.regionMapperOf).toEqual([2, 3]);
     expect(fromSpecConfig(spec).regionMapperOf).toBeUndefined();
@@ -192,7 +192,7 @@ describe("the kernel machine's labels for L4Re", () => {
       const seen = new Map<string, Set<string>>();
       const queue = [...machine.initialStates()];
       const visited = new Set<string>();
-      while (queue.length > 0 && visited.size < 3000) {
+      while (queue.length > 0 && visited.size < 20000) {
         const s = queue.shift()!;
         for (const step of machine.successors(s)) {
           const key = Buffer.from(machine.encode(step.state)).toString("base64");
