@@ -21,7 +21,6 @@ import { freshSeed, MAX_SEED } from "../../model/random.js";
 import { writeItf } from "../../model/itf.js";
 import { formatTraceText } from "../../model/trace-text.js";
 import { checkLiveness, type ClosingStep, type LiveMachine } from "../../model/liveness/check.js";
-import { formatLassoText } from "../../model/liveness/lasso-text.js";
 import { withLivenessStatistics } from "../../model/liveness/report.js";
 import { formatSimulationStatistics, formatStatistics } from "../../model/report.js";
 import { terminalProgress } from "../../model/progress.js";
@@ -188,7 +187,7 @@ export async function run(args: string[]): Promise<number> {
   let report: string;
   let budgetHit = false;
   let originalLength: number | undefined;
-  let lasso: { loop: number; closing: ClosingStep; formula: string; instance: Readonly<Record<string, TraceValue>> } | undefined;
+  let lasso: { loop: number; closing: ClosingStep } | undefined;
   try {
     if (simulation) {
       const result = simulate(machine, {
@@ -224,9 +223,7 @@ export async function run(args: string[]): Promise<number> {
       const seconds = result.statistics.seconds + (result.liveness?.seconds ?? 0);
       const statistics = formatStatistics({ ...result, statistics: { ...result.statistics, seconds } });
       report = result.liveness === undefined ? statistics : withLivenessStatistics(statistics, result.liveness, result.statistics.distinct);
-      if (result.loop !== undefined && result.closing !== undefined && result.property !== undefined) {
-        lasso = { loop: result.loop, closing: result.closing, formula: result.property.formula, instance: result.property.instance };
-      }
+      if (result.loop !== undefined && result.closing !== undefined) lasso = { loop: result.loop, closing: result.closing };
     } else {
       const exhaustive = {
         checkDeadlock,
@@ -275,11 +272,11 @@ export async function run(args: string[]): Promise<number> {
     vars: machine.variables,
     steps,
     ...(originalLength !== undefined ? { originalLength } : {}),
-    ...(lasso !== undefined ? { loop: lasso.loop } : {}),
+    ...(lasso !== undefined ? { loop: lasso.loop, closing: lasso.closing } : {}),
   };
   const id = traceId(trace);
   const path = options.itf ?? `counterexample-${id}.itf.json`;
-  write(lasso === undefined ? formatTraceText(trace) : formatLassoText(trace, lasso));
+  write(formatTraceText(trace));
   if (!quiet) write(report);
   try {
     writeItf(path, trace);
