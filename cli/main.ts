@@ -23,6 +23,11 @@ const commands: Record<string, Command> = {
   trace: { summary: "show or replay a counterexample trace", load: () => import("./commands/trace.js") },
 };
 
+/** The commands' names, in the order `--help` lists them (each has its page docs/<name>.md). */
+export function commandNames(): string[] {
+  return Object.keys(commands);
+}
+
 export function usage(): string {
   const width = Math.max(...Object.keys(commands).map((name) => name.length));
   const lines = Object.entries(commands).map(([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`);

@@ -1,4 +1,4 @@
-/** The model checker's public interface (see README, section "model checker"). */
+/** The model checker's public interface (see docs/checker.md). */
 export type { ActionParams, Invariant, StateMachine, Step, TraceValue } from "./machine.js";
 export type { Trace, TraceStep, Violation, ViolationKind } from "./trace.js";
 export { TRACE_FORMAT_VERSION, canonicalJson, traceId } from "./trace.js";

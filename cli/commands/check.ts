@@ -18,7 +18,7 @@ import { check } from "../../model/check.js";
 import { checkParallel } from "../../model/parallel.js";
 import { simulate, DEFAULT_SIMULATION_DEPTH, DEFAULT_SIMULATION_RUNS } from "../../model/simulate.js";
 import { freshSeed, MAX_SEED } from "../../model/random.js";
-import { writeItf } from "../../model/itf.js";
+import { formatItf } from "../../model/itf.js";
 import { formatTraceText } from "../../model/trace-text.js";
 import { checkLiveness, type ClosingStep, type LiveMachine } from "../../model/liveness/check.js";
 import { withLivenessStatistics } from "../../model/liveness/report.js";
@@ -30,6 +30,7 @@ import { shortenTrace } from "../../trace/shorten.js";
 import { buildSpec, DEFAULT_CONFIG, loadConfig, namedConfigs, specMutants, specSource } from "../../spec/index.js";
 import { livenessMutants } from "../../spec/liveness-mutants.js";
 import { integerOption, parseOptions } from "../options.js";
+import { writeEvidence } from "../evidence.js";
 
 export const CHECK_USAGE = `usage: multipager check [options]
 
@@ -278,14 +279,9 @@ export async function run(args: string[]): Promise<number> {
   const path = options.itf ?? `counterexample-${id}.itf.json`;
   write(formatTraceText(trace));
   if (!quiet) write(report);
-  try {
-    writeItf(path, trace);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(`check: cannot write the trace file ${path}${code ? ` (${code})` : ""}`);
-  }
+  const written = writeEvidence("check", path, formatItf(trace), "the counterexample is printed above and the exit code is still the verdict's");
   const shape = lasso === undefined ? "" : lasso.closing === "stutter" ? `, then stuttering in state ${lasso.loop + 1} forever` : `, then back to state ${lasso.loop + 1} forever`;
-  write(`Counterexample ${id}: ${steps.length - 1} steps${shape}${originalLength !== undefined ? ` (shortened from ${originalLength})` : ""}, written to ${path}`);
+  write(`Counterexample ${id}: ${steps.length - 1} steps${shape}${originalLength !== undefined ? ` (shortened from ${originalLength})` : ""}, ${written ? `written to ${path}` : "not written (see the error above)"}`);
   if (simulation) write(`Replay this run with: multipager ${trace.command.join(" ")}`);
   return match(violation.kind)
     .with("deadlock", () => ExitCode.Deadlock)

@@ -12,7 +12,7 @@ import { ARCH_NAMES } from "../../impl/arch/index.js";
 import { kernelMutants } from "../../impl/mutants.js";
 import { check } from "../../model/check.js";
 import { InputError } from "../../model/input-error.js";
-import { writeItf } from "../../model/itf.js";
+import { formatItf } from "../../model/itf.js";
 import type { TraceValue } from "../../model/machine.js";
 import { terminalProgress } from "../../model/progress.js";
 import { freshSeed, MAX_SEED } from "../../model/random.js";
@@ -24,6 +24,7 @@ import { buildRefinement, kernelConfigFor, refinementSteps, violationOf } from "
 import { formatRefinementTrace } from "../../refinement/render.js";
 import { formatMissing, missingBehaviours } from "../../refinement/unsupported.js";
 import { integerOption, parseOptions } from "../options.js";
+import { writeEvidence } from "../evidence.js";
 
 export const REFINE_USAGE = `usage: multipager refine [options]
 
@@ -186,13 +187,8 @@ export async function run(args: string[]): Promise<number> {
   const path = options.itf ?? `refinement-${id}.itf.json`;
   write(formatRefinementTrace(trace));
   if (!quiet) write(report);
-  try {
-    writeItf(path, trace);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(`refine: cannot write the trace file ${path}${code ? ` (${code})` : ""}`);
-  }
-  write(`Counterexample ${id}: ${steps.length - 1} steps, written to ${path}`);
+  const written = writeEvidence("refine", path, formatItf(trace), "the counterexample is printed above and the exit code is still the verdict's");
+  write(`Counterexample ${id}: ${steps.length - 1} steps, ${written ? `written to ${path}` : "not written (see the error above)"}`);
   if (replay !== "") write(replay);
   if (completeness !== null) write(completenessText);
   return ExitCode.Safety;

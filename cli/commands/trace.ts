@@ -7,7 +7,7 @@ import { mkdirSync } from "node:fs";
 import { match } from "ts-pattern";
 import { ExitCode } from "../exit-codes.js";
 import { version } from "../main.js";
-import { writeFileAtomic } from "../../model/atomic-write.js";
+import { STANDARD_OUTPUT, writeFileAtomic } from "../../model/atomic-write.js";
 import { InputError } from "../../model/input-error.js";
 import { formatItf } from "../../model/itf.js";
 import { formatTraceText } from "../../model/trace-text.js";
@@ -91,13 +91,8 @@ function show(positionals: string[], values: { format?: string; out?: string }):
     process.stdout.write(text);
     return ExitCode.Ok;
   }
-  try {
-    writeFileAtomic(values.out, text);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(`trace show: cannot write ${values.out}${code ? ` (${code})` : ""}`);
-  }
-  process.stderr.write(`wrote ${values.out}\n`);
+  writeFileAtomic(values.out, text);
+  if (values.out !== STANDARD_OUTPUT) process.stderr.write(`wrote ${values.out}\n`);
   return ExitCode.Ok;
 }
 

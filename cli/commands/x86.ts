@@ -4,11 +4,12 @@
  * case, `fuzz` generates and compares many; `bugs` and `deviations` list the
  * planted walker bugs and the differences the comparison allows.
  */
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { availableParallelism } from "node:os";
 import { ExitCode } from "../exit-codes.js";
 import { InputError } from "../../model/input-error.js";
-import { writeFileAtomic } from "../../model/atomic-write.js";
+import { STANDARD_OUTPUT, writeFileAtomic } from "../../model/atomic-write.js";
 import { QEMU_TCG_RULES, X86_RULES, type WalkRules } from "../../impl/hw/walk.js";
 import { formatDifferences, formatExplained, type Comparison } from "../../impl/x86case/compare.js";
 import { DEVIATIONS, DEVIATION_KINDS } from "../../impl/x86case/deviations.js";
@@ -20,6 +21,7 @@ import { formatReport } from "../../impl/x86case/output.js";
 import { QemuRunError, QemuUnavailableError } from "../../impl/x86case/qemu.js";
 import { WALKER_BUGS, walkerBug } from "../../impl/x86case/walker-bugs.js";
 import { parseCommandLine } from "../options.js";
+import { writeEvidence } from "../evidence.js";
 
 export const X86_USAGE = `usage: multipager x86 <subcommand> [options]
 
@@ -30,7 +32,7 @@ subcommands:
         run a case file on the TypeScript hardware model and print its lines;
         with --qemu, also boot it under QEMU and compare line by line
   gen --seed S --ops N -o CASE
-        write the random case of seed S with N operations
+        write the random case of seed S with N operations (-o -: standard output)
   fuzz [--seed S] [--cases N] [--ops N] [--walker-bug NAME] [--jobs J] [--save DIR]
         generate N cases (case i from seed S+i), run each on both, compare
         (defaults: fresh seed, printed; 20 cases; 500 operations)
@@ -153,8 +155,21 @@ function genCommand(positionals: string[], options: Options): number {
   const ops = integerOption("ops", options.ops, 1, 100_000, 500);
   const c = generateCase(seed, ops);
   writeFileAtomic(options.output, formatCase(c));
-  write(`wrote ${options.output}: seed ${seed}, ${c.operations.length} operations, ${c.image.length} image words`);
+  // With -o - the case itself is standard output: the summary goes to stderr.
+  const summary = `wrote ${options.output === STANDARD_OUTPUT ? "standard output" : options.output}: seed ${seed}, ${c.operations.length} operations, ${c.image.length} image words\n`;
+  (options.output === STANDARD_OUTPUT ? process.stderr : process.stdout).write(summary);
   return ExitCode.Ok;
+}
+
+/** Saves a disagreeing case into --save's directory (made if missing); on failure one line, and the case stays reproducible from its seed. */
+function saveCase(file: string, text: string): boolean {
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+  } catch (error) {
+    process.stderr.write(`multipager: x86 fuzz: cannot create ${dirname(file)} (${(error as NodeJS.ErrnoException).code ?? "unknown error"}); the case is not saved, the verdict stands\n`);
+    return false;
+  }
+  return writeEvidence("x86 fuzz", file, text, "the case is not saved, the verdict stands");
 }
 
 async function fuzzCommand(positionals: string[], options: Options): Promise<number> {
@@ -176,12 +191,12 @@ async function fuzzCommand(positionals: string[], options: Options): Promise<num
     if (result.comparison.matches) continue;
     failed++;
     reportComparison(`case ${index} (seed ${s})`, result.comparison);
-    if (options.save !== undefined) {
-      const file = `${options.save}/x86-seed-${s}.case`;
-      writeFileAtomic(file, formatCase(c));
-      write(`  saved ${file}; rerun: multipager x86 run ${file} --qemu${options["walker-bug"] ? ` --walker-bug ${options["walker-bug"]}` : ""}`);
+    const file = options.save === undefined ? undefined : join(options.save, `x86-seed-${s}.case`);
+    const rulesFlags = `${options["walker-bug"] ? ` --walker-bug ${options["walker-bug"]}` : ""}${options.rules ? ` --rules ${options.rules}` : ""}`;
+    if (file !== undefined && saveCase(file, formatCase(c))) {
+      write(`  saved ${file}; rerun: multipager x86 run ${file} --qemu${rulesFlags}`);
     } else {
-      write(`  reproduce: multipager x86 gen --seed ${s} --ops ${ops} -o case.txt && multipager x86 run case.txt --qemu`);
+      write(`  reproduce: multipager x86 gen --seed ${s} --ops ${ops} -o case.txt && multipager x86 run case.txt --qemu${rulesFlags}`);
     }
   }
   const used = [...explained].filter(([, n]) => n > 0).map(([kind, n]) => `${kind} ${n}`);

@@ -1,4 +1,4 @@
-/** Liveness checking: temporal properties under fairness, with lasso counterexamples (README, section "liveness"). */
+/** Liveness checking: temporal properties under fairness, with lasso counterexamples (docs/liveness.md). */
 export type { Fairness, FairnessKind, TemporalProperty } from "./temporal.js";
 export {
   checkLiveness,

@@ -32,7 +32,7 @@ describe("the unmodified spec", () => {
   it.each(quick)("passes on %s with no deadlock, every action firing", (name) => {
     const result = check(buildSpec(configNamed(name)));
     expect(result.status).toBe("ok");
-    // The counts documented in README.md (and which a Promela translation of spec/README.md must reproduce).
+    // The counts documented in docs/spec.md (and which a Promela translation of spec/README.md must reproduce).
     expect(result.statistics.distinct).toBe(DOCUMENTED_DISTINCT[name]);
     if (name !== "tiny" && name !== "two-pagers") {
       const fired = new Set(result.statistics.coverage.filter((c) => c.firings > 0).map((c) => c.action));

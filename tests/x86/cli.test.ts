@@ -125,4 +125,17 @@ describe.runIf(qemuAvailable)("multipager x86 with QEMU", () => {
     expect(buggy.code).toBe(ExitCode.Mismatch);
     expect(buggy.stdout).toMatch(/saved .*x86-seed-7[78]\.case; rerun: multipager x86 run .* --qemu --walker-bug dirty-on-read/);
   });
+
+  test("fuzz --save makes a missing directory; when it cannot save, one line per case, the reproduce command, and still exit 1", async () => {
+    const fresh = join(directory, "made", "by", "fuzz");
+    const saved = await multipager("x86", "fuzz", "--seed", "77", "--cases", "1", "--ops", "150", "--walker-bug", "dirty-on-read", "--save", fresh);
+    expect(saved.code).toBe(ExitCode.Mismatch);
+    expect(readFileSync(join(fresh, "x86-seed-77.case"), "utf8")).toContain("x86-case 1");
+    const blocked = join(directory, "a-file");
+    writeFileSync(blocked, "not a directory");
+    const lost = await multipager("x86", "fuzz", "--seed", "77", "--cases", "1", "--ops", "150", "--walker-bug", "dirty-on-read", "--save", join(blocked, "cases"));
+    expect(lost.code).toBe(ExitCode.Mismatch);
+    expect(lost.stderr).toBe(`multipager: x86 fuzz: cannot create ${join(blocked, "cases")} (ENOTDIR); the case is not saved, the verdict stands\n`);
+    expect(lost.stdout).toContain("reproduce: multipager x86 gen --seed 77 --ops 150 -o case.txt && multipager x86 run case.txt --qemu --walker-bug dirty-on-read");
+  });
 });
