@@ -248,6 +248,8 @@ export interface PbtResult {
   readonly runs: number;
   /** Commands executed over all runs (the sum of sequence lengths tried). */
   readonly commands: number;
+  /** Commands executed up to the end of the first failing run, before any shrinking (how hard the bug was to find). */
+  readonly commandsToFailure?: number;
   readonly failure?: {
     readonly violation: Violation;
     /** fast-check's path to the shrunk counterexample. */
@@ -265,9 +267,12 @@ export const DEFAULT_MAX_COMMANDS = 40;
 export function propertyCheck(refinement: Refinement, mutant: string | undefined, options: PbtOptions): PbtResult {
   const cpus = refinement.ctx.kernel.cpus;
   let commandsTried = 0;
+  let commandsToFailure: number | undefined;
   const property = fc.property(fc.array(commandArbitrary(cpus), { maxLength: options.maxCommands ?? DEFAULT_MAX_COMMANDS, size: "max" }), (commands) => {
     commandsTried += commands.length;
-    return runCommands(refinement, commands, mutant).failure === null;
+    const passed = runCommands(refinement, commands, mutant).failure === null;
+    if (!passed) commandsToFailure ??= commandsTried;
+    return passed;
   });
   const details = fc.check(property, {
     seed: options.seed,
@@ -288,6 +293,7 @@ export function propertyCheck(refinement: Refinement, mutant: string | undefined
     seed: options.seed,
     runs: details.numRuns,
     commands: commandsTried,
+    ...(commandsToFailure !== undefined ? { commandsToFailure } : {}),
     failure: {
       violation,
       path: details.counterexamplePath ?? "",

@@ -185,7 +185,7 @@ function designEvents(action: string, params: ActionParams, lifeline: LifelineOf
     .with("ClearManager", () => [say("syscall", thread, "kernel", `clear the manager of region ${plain(params["region"])}`)])
     .with("Map", () => [say("map", lifeline(num(params, "manager")), "kernel", `map frame ${plain(params["frame"])} ${plain(params["rights"])} at ${addressText(params)}`)])
     .with("Unmap", () => [
-      say("unmap", lifeline(num(params, "manager")), "kernel", `unmap ${addressText(params)}${params["revoke"] === true ? " + REVOKE_AGREEMENT" : ""}`),
+      say("unmap", lifeline(num(params, "manager")), "kernel", `unmap ${addressText(params)}, marker ${plain(params["marker"])}${params["revoke"] === true ? " + REVOKE_AGREEMENT" : ""}`),
     ])
     .with("Access", () =>
       params["result"] === "trap"
@@ -262,6 +262,15 @@ function regionMapperDispatch(step: TraceStep, previous: TraceStep | undefined, 
   return running !== undefined && mappers.has(running) ? running : undefined;
 }
 
+/** The system call by which L4Re's region mapper answers a fault it decided. */
+function regionMapperDecision(params: ActionParams): string {
+  return match(params["outcome"])
+    .with("delivered", () => `its decision: reflect to pager ${plain(params["pager"])}`)
+    .with("resumed", () => "its decision: resume (page present)")
+    .with("general-protection", () => `its decision: refuse (${plain(params["reason"])})`)
+    .otherwise((outcome) => `its decision: ${plain(outcome)}`);
+}
+
 interface TlbEntry {
   readonly linear: string;
   readonly text: string;
@@ -317,11 +326,14 @@ export function chartOf(trace: Trace): Chart {
     let events = refinement ? refinementEvents(step, lifeline) : eventsOf(step.action, step.params, lifeline);
     const mapper = regionMapperDispatch(step, previous, mappers);
     // L4Re: the region mapper's decision reaches the kernel as a system call (Reflect, Resume, Refuse).
-    if (mapper !== undefined) events = [say("syscall", `t${mapper}`, "kernel", `decides: ${plain(step.params["outcome"])}`), ...events];
+    if (mapper !== undefined) events = [say("syscall", `t${mapper}`, "kernel", regionMapperDecision(step.params)), ...events];
     const actor = lifeline(num(step.params, "thread"));
     events = [...events, ...tlbEvents(previous, step, cpus, cpu, actor === "kernel" ? "kernel" : actor)];
     return [{ number: stateNumber(index), ...(cpu !== undefined ? { cpu } : {}), closing: false, events }];
   });
+
+  // A violation in the initial state still gets a row saying so.
+  if (steps.length === 0 && trace.loop === undefined) steps.push({ number: stateNumber(0), closing: false, events: [say("note", "kernel", "kernel", "the initial state already breaks it")] });
 
   let lasso: ChartLasso | undefined;
   if (trace.loop !== undefined) {

@@ -112,29 +112,68 @@ export function shortenRefinementTrace(
   return { ...rebuilt, originalLength: shortened.originalLength, length: shortened.length };
 }
 
-/** A shortest refinement counterexample for each implementation mutant, on the configuration it shows on. */
-export function implementationMutantTraces(toolVersion: string, arch = DEFAULT_ARCH): { file: string; trace: Trace }[] {
-  return kernelMutants.flatMap((mutant) => {
-    const configName = MUTANT_CONFIG[mutant.name];
-    if (configName === undefined) return [];
-    const config = refinementConfigNamed(configName);
-    const refinement = buildRefinement({ spec: config.spec, kernel: kernelConfigFor(config.spec, config.cpus), arch, mutant: mutant.name });
-    const result = check(refinement.product, { checkDeadlock: false });
-    if (result.violation === undefined || result.trace === undefined) return [];
-    const { steps, last } = refinementSteps(refinement, result.trace.map((step) => ({ action: step.action, params: step.params })));
-    const trace: Trace = {
-      kind: "refinement",
-      machine: REFINEMENT_MACHINE_NAME,
-      config: configName,
-      configValue: { spec: config.spec, cpus: config.cpus } as unknown as TraceValue,
-      mutant: mutant.name,
-      arch,
-      violation: violationOf(refinement, last, result.violation.name),
-      command: ["refine", "--exhaustive", "--mutant", mutant.name, "--config", configName, "--arch", arch],
-      toolVersion,
-      vars: refinement.product.variables,
-      steps,
-    };
-    return [{ file: `impl-${mutant.name}.itf.json`, trace }];
+/** At most this many distinct states in the breadth-first search for a shortest refinement counterexample. */
+export const SHORTEST_SEARCH_STATES = 200_000;
+
+/**
+ * The shortest counterexample breaking `obligation`, found by model/'s
+ * breadth-first checker on the product (at most `bound` steps deep, within
+ * `maxStates` distinct states): for a failure a property-based run found, the
+ * trace exhaustive checking reports, so the same bug gets the same trace and
+ * id however it was found. Undefined when the search gives up at its budget
+ * (or the failure needs a step the product does not enumerate, such as a
+ * malicious system call).
+ */
+export function shortestRefinementTrace(
+  refinement: Refinement,
+  obligation: string,
+  bound: number,
+  maxStates = SHORTEST_SEARCH_STATES,
+): { steps: TraceStep[]; last: ProductState; distinct: number } | undefined {
+  const target: StateMachine<ProductState> = {
+    ...refinement.product,
+    invariants: [{ name: obligation, quote: "", holds: (state) => !breaks(refinement, state, obligation) }],
+  };
+  const result = check(target, { checkDeadlock: false, maxDepth: bound, maxStates });
+  if (result.status !== "violation" || result.trace === undefined) return undefined;
+  return { ...refinementSteps(refinement, result.trace), distinct: result.statistics.distinct };
+}
+
+/** The corpus's refinement traces beyond the paper's architecture: L4Re, so that its region mapper is in a picture. */
+export const OTHER_ARCHITECTURE_TRACES: readonly { readonly arch: string; readonly mutant: string }[] = [{ arch: "l4re", mutant: "no-present-recheck" }];
+
+/** A shortest refinement counterexample of one implementation mutant on one architecture, on the configuration it shows on. */
+export function implementationMutantTrace(toolVersion: string, mutant: string, arch: string): Trace | undefined {
+  const configName = MUTANT_CONFIG[mutant];
+  if (configName === undefined) return undefined;
+  const config = refinementConfigNamed(configName);
+  const refinement = buildRefinement({ spec: config.spec, kernel: kernelConfigFor(config.spec, config.cpus), arch, mutant });
+  const result = check(refinement.product, { checkDeadlock: false });
+  if (result.violation === undefined || result.trace === undefined) return undefined;
+  const { steps, last } = refinementSteps(refinement, result.trace.map((step) => ({ action: step.action, params: step.params })));
+  return {
+    kind: "refinement",
+    machine: REFINEMENT_MACHINE_NAME,
+    config: configName,
+    configValue: { spec: config.spec, cpus: config.cpus } as unknown as TraceValue,
+    mutant,
+    arch,
+    violation: violationOf(refinement, last, result.violation.name),
+    command: ["refine", "--exhaustive", "--mutant", mutant, "--config", configName, "--arch", arch],
+    toolVersion,
+    vars: refinement.product.variables,
+    steps,
+  };
+}
+
+/** A shortest refinement counterexample for each implementation mutant (the paper's architecture), and the other architectures' listed above. */
+export function implementationMutantTraces(toolVersion: string): { file: string; trace: Trace }[] {
+  const runs = [
+    ...kernelMutants.map((mutant) => ({ arch: DEFAULT_ARCH, mutant: mutant.name, file: `impl-${mutant.name}.itf.json` })),
+    ...OTHER_ARCHITECTURE_TRACES.map(({ arch, mutant }) => ({ arch, mutant, file: `impl-${arch}-${mutant}.itf.json` })),
+  ];
+  return runs.flatMap(({ arch, mutant, file }) => {
+    const trace = implementationMutantTrace(toolVersion, mutant, arch);
+    return trace === undefined ? [] : [{ file, trace }];
   });
 }

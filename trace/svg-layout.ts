@@ -118,7 +118,8 @@ function rowOf(event: ChartEvent, top: number): Row {
 export function layoutChart(chart: Chart, headerWidth: number): Layout {
   const titles = chart.steps.map((step) => (step.closing ? `${stepTitle(step)} = State ${chart.lasso?.back ?? "?"}` : stepTitle(step)));
   const stutterTitle = chart.lasso?.kind === "stutter" ? `State ${chart.lasso.number}` : "";
-  const marginLeft = Math.ceil(Math.max(48, ...[...titles, stutterTitle, "end"].map((t) => textWidth(t, FONT_SIZE, true))) + 2 * PAD + 4);
+  // Step titles start at x = 12; the loop frame's edge (4 px left of the margin) stays clear of them.
+  const marginLeft = Math.ceil(12 + Math.max(36, ...[...titles, stutterTitle, "end"].map((t) => textWidth(t, FONT_SIZE, true))) + 2 * PAD);
   const boxWidths = chart.lifelines.map((l) => Math.ceil(Math.max(MIN_BOX_WIDTH, textWidth(l.title, FONT_SIZE, true) + 2 * BOX_PADDING, textWidth(l.subtitle, FONT_SIZE) + 2 * BOX_PADDING)));
   const events = chart.steps.flatMap((s) => s.events).filter((e) => !isNote(e));
   const notes = [...chart.steps.flatMap((s) => s.events), ...chart.finalNotes].filter(isNote);

@@ -267,8 +267,9 @@ function draw(trace: Trace, id: string): Drawing {
   return { svg: `${out.join("\n")}\n`, geometry: { width, height, lifelineXs, tailY: tailTop + TAIL / 2 } };
 }
 
-export function svgGeometry(trace: Trace): SvgGeometry {
-  return draw(trace, "000000000000").geometry;
+/** Where `formatTraceSvg(trace, id)` puts things (the id's width counts in the header). */
+export function svgGeometry(trace: Trace, id: string): SvgGeometry {
+  return draw(trace, id).geometry;
 }
 
 export function formatTraceSvg(trace: Trace, id: string): string {

@@ -22,9 +22,11 @@ import { formatItf } from "../../model/itf.js";
 import { formatTraceText } from "../../model/trace-text.js";
 import { checkLiveness, type ClosingStep, type LiveMachine } from "../../model/liveness/check.js";
 import { withLivenessStatistics } from "../../model/liveness/report.js";
-import { formatSimulationStatistics, formatStatistics } from "../../model/report.js";
+import { formatInitialStates, formatSimulationStatistics, formatStatistics } from "../../model/report.js";
 import { terminalProgress } from "../../model/progress.js";
-import { traceId, type Trace, type TraceStep, type Violation } from "../../model/trace.js";
+import { stateNumber, traceId, type Trace, type TraceStep, type Violation } from "../../model/trace.js";
+import { portablePath, reproducingArgs, shellCommand } from "../../trace/command.js";
+import { humanOutput } from "../human-output.js";
 import { finalStateViolates } from "../../trace/replay.js";
 import { shortenTrace } from "../../trace/shorten.js";
 import { buildSpec, DEFAULT_CONFIG, loadConfig, namedConfigs, specMutants, specSource } from "../../spec/index.js";
@@ -127,20 +129,20 @@ function verdictLine(report: string): string {
   return report.split("\n").find((line) => /^(Model checking|Simulation) /.test(line)) ?? report;
 }
 
-const write = (text: string) => process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
+const print = (text: string) => process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
 
 export async function run(args: string[]): Promise<number> {
   const options = parse(args);
   if (options.help) {
-    write(CHECK_USAGE);
+    print(CHECK_USAGE);
     return ExitCode.Ok;
   }
   if (options["list-configs"]) {
-    write(listConfigs());
+    print(listConfigs());
     return ExitCode.Ok;
   }
   if (options["list-mutants"]) {
-    write(listMutants());
+    print(listMutants());
     return ExitCode.Ok;
   }
   const simulation = options.simulate === true;
@@ -173,14 +175,16 @@ export async function run(args: string[]): Promise<number> {
   const { name: config, config: configValue } = loadConfig(configName);
   const machine = buildSpec(configValue, mutant ?? undefined) as StateMachine<unknown>;
   const quiet = options.quiet === true;
+  // With --itf - the trace file is standard output: everything for people goes to standard error.
+  const say = humanOutput(options.itf);
 
   const mode = simulation
-    ? `random simulation, seed ${seed}, ${runs ?? DEFAULT_SIMULATION_RUNS} runs of at most ${depth ?? DEFAULT_SIMULATION_DEPTH} steps`
+    ? `random simulation, ${runs ?? DEFAULT_SIMULATION_RUNS} runs of at most ${depth ?? DEFAULT_SIMULATION_DEPTH} steps`
     : liveness
       ? "exhaustive breadth-first search, then the temporal properties under fairness on the state graph"
       : "exhaustive breadth-first search";
-  write(`Checking ${machine.name}: configuration ${config}, ${mutant === null ? "no mutant" : `mutant ${mutant}`}; ${mode}; deadlock checking ${checkDeadlock ? "on" : "off"}.`);
-  if (simulation) write(`Seed: ${seed}`);
+  say(`Checking ${machine.name}: configuration ${config}, ${mutant === null ? "no mutant" : `mutant ${mutant}`}; ${mode}; deadlock checking ${checkDeadlock ? "on" : "off"}.`);
+  if (simulation) say(`Seed: ${seed}`);
 
   const progress = terminalProgress(process.stderr);
   let violation: Violation | undefined;
@@ -189,6 +193,9 @@ export async function run(args: string[]): Promise<number> {
   let budgetHit = false;
   let originalLength: number | undefined;
   let lasso: { loop: number; closing: ClosingStep } | undefined;
+  /** TLC's "Finished computing initial states" line: printed before the trace, as TLC does. */
+  let initialStates: string | undefined;
+  let drawnSeed: number | undefined = simulation && options.seed === undefined ? seed : undefined;
   try {
     if (simulation) {
       const result = simulate(machine, {
@@ -220,6 +227,7 @@ export async function run(args: string[]): Promise<number> {
       violation = result.violation;
       steps = result.trace;
       budgetHit = result.status === "budget";
+      initialStates = formatInitialStates(result);
       // One "Finished in" line for the whole run: exploration and liveness analysis.
       const seconds = result.statistics.seconds + (result.liveness?.seconds ?? 0);
       const statistics = formatStatistics({ ...result, statistics: { ...result.statistics, seconds } });
@@ -240,12 +248,16 @@ export async function run(args: string[]): Promise<number> {
       violation = result.violation;
       steps = result.trace;
       budgetHit = result.status === "budget";
+      initialStates = formatInitialStates(result);
       report = formatStatistics(result);
       if (result.status === "budget" && result.budget?.startsWith("the memory budget")) {
         // The state space does not fit: explore the rest of it by seeded random walks.
         const fallbackSeed = seed ?? freshSeed();
-        write(report);
-        write(`The state space does not fit in the memory budget: continuing with a random simulation, seed ${fallbackSeed}.`);
+        if (seed === undefined) drawnSeed = fallbackSeed;
+        say(initialStates);
+        initialStates = undefined;
+        say(report);
+        say(`The state space does not fit in the memory budget: continuing with a random simulation, seed ${fallbackSeed}.`);
         const walked = simulate(machine, { seed: fallbackSeed, checkDeadlock, onProgress: progress.update, ...(runs !== undefined ? { runs } : {}) });
         violation = walked.violation;
         steps = walked.trace;
@@ -255,20 +267,22 @@ export async function run(args: string[]): Promise<number> {
   } finally {
     progress.finish();
   }
+  if (initialStates !== undefined) say(initialStates);
 
   if (violation === undefined || steps === undefined) {
-    write(quiet ? verdictLine(report) : report);
+    say(quiet ? verdictLine(report) : report);
     return budgetHit ? ExitCode.Budget : ExitCode.Ok;
   }
   const trace: Trace = {
     kind: "spec",
     machine: machine.name,
-    config,
+    // A configuration file is named as a reader can find it, never by a local absolute path.
+    config: portablePath(config),
     configValue: configValue as unknown as TraceValue,
     mutant,
     violation,
-    // The exact command that reproduces it: a drawn seed is added, so the trace names it.
-    command: ["check", ...args, ...(simulation && options.seed === undefined ? ["--seed", String(seed)] : [])],
+    // The command that reproduces it: a drawn seed is added, output options and local paths are not kept.
+    command: reproducingArgs("check", args, drawnSeed === undefined ? {} : { "--seed": String(drawnSeed) }),
     toolVersion: await version(),
     vars: machine.variables,
     steps,
@@ -277,12 +291,12 @@ export async function run(args: string[]): Promise<number> {
   };
   const id = traceId(trace);
   const path = options.itf ?? `counterexample-${id}.itf.json`;
-  write(formatTraceText(trace));
-  if (!quiet) write(report);
+  say(formatTraceText(trace));
+  if (!quiet) say(report);
   const written = writeEvidence("check", path, formatItf(trace), "the counterexample is printed above and the exit code is still the verdict's");
-  const shape = lasso === undefined ? "" : lasso.closing === "stutter" ? `, then stuttering in state ${lasso.loop + 1} forever` : `, then back to state ${lasso.loop + 1} forever`;
-  write(`Counterexample ${id}: ${steps.length - 1} steps${shape}${originalLength !== undefined ? ` (shortened from ${originalLength})` : ""}, ${written ? `written to ${path}` : "not written (see the error above)"}`);
-  if (simulation) write(`Replay this run with: multipager ${trace.command.join(" ")}`);
+  const shape = lasso === undefined ? "" : lasso.closing === "stutter" ? `, then State ${stateNumber(lasso.loop)} stutters forever` : `, then back to State ${stateNumber(lasso.loop)} forever`;
+  say(`Counterexample ${id}: ${steps.length - 1} steps${shape}${originalLength !== undefined ? ` (shortened from ${originalLength})` : ""}, ${written ? `written to ${path === "-" ? "standard output" : path}` : "not written (see the error above)"}`);
+  if (drawnSeed !== undefined || simulation) say(`Replay this run with: ${shellCommand(trace.command)}`);
   return match(violation.kind)
     .with("deadlock", () => ExitCode.Deadlock)
     .with("invariant", "refinement", () => ExitCode.Safety)

@@ -16,13 +16,16 @@ import { formatItf } from "../../model/itf.js";
 import type { TraceValue } from "../../model/machine.js";
 import { terminalProgress } from "../../model/progress.js";
 import { freshSeed, MAX_SEED } from "../../model/random.js";
-import { formatStatistics } from "../../model/report.js";
+import { formatInitialStates, formatStatistics } from "../../model/report.js";
 import { traceId, type Trace, type TraceStep, type Violation } from "../../model/trace.js";
 import { DEFAULT_REFINEMENT_CONFIG, MUTANT_CONFIG, refinementConfigNamed, refinementConfigs } from "../../refinement/configs.js";
 import { DEFAULT_MAX_COMMANDS, DEFAULT_RUNS, propertyCheck } from "../../refinement/pbt.js";
 import { buildRefinement, kernelConfigFor, refinementSteps, violationOf } from "../../refinement/product.js";
 import { formatRefinementTrace } from "../../refinement/render.js";
 import { formatMissing, missingBehaviours } from "../../refinement/unsupported.js";
+import { reproducingArgs, shellCommand } from "../../trace/command.js";
+import { SHORTEST_SEARCH_STATES, shortestRefinementTrace } from "../../trace/refinement.js";
+import { humanOutput } from "../human-output.js";
 import { integerOption, parseOptions } from "../options.js";
 import { writeEvidence } from "../evidence.js";
 
@@ -75,7 +78,7 @@ function parse(args: string[]) {
   return parseOptions("refine", args, OPTIONS);
 }
 
-const write = (text: string) => process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
+const print = (text: string) => process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
 
 function listConfigs(): string {
   const width = Math.max(...refinementConfigs.map((c) => c.name.length));
@@ -92,15 +95,15 @@ function listMutants(): string {
 export async function run(args: string[]): Promise<number> {
   const options = parse(args);
   if (options.help) {
-    write(REFINE_USAGE);
+    print(REFINE_USAGE);
     return ExitCode.Ok;
   }
   if (options["list-configs"]) {
-    write(listConfigs());
+    print(listConfigs());
     return ExitCode.Ok;
   }
   if (options["list-mutants"]) {
-    write(listMutants());
+    print(listMutants());
     return ExitCode.Ok;
   }
   const exhaustive = options.exhaustive === true;
@@ -125,8 +128,10 @@ export async function run(args: string[]): Promise<number> {
   const config = refinementConfigNamed(configName);
   const refinement = buildRefinement({ spec: config.spec, kernel: kernelConfigFor(config.spec, config.cpus), arch, mutant });
   const quiet = options.quiet === true;
+  // With --itf - the trace file is standard output: everything for people goes to standard error.
+  const write = humanOutput(options.itf);
 
-  const mode = exhaustive ? "exhaustive breadth-first search" : `property-based, seed ${seed}, ${runs} runs`;
+  const mode = exhaustive ? "exhaustive breadth-first search" : `property-based, ${runs} runs`;
   write(`Refining ${refinement.concrete.name} (${arch}) against ${refinement.spec.name}: configuration ${config.name} (${config.cpus} CPU${config.cpus === 1 ? "" : "s"}), ${mutant === undefined ? "no mutant" : `mutant ${mutant}`}; ${mode}.`);
   if (!exhaustive) write(`Seed: ${seed}`);
 
@@ -134,12 +139,15 @@ export async function run(args: string[]): Promise<number> {
   let steps: readonly TraceStep[] | undefined;
   let report = "";
   let budgetHit = false;
-  let replay = "";
+  let originalLength: number | undefined;
+  /** What a property-based run drew for itself, recorded in the trace's command. */
+  const drawn: Record<string, string> = {};
   if (exhaustive) {
     const progress = terminalProgress(process.stderr);
     try {
       const result = check(refinement.product, { checkDeadlock: false, onProgress: progress.update, ...(maxStates !== undefined ? { maxStates } : {}) });
       budgetHit = result.status === "budget";
+      write(formatInitialStates(result));
       report = formatStatistics(result);
       if (result.violation !== undefined && result.trace !== undefined) {
         const replayed = refinementSteps(refinement, result.trace);
@@ -151,12 +159,24 @@ export async function run(args: string[]): Promise<number> {
     }
   } else {
     const result = propertyCheck(refinement, mutant, { seed, runs, path: options.path });
-    report = `Property-based refinement ${result.failure === undefined ? "passed" : "failed"}: ${result.runs} run${result.runs === 1 ? "" : "s"} of at most ${DEFAULT_MAX_COMMANDS} commands, ${result.commands} commands, seed ${seed}.`;
+    report = `Property-based refinement ${result.failure === undefined ? "passed" : "failed"}: ${result.runs} run${result.runs === 1 ? "" : "s"} of at most ${DEFAULT_MAX_COMMANDS} commands, ${result.commands} commands.`;
     if (result.failure !== undefined) {
-      violation = result.failure.violation;
-      steps = result.failure.steps;
-      report += `\nShrunk ${result.failure.shrinks} times to ${result.failure.steps.length - 1} steps; fast-check path ${result.failure.path}.`;
-      replay = `Replay this failure with: multipager refine --arch ${arch} --config ${config.name}${mutant === undefined ? "" : ` --mutant ${mutant}`} --seed ${seed} --path ${result.failure.path}`;
+      const found = result.failure.steps.length - 1;
+      drawn["--seed"] = String(seed);
+      drawn["--path"] = result.failure.path;
+      report += `\nfast-check shrank the failing run ${result.failure.shrinks} times, then single steps were dropped: ${found} steps (fast-check path ${result.failure.path}).`;
+      // The same bug, the same trace: the shortest one, as exhaustive checking finds it, when the configuration is small enough.
+      const shortest = shortestRefinementTrace(refinement, result.failure.violation.name, found);
+      if (shortest === undefined) {
+        violation = result.failure.violation;
+        steps = result.failure.steps;
+        report += `\nNo shorter trace: a breadth-first search of at most ${SHORTEST_SEARCH_STATES.toLocaleString("en-US")} states found none within ${found} steps; the trace is the property-based run's.`;
+      } else {
+        violation = violationOf(refinement, shortest.last, result.failure.violation.name);
+        steps = shortest.steps;
+        if (shortest.steps.length - 1 < found) originalLength = found;
+        report += `\nShortest trace by breadth-first search on ${config.name} (${shortest.distinct} distinct states): ${shortest.steps.length - 1} steps.`;
+      }
     }
   }
 
@@ -178,18 +198,20 @@ export async function run(args: string[]): Promise<number> {
     mutant: mutant ?? null,
     arch,
     violation,
-    command: ["refine", ...args],
+    // The command that reproduces this very run: the drawn seed and fast-check path, no output options, no local paths.
+    command: reproducingArgs("refine", args, drawn),
     toolVersion: await version(),
     vars: refinement.product.variables,
     steps,
+    ...(originalLength !== undefined ? { originalLength } : {}),
   };
   const id = traceId(trace);
   const path = options.itf ?? `refinement-${id}.itf.json`;
   write(formatRefinementTrace(trace));
   if (!quiet) write(report);
   const written = writeEvidence("refine", path, formatItf(trace), "the counterexample is printed above and the exit code is still the verdict's");
-  write(`Counterexample ${id}: ${steps.length - 1} steps, ${written ? `written to ${path}` : "not written (see the error above)"}`);
-  if (replay !== "") write(replay);
+  write(`Counterexample ${id}: ${steps.length - 1} steps${originalLength !== undefined ? ` (shortened from ${originalLength})` : ""}, ${written ? `written to ${path === "-" ? "standard output" : path}` : "not written (see the error above)"}`);
+  if (!exhaustive) write(`Replay this failure with: ${shellCommand(trace.command)}`);
   if (completeness !== null) write(completenessText);
   return ExitCode.Safety;
 }
