@@ -43,8 +43,8 @@ export const ADVANCE_WIDTHS: { readonly regular: readonly number[]; readonly bol
 
 const INDEX = new Map(MEASURED_CHARACTERS.map((char, index) => [char, index]));
 
-/** A character outside the table is counted a full em wide: wider than any it has, so nothing overflows. */
-const UNKNOWN = UNITS_PER_EM;
+/** A character outside the table is counted 1.125 em wide: wider than any it has (bold W is 1.103 em), so nothing overflows. */
+const UNKNOWN = UNITS_PER_EM * 1.125;
 
 /** The width in pixels of `text` at `size` pixels (no kerning: a little wider than the browser draws it, never narrower). */
 export function textWidth(text: string, size: number, bold = false): number {
