@@ -16,7 +16,8 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { cpus, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { integerOption, parseOptions } from "../cli/options.js";
+import { InputError } from "../model/input-error.js";
 import { writeFileAtomic } from "../model/atomic-write.js";
 import { BENCH_CONFIGS } from "./configs.js";
 import type { Measurement, MeasureRequest } from "./measure.js";
@@ -51,13 +52,7 @@ function median(runs: readonly Measurement[]): Measurement {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-class BenchUsageError extends Error {}
-
-function positiveInteger(option: string, text: string): number {
-  const value = Number(text);
-  if (!/^[0-9]+$/.test(text) || !Number.isSafeInteger(value) || value < 1) throw new BenchUsageError(`${option} must be a positive integer, got '${text}'`);
-  return value;
-}
+const BENCH_OPTIONS = "options: --quick, --spin-timeout S, --repeat N";
 
 const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
 const int = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "-");
@@ -91,9 +86,9 @@ function machineDescription(): string {
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { quick: { type: "boolean" }, "spin-timeout": { type: "string" }, repeat: { type: "string" } }, strict: true });
-  const spinTimeout = positiveInteger("--spin-timeout", values["spin-timeout"] ?? "120");
-  const repeat = positiveInteger("--repeat", values.repeat ?? "3");
+  const values = parseOptions("bench", process.argv.slice(2), { quick: { type: "boolean" }, "spin-timeout": { type: "string" }, repeat: { type: "string" } }, BENCH_OPTIONS);
+  const spinTimeout = integerOption("bench", "spin-timeout", values["spin-timeout"], 1) ?? 120;
+  const repeat = integerOption("bench", "repeat", values.repeat, 1) ?? 3;
   const log = (line: string) => process.stderr.write(`${line}\n`);
   if (!ensureSpin(log)) {
     log("bench: FAILED: spin is required for the side-by-side comparison");
@@ -194,8 +189,7 @@ async function main(): Promise<number> {
 try {
   process.exitCode = await main();
 } catch (error) {
-  const usage = error instanceof BenchUsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS") === true;
-  if (!usage) throw error;
-  process.stderr.write(`bench: ${(error as Error).message} (options: --quick, --spin-timeout S, --repeat N)\n`);
+  if (!(error instanceof InputError && error.kind === "usage")) throw error;
+  process.stderr.write(`${error.message}\n`);
   process.exitCode = 2;
 }

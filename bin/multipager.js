@@ -8,12 +8,7 @@ if (!existsSync(fileURLToPath(entry))) {
   process.stderr.write("multipager: not built yet; run `npm ci` (or `npm run build`) first\n");
   process.exit(153);
 }
-// A reader that stops early (`| head`) closes the pipe: that ends the output, it is not an error.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on("error", (error) => {
-    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
-    throw error;
-  });
-}
-const { main } = await import(entry.href);
+const { main, guardStandardStreams } = await import(entry.href);
+// A closed pipe ends the output quietly; any other failure to write stdout is one line (cli/streams.ts).
+guardStandardStreams();
 process.exitCode = await main(process.argv.slice(2));

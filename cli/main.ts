@@ -1,5 +1,6 @@
 import { ExitCode } from "./exit-codes.js";
 import { InputError } from "../model/input-error.js";
+export { guardStandardStreams } from "./streams.js";
 
 /**
  * Each command lives in cli/commands/<name>.ts and exports
@@ -31,7 +32,13 @@ export function commandNames(): string[] {
 export function usage(): string {
   const width = Math.max(...Object.keys(commands).map((name) => name.length));
   const lines = Object.entries(commands).map(([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`);
-  return ["usage: multipager <command> [options]   (multipager <command> --help for its options)", "", "commands:", ...lines].join("\n");
+  return [
+    "usage: multipager <command> [options]   (multipager <command> --help for its options)",
+    "       multipager -V | --version",
+    "",
+    "commands:",
+    ...lines,
+  ].join("\n");
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -40,7 +47,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(usage() + "\n");
     return name === undefined ? ExitCode.Usage : ExitCode.Ok;
   }
-  if (name === "--version") {
+  if (name === "--version" || name === "-V") {
     process.stdout.write(`${await version()}\n`);
     return ExitCode.Ok;
   }

@@ -94,7 +94,7 @@ export interface KernelMachineOptions {
 }
 
 function isKernelConfig(config: KernelConfig | SpecShapedConfig): config is KernelConfig {
-  return "layout" in config;
+  return typeof config === "object" && config !== null && "layout" in config;
 }
 
 /** A concrete machine: `config` in the kernel's shape or the spec's (converted by fromSpecConfig). */

@@ -130,7 +130,8 @@ export function formatTable1Markdown(report: Table1Report): string {
   return lines.join("\n") + "\n";
 }
 
-export function formatTable1Json(report: Table1Report): string {
+/** The table as data: what `--format json` prints and what the JSON report (`--json`) carries. */
+export function table1Json(report: Table1Report) {
   const rows = report.rows.map((r) => ({
     arch: r.arch,
     title: r.title,
@@ -140,7 +141,11 @@ export function formatTable1Json(report: Table1Report): string {
     generalProtection: r.generalProtection.perFault,
     regionTableBytes: { kernel: r.kernelRegionTableBytes, user: r.userRegionMapBytes },
   }));
-  return JSON.stringify({ table: "I", unit: "switches per handled fault", matchesPaper: report.matchesPaper, mismatches: report.mismatches, rows }, null, 2) + "\n";
+  return { table: "I" as const, unit: "switches per handled fault", matchesPaper: report.matchesPaper, mismatches: report.mismatches, rows };
+}
+
+export function formatTable1Json(report: Table1Report): string {
+  return JSON.stringify(table1Json(report), null, 2) + "\n";
 }
 
 export type Table1Format = "text" | "md" | "json";

@@ -11,7 +11,9 @@
  *
  * Each new state is checked against every invariant when it is discovered,
  * and each state with no successor is a deadlock (unless deadlock checking is
- * off): both are reported with a shortest trace.
+ * off): both are reported with a shortest trace. With `maxViolations` above
+ * one the search records a violation, leaves its state unexpanded and goes
+ * on until it has that many or nothing is left.
  */
 import type { Invariant, StateMachine } from "./machine.js";
 import { collisionProbability, fingerprint } from "./fingerprint.js";
@@ -35,6 +37,14 @@ export interface CheckOptions {
   readonly symmetry?: boolean;
   /** Stop cleanly (status "budget") before the search's own arrays would exceed this many bytes. */
   readonly maxMemory?: number;
+  /**
+   * Stop after this many violations (default 1; Infinity: explore
+   * everything). Past the first, the search goes on without expanding a
+   * violating state: each violation is a distinct state (a distinct orbit
+   * under symmetry) that breaks an invariant (the first one it breaks, in
+   * the machine's order) or has no successor, with its own shortest trace.
+   */
+  readonly maxViolations?: number;
 }
 
 /** Check the clock once per this many expanded states. */
@@ -67,6 +77,7 @@ export function check<S>(machine: StateMachine<S>, options: CheckOptions = {}): 
   const maxStates = options.maxStates ?? Number.POSITIVE_INFINITY;
   const maxDepth = options.maxDepth ?? Number.POSITIVE_INFINITY;
   const maxMemory = options.maxMemory ?? Number.POSITIVE_INFINITY;
+  const maxViolations = options.maxViolations ?? 1;
   const progressInterval = options.progressIntervalMs ?? 1000;
   const onProgress = options.onProgress;
   const canonicalize = symmetryOf(machine, options.symmetry === true);
@@ -92,8 +103,11 @@ export function check<S>(machine: StateMachine<S>, options: CheckOptions = {}): 
   let levelStart = 0;
   let expanded = 0;
   let budget: string | undefined;
+  /** Set when the search must stop for its violations (the limit reached). */
   let violation: Violation | undefined;
-  let violationAt = -1;
+  const found: { violation: Violation; at: number }[] = [];
+  /** Numbers of violating states, which are not expanded. */
+  const violators = new Set<number>();
 
   // The state being expanded, and how many successors it has emitted so far.
   let parent = ROOT;
@@ -113,11 +127,14 @@ export function check<S>(machine: StateMachine<S>, options: CheckOptions = {}): 
     if (depth + 1 > deepest && parent !== ROOT) deepest = depth + 1;
     return index;
   };
+  const record = (broken: Violation, at: number) => {
+    found.push({ violation: broken, at });
+    violators.add(at);
+    if (found.length >= maxViolations) violation = found[0]!.violation;
+  };
   const afterNew = (index: number, broken: number) => {
-    if (broken >= 0) {
-      violation = invariantViolation(invariants[broken]!);
-      violationAt = index;
-    } else if (visited.size >= maxStates) budget = `the state budget of ${maxStates} distinct states`;
+    if (broken >= 0) record(invariantViolation(invariants[broken]!), index);
+    if (violation === undefined && visited.size >= maxStates) budget = `the state budget of ${maxStates} distinct states`;
   };
 
   // Fast path: encodings only, one expanded state's successors at a time.
@@ -185,8 +202,8 @@ export function check<S>(machine: StateMachine<S>, options: CheckOptions = {}): 
       ...(canonicalize !== undefined ? { symmetry: true } : {}),
       ...outdegreeOf(outdegrees, maxOutdegree),
     };
-    if (violation === undefined) return { status, statistics, ...(budget ? { budget } : {}) };
-    return { status, statistics, violation, trace: replayTrace(machine, links, violationAt, canonicalize) };
+    if (found.length === 0) return { status, statistics, ...(budget ? { budget } : {}) };
+    return withViolations({ status, statistics, ...(budget ? { budget } : {}) }, found, maxViolations, (at) => replayTrace(machine, links, at, canonicalize));
   };
 
   // Initial states: parent ROOT, ordinal = place among the initial states; "next" is level 0.
@@ -199,7 +216,7 @@ export function check<S>(machine: StateMachine<S>, options: CheckOptions = {}): 
     initialStates++;
     afterNew(index, brokenIndex(invariants, state));
     if (violation !== undefined) return finish("violation");
-    if (budget !== undefined) return finish("budget");
+    if (budget !== undefined) return finish(found.length > 0 ? "violation" : "budget");
   }
   [current, next] = [next, current];
 
@@ -211,27 +228,31 @@ export function check<S>(machine: StateMachine<S>, options: CheckOptions = {}): 
     for (let k = 0; k < current.count; k++) {
       parent = levelStart + k;
       ordinal = 0;
+      if (violators.size > 0 && violators.has(parent)) {
+        expanded++;
+        continue;
+      }
       const bytes = current.get(k);
       if (expandFast !== undefined) {
         expandFast(bytes, collect);
         discoverBatch();
       }
       else expandObjects(bytes);
-      if (violation !== undefined) return finish("violation");
+      // Off the queue once its expansion started (as in TLC, and the parallel search), even when a violation cut it short.
       expanded++;
-      if (budget !== undefined) return finish("budget");
+      if (violation !== undefined) return finish("violation");
+      if (budget !== undefined) return finish(found.length > 0 ? "violation" : "budget");
       const successors = ordinal;
       outdegrees[Math.min(successors, OUTDEGREE_BUCKETS - 1)]!++;
       if (successors > maxOutdegree) maxOutdegree = successors;
       if (successors === 0 && checkDeadlock) {
-        violation = DEADLOCK;
-        violationAt = parent;
-        return finish("violation");
+        record(DEADLOCK, parent);
+        if (violation !== undefined) return finish("violation");
       }
       // Stop while the next growth of any array (the set by half, the links and the frontier by double) still fits.
       if (maxMemory !== Number.POSITIVE_INFINITY && visited.bytesAfterGrowth + links.bytesAfterGrowth + current.bytes + 2 * next.bytes > maxMemory) {
         budget = `the memory budget of ${formatBytes(maxMemory)}`;
-        return finish("budget");
+        return finish(found.length > 0 ? "violation" : "budget");
       }
       if ((expanded & (CLOCK_STRIDE - 1)) === 0) {
         if (onProgress !== undefined) {
@@ -249,7 +270,25 @@ export function check<S>(machine: StateMachine<S>, options: CheckOptions = {}): 
     next.shrink();
     depth++;
   }
-  return finish(budget === undefined ? "ok" : "budget");
+  return finish(found.length > 0 ? "violation" : budget === undefined ? "ok" : "budget");
+}
+
+/**
+ * The result's violations with their traces, shortest first (ties in the
+ * order found); the first is also the result's `violation` and `trace`, the
+ * one a search stopping at the first violation reports.
+ */
+export function withViolations(
+  result: Omit<CheckResult, "violation" | "trace" | "violations">,
+  found: readonly { violation: Violation; at: number }[],
+  limit: number,
+  traceTo: (at: number) => TraceStep[],
+): CheckResult {
+  const violations = found
+    .map((entry) => ({ violation: entry.violation, trace: traceTo(entry.at) }))
+    .sort((a, b) => a.trace.length - b.trace.length);
+  const first = violations[0]!;
+  return { ...result, violation: first.violation, trace: first.trace, ...(limit > 1 ? { violations, violationLimit: limit } : {}) };
 }
 
 function brokenIndex<S>(invariants: readonly Invariant<S>[], state: S): number {

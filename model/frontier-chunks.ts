@@ -6,7 +6,9 @@
  *
  * A chunk holds consecutive states of one worker (its owner), numbered
  * locally from `firstLocal`; a record is the encoding's length (a 32-bit
- * word) and the encoding, padded to a whole word.
+ * word) and the encoding, padded to a whole word. A state that must not be
+ * expanded (a violation, when the search goes on past it) keeps its place
+ * and number: its length word is negative (-1 - length).
  */
 
 const CHUNK_BYTES = 1 << 16;
@@ -30,12 +32,12 @@ export class ChunkWriter {
     return this.heldBytes;
   }
 
-  /** Appends the state numbered `local` by this worker; locals must follow one another within a chunk. */
-  push(state: Uint8Array, local: number): void {
+  /** Appends the state numbered `local` by this worker; locals must follow one another within a chunk. `expand` false: a state the next level only counts. */
+  push(state: Uint8Array, local: number, expand = true): void {
     const need = WORD * (1 + Math.ceil(state.length / WORD));
     if (this.words.length === 0 || this.used + need > this.bytes.length) this.open(need, local);
     const at = this.used;
-    this.words[at / WORD] = state.length;
+    this.words[at / WORD] = expand ? state.length : -1 - state.length;
     this.bytes.set(state, at + WORD);
     this.used = at + need;
     this.words[COUNT]!++;
@@ -69,10 +71,11 @@ export class ChunkWriter {
 export const chunkCount = (chunk: SharedArrayBuffer): number => new Int32Array(chunk, 0, HEADER_WORDS)[COUNT]!;
 
 /**
- * Calls visit(state, owner, local) for each state of the chunk, in order;
- * `state` is a view valid during the call. Stops early when visit returns false.
+ * Calls visit(state, owner, local, expand) for each state of the chunk, in
+ * order; `state` is a view valid during the call. Stops early when visit
+ * returns false.
  */
-export function forEachInChunk(chunk: SharedArrayBuffer, visit: (state: Uint8Array, owner: number, local: number) => boolean): void {
+export function forEachInChunk(chunk: SharedArrayBuffer, visit: (state: Uint8Array, owner: number, local: number, expand: boolean) => boolean): void {
   const words = new Int32Array(chunk);
   const bytes = new Uint8Array(chunk);
   const count = words[COUNT]!;
@@ -80,8 +83,9 @@ export function forEachInChunk(chunk: SharedArrayBuffer, visit: (state: Uint8Arr
   const firstLocal = words[FIRST_LOCAL]!;
   let at = WORD * HEADER_WORDS;
   for (let k = 0; k < count; k++) {
-    const length = words[at / WORD]!;
-    if (!visit(bytes.subarray(at + WORD, at + WORD + length), owner, firstLocal + k)) return;
+    const word = words[at / WORD]!;
+    const length = word < 0 ? -1 - word : word;
+    if (!visit(bytes.subarray(at + WORD, at + WORD + length), owner, firstLocal + k, word >= 0)) return;
     at += WORD * (1 + Math.ceil(length / WORD));
   }
 }

@@ -9,7 +9,11 @@
  * not an ITF value: the reader names where it is.
  */
 
-/** Deeper than this is not a trace value but an attack on the reader's stack. */
+/**
+ * Deeper than this is not a trace value but an attack on the checker's
+ * stack. Files are refused deeper still before they are parsed
+ * (model/input-file.ts); this bounds values from elsewhere.
+ */
 export const MAX_ITF_DEPTH = 200;
 
 const BIGINT = /^-?[0-9]+$/;

@@ -8,11 +8,12 @@
  * wrote them. Reading validates the whole file with effect Schema and names
  * the first bad field in a one-line InputError.
  */
-import { readFileSync } from "node:fs";
-import { Either, ParseResult, Schema } from "effect";
+import { Either, Schema } from "effect";
 import { writeFileAtomic } from "./atomic-write.js";
 import { InputError } from "./input-error.js";
+import { parseJsonInput, readInputText } from "./input-file.js";
 import { itfValueProblem } from "./itf-value.js";
+import { firstIssue } from "./schema-issue.js";
 import type { ActionParams, TraceValue } from "./machine.js";
 import { TRACE_FORMAT_VERSION, traceId, type ClosingStep, type Trace, type TraceStep, type Violation } from "./trace.js";
 
@@ -164,15 +165,6 @@ const ItfSchema = Schema.Struct({
   loop: Schema.optional(Schema.Int.pipe(Schema.nonNegative())),
 });
 
-/** The first problem of a parse error, on one line, with its path. */
-function firstIssue(error: ParseResult.ParseError): string {
-  const issues = ParseResult.ArrayFormatter.formatErrorSync(error);
-  const issue = issues[0];
-  if (issue === undefined) return ParseResult.TreeFormatter.formatErrorSync(error).split("\n").join(" ");
-  const path = issue.path.map((key) => (typeof key === "number" ? `[${key}]` : `.${String(key)}`)).join("");
-  return `${path === "" ? "top level" : path.slice(path.startsWith(".") ? 1 : 0)}: ${issue.message.split("\n").join(" ")}`;
-}
-
 /** The first value anywhere in the file that is not an ITF expression, with its path. */
 function firstValueProblem(itf: Schema.Schema.Type<typeof ItfSchema>): string | undefined {
   const meta = itf["#meta"];
@@ -205,12 +197,7 @@ function firstValueProblem(itf: Schema.Schema.Type<typeof ItfSchema>): string | 
 
 /** Parses ITF JSON text into a Trace; `source` names the file in errors. */
 export function parseItf(text: string, source: string): Trace {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new InputError(`${source}: not valid JSON (${error instanceof Error ? error.message : String(error)})`);
-  }
+  const json = parseJsonInput(text, source);
   const decoded = Schema.decodeUnknownEither(ItfSchema)(json);
   if (Either.isLeft(decoded)) throw new InputError(`${source}: not a multipager ITF trace: ${firstIssue(decoded.left)}`);
   const itf = decoded.right;
@@ -273,12 +260,5 @@ export function parseItf(text: string, source: string): Trace {
 }
 
 export function readItf(path: string): Trace {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(`cannot read trace file ${path}${code ? ` (${code})` : ""}`);
-  }
-  return parseItf(text, path);
+  return parseItf(readInputText(path, "trace file"), path);
 }

@@ -12,7 +12,8 @@ import { parentPort, workerData } from "node:worker_threads";
 import { actionIndexer, symmetryOf } from "./check.js";
 import { ChunkWriter, forEachInChunk } from "./frontier-chunks.js";
 import type { Invariant } from "./machine.js";
-import { loadMachine, type LevelReport, type WorkerData } from "./parallel.js";
+import { DEADLOCKED, loadMachine, type LevelReport, type WorkerData } from "./parallel.js";
+import { selectProperties } from "./selection.js";
 import { ParentLinks, ROOT, SuccessorBatch } from "./search-arrays.js";
 import { OUTDEGREE_BUCKETS } from "./statistics.js";
 import { CURSOR, SharedFingerprintSet, STOP, STOP_MEMORY_BUDGET, STOP_STATE_BUDGET, STOP_VIOLATION } from "./shared-fingerprint-set.js";
@@ -21,8 +22,8 @@ import { CURSOR, SharedFingerprintSet, STOP, STOP_MEMORY_BUDGET, STOP_STATE_BUDG
 const STOP_FAILURE = 4;
 
 async function main(): Promise<void> {
-  const { index: me, count, source, symmetry, visited: buffers, checkDeadlock, maxStates } = workerData as WorkerData;
-  const machine = await loadMachine(source);
+  const { index: me, count, source, symmetry, visited: buffers, checkDeadlock, maxStates, maxViolations, properties } = workerData as WorkerData;
+  const machine = selectProperties(await loadMachine(source), properties);
   const canonicalize = symmetryOf(machine, symmetry);
   const indexOf = actionIndexer(machine);
   const invariants = machine.invariants as readonly Invariant<unknown>[];
@@ -54,9 +55,14 @@ async function main(): Promise<void> {
   let newStates = new Float64Array(actionCount);
   let outdegrees = new Float64Array(OUTDEGREE_BUCKETS);
   let maxOutdegree = 0;
-  let deadlock = -1;
-  let brokenInvariant = -1;
-  let brokenAt = -1;
+  let violations: [number, number][] = [];
+  /** Records a violation; false when this worker has found as many as the run may report (the search stops). */
+  const violated = (invariant: number, at: number): boolean => {
+    violations.push([invariant, at]);
+    if (violations.length < maxViolations) return true;
+    stopWith(STOP_VIOLATION);
+    return false;
+  };
   const startLevel = () => {
     // The table may have grown while this worker was idle.
     visited.refresh();
@@ -66,9 +72,7 @@ async function main(): Promise<void> {
     newStates = new Float64Array(actionCount);
     outdegrees = new Float64Array(OUTDEGREE_BUCKETS);
     maxOutdegree = 0;
-    deadlock = -1;
-    brokenInvariant = -1;
-    brokenAt = -1;
+    violations = [];
   };
 
   /** Adds the batch (the successors of state `parent`, or the initial states) to the visited set; false when the search must stop. */
@@ -82,7 +86,9 @@ async function main(): Promise<void> {
     const prints = batch.prints;
     visited.prefetch(prints, reserved);
     let added = 0;
-    for (let k = 0; k < reserved; k++) {
+    let going = true;
+    // As one worker does, stop at the violating successor that reaches the limit: the ones after it are not generated.
+    for (let k = 0; k < reserved && going; k++) {
       generated++;
       const action = batch.actions[k]!;
       if (action >= 0) firings[action]!++;
@@ -90,16 +96,11 @@ async function main(): Promise<void> {
       added++;
       const key = batch.state(k);
       const local = links.push(parent, k);
-      writer.push(key, local);
       if (action >= 0) newStates[action]!++;
-      if (brokenInvariant < 0) {
-        const broken = brokenOf(key);
-        if (broken >= 0) {
-          brokenInvariant = broken;
-          brokenAt = local * count + me;
-          stopWith(STOP_VIOLATION);
-        }
-      }
+      const broken = brokenOf(key);
+      if (broken >= 0) going = violated(broken, local * count + me);
+      // A violating state is not expanded; it keeps its number in the next level.
+      writer.push(key, local, broken < 0);
     }
     visited.settle(reserved, added);
     batch.count = 0;
@@ -122,10 +123,7 @@ async function main(): Promise<void> {
     expanded++;
     outdegrees[Math.min(successors, OUTDEGREE_BUCKETS - 1)]!++;
     if (successors > maxOutdegree) maxOutdegree = successors;
-    if (successors === 0 && (deadlock < 0 || parent < deadlock)) {
-      deadlock = parent;
-      if (checkDeadlock) stopWith(STOP_VIOLATION);
-    }
+    if (successors === 0 && checkDeadlock && !violated(DEADLOCKED, parent)) return false;
     return discoverBatch(parent) && Atomics.load(control, STOP) === 0;
   };
 
@@ -136,9 +134,7 @@ async function main(): Promise<void> {
     newStates,
     outdegrees,
     maxOutdegree,
-    deadlock,
-    brokenInvariant,
-    brokenAt,
+    violations,
     heldBytes: links.bytes + writer.bytesHeld,
     chunks: writer.take(),
   });
@@ -165,7 +161,11 @@ async function main(): Promise<void> {
         while (going && Atomics.load(control, STOP) === 0) {
           const claimed = Atomics.add(control, CURSOR, 1);
           if (claimed >= chunks.length) break;
-          forEachInChunk(chunks[claimed]!, (state, owner, local) => (going = expandState(state, owner, local)));
+          forEachInChunk(chunks[claimed]!, (state, owner, local, expand) => {
+            if (expand) going = expandState(state, owner, local);
+            else expanded++;
+            return going;
+          });
         }
       } finally {
         visited.leave();

@@ -22,7 +22,7 @@
 import { Worker } from "node:worker_threads";
 import type { StateMachine } from "./machine.js";
 import { collisionProbability } from "./fingerprint.js";
-import { DEADLOCK, formatBytes, invariantViolation, replayTrace, symmetryOf, type CheckOptions } from "./check.js";
+import { DEADLOCK, formatBytes, invariantViolation, replayTrace, symmetryOf, withViolations, type CheckOptions } from "./check.js";
 import { chunkCount } from "./frontier-chunks.js";
 import {
   BUSY,
@@ -38,6 +38,10 @@ import {
 } from "./shared-fingerprint-set.js";
 import { type ActionCoverage, type CheckResult, type CheckStatistics, OUTDEGREE_BUCKETS, outdegreeOf, type RunStatus } from "./statistics.js";
 import type { Violation } from "./trace.js";
+import { selectProperties, type PropertySelection } from "./selection.js";
+
+/** In a worker's violations: the state has no successor. */
+export const DEADLOCKED = -1;
 
 export interface MachineSource {
   /** URL of an ES module (e.g. new URL("../spec/index.js", import.meta.url).href). */
@@ -57,6 +61,8 @@ export async function loadMachine(source: MachineSource): Promise<StateMachine<u
 
 export interface ParallelOptions extends CheckOptions {
   readonly workers: number;
+  /** The invariants (and temporal properties) to check; each worker restricts its own machine (model/selection.ts). */
+  readonly properties?: PropertySelection;
 }
 
 /** What each worker is started with (see parallel-worker.ts). */
@@ -68,6 +74,8 @@ export interface WorkerData {
   readonly visited: SharedVisitedBuffers;
   readonly checkDeadlock: boolean;
   readonly maxStates: number;
+  readonly maxViolations: number;
+  readonly properties: PropertySelection;
 }
 
 /** What a worker reports after its part of a level (or of the initial states). */
@@ -78,11 +86,13 @@ export interface LevelReport {
   readonly newStates: Float64Array;
   readonly outdegrees: Float64Array;
   readonly maxOutdegree: number;
-  /** Global number of a state with no successor, or -1. */
-  readonly deadlock: number;
-  /** First broken invariant among the states this worker discovered, or -1, and that state's number. */
-  readonly brokenInvariant: number;
-  readonly brokenAt: number;
+  /**
+   * The violations this worker found, in the order found (at most the limit):
+   * the index of the broken invariant (DEADLOCKED for a state without
+   * successor) and the state's global number. A violating state is not
+   * written to the next level.
+   */
+  readonly violations: readonly (readonly [invariant: number, at: number])[];
   /** Bytes the worker holds: its parent links and its chunks of the next level. */
   readonly heldBytes: number;
   /** The next level's states this worker discovered. */
@@ -127,8 +137,10 @@ class WorkerHandle {
 /** check() with `workers` worker threads; the same counts, verdicts and shortest-trace lengths. */
 export async function checkParallel(source: MachineSource, options: ParallelOptions): Promise<CheckResult> {
   const count = options.workers;
-  const machine = await loadMachine(source);
+  const properties = options.properties ?? {};
+  const machine = selectProperties(await loadMachine(source), properties);
   const canonicalize = symmetryOf(machine, options.symmetry === true);
+  const maxViolations = options.maxViolations ?? 1;
   const checkDeadlock = options.checkDeadlock ?? true;
   const maxStates = options.maxStates ?? Number.POSITIVE_INFINITY;
   const maxDepth = options.maxDepth ?? Number.POSITIVE_INFINITY;
@@ -145,15 +157,17 @@ export async function checkParallel(source: MachineSource, options: ParallelOpti
   let deepest = 0;
   let heldBytes = 0;
   let budget: string | undefined;
+  /** Set when the search must stop for its violations (the limit reached). */
   let violation: Violation | undefined;
-  let violationAt = -1;
+  const found: { violation: Violation; at: number }[] = [];
   const started = performance.now();
+  let lastProgress = started;
   const visited = sharedVisitedBuffers(Math.min(maxMemory, MAX_TABLE_BYTES));
   const control = new Int32Array(visited.control);
   const tableBytes = () => 8 * Atomics.load(control, CAPACITY);
   const workers = Array.from(
     { length: count },
-    (_, index) => new WorkerHandle({ index, count, source, symmetry: options.symmetry === true, visited, checkDeadlock, maxStates }),
+    (_, index) => new WorkerHandle({ index, count, source, symmetry: options.symmetry === true, visited, checkDeadlock, maxStates, maxViolations, properties }),
   );
 
   /** Adds up one round of reports; returns the next level's chunks. */
@@ -169,15 +183,15 @@ export async function checkParallel(source: MachineSource, options: ParallelOpti
       maxOutdegree = Math.max(maxOutdegree, r.maxOutdegree);
     }
     heldBytes = tableBytes() + reports.reduce((sum, r) => sum + r.heldBytes, 0);
-    const deadlocked = reports.map((r) => r.deadlock).filter((at) => at >= 0);
-    const broken = firstBroken(reports);
-    if (checkDeadlock && deadlocked.length > 0) {
-      violation = DEADLOCK;
-      violationAt = Math.min(...deadlocked);
-    } else if (broken !== undefined) {
-      violation = invariantViolation(machine.invariants[broken.invariant]!);
-      violationAt = broken.at;
-    } else {
+    // This level's deadlocks (states of the level) before its broken invariants (states of the next one), each by state number.
+    const level = reports.flatMap((r) => r.violations);
+    const byNumber = (a: readonly [number, number], b: readonly [number, number]) => a[1] - b[1];
+    for (const [invariant, at] of [...level.filter(([i]) => i === DEADLOCKED).sort(byNumber), ...level.filter(([i]) => i !== DEADLOCKED).sort(byNumber)]) {
+      if (found.length >= maxViolations) break;
+      found.push({ violation: invariant === DEADLOCKED ? DEADLOCK : invariantViolation(machine.invariants[invariant]!), at });
+    }
+    if (found.length >= maxViolations) violation = found[0]!.violation;
+    else {
       const stop = Atomics.load(control, STOP);
       if (stop === STOP_STATE_BUDGET) budget = `the state budget of ${maxStates} distinct states`;
       else if (heldBytes > maxMemory || (stop === STOP_MEMORY_BUDGET && maxMemory < MAX_TABLE_BYTES)) budget = `the memory budget of ${formatBytes(maxMemory)}`;
@@ -204,6 +218,13 @@ export async function checkParallel(source: MachineSource, options: ParallelOpti
       frontier = chunks.reduce((sum, chunk) => sum + chunkCount(chunk), 0);
       if (frontier > 0) deepest = depth + 1;
       depth++;
+      // Between levels: the figures are whole only here.
+      const now = performance.now();
+      if (options.onProgress !== undefined && now - lastProgress >= (options.progressIntervalMs ?? 1000)) {
+        lastProgress = now;
+        const distinct = Atomics.load(control, DISTINCT);
+        options.onProgress({ generated, distinct, queue: distinct - expanded, depth: deepest + 1, seconds: (now - started) / 1000 });
+      }
     }
 
     const distinct = Atomics.load(control, DISTINCT);
@@ -227,22 +248,13 @@ export async function checkParallel(source: MachineSource, options: ParallelOpti
       ...(canonicalize !== undefined ? { symmetry: true } : {}),
       ...outdegreeOf(outdegrees, maxOutdegree),
     };
-    const status: RunStatus = violation !== undefined ? "violation" : budget !== undefined ? "budget" : "ok";
-    if (violation === undefined) return { status, statistics, ...(budget ? { budget } : {}) };
+    const status: RunStatus = found.length > 0 ? "violation" : budget !== undefined ? "budget" : "ok";
+    if (found.length === 0) return { status, statistics, ...(budget ? { budget } : {}) };
     const links = await gatherLinks(workers);
-    return { status, statistics, violation, trace: replayTrace(machine, links, violationAt, canonicalize) };
+    return withViolations({ status, statistics, ...(budget ? { budget } : {}) }, found, maxViolations, (at) => replayTrace(machine, links, at, canonicalize));
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
-}
-
-function firstBroken(reports: readonly { brokenInvariant: number; brokenAt: number }[]): { invariant: number; at: number } | undefined {
-  let best: { invariant: number; at: number } | undefined;
-  for (const r of reports) {
-    if (r.brokenInvariant < 0) continue;
-    if (best === undefined || r.brokenAt < best.at) best = { invariant: r.brokenInvariant, at: r.brokenAt };
-  }
-  return best;
 }
 
 /** All workers' parent links, as one view by global state number. */

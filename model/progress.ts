@@ -1,7 +1,12 @@
 /**
- * A single updating progress line on a terminal. Short runs print nothing
- * (the line appears only after `delayMs`), and nothing is written when the
- * stream is not a terminal, so logs and pipes stay clean.
+ * Progress of a long search on stderr, never on stdout (the report).
+ *
+ * - On a terminal: one line redrawn in place, from `delayMs` on (short runs
+ *   print nothing), erased before the report.
+ * - Elsewhere (a CI log, a file, a pipe): a whole line every `intervalMs`, as
+ *   TLC prints its progress every minute whatever the output; a run shorter
+ *   than the interval prints none.
+ * - Off: nothing.
  */
 import { formatProgress } from "./report.js";
 import type { Progress } from "./statistics.js";
@@ -12,8 +17,42 @@ export interface ProgressLine {
   readonly finish: () => void;
 }
 
+/** TLC's: a progress line a minute. */
+export const DEFAULT_PROGRESS_INTERVAL_MS = 60_000;
+
+export interface ProgressOptions {
+  /** False: no progress at all. */
+  readonly enabled?: boolean;
+  /** Between two lines when the stream is not a terminal. */
+  readonly intervalMs?: number;
+  /** Before the first in-place line on a terminal. */
+  readonly delayMs?: number;
+}
+
+const NO_PROGRESS: ProgressLine = { update: () => {}, finish: () => {} };
+
+export function progressReporter(stream: NodeJS.WriteStream = process.stderr, options: ProgressOptions = {}): ProgressLine {
+  if (options.enabled === false) return NO_PROGRESS;
+  return stream.isTTY ? terminalProgress(stream, options.delayMs) : progressLines(stream, options.intervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS);
+}
+
+/** Whole lines, one per interval of the run's own clock. */
+export function progressLines(stream: NodeJS.WritableStream, intervalMs: number): ProgressLine {
+  let next = intervalMs;
+  return {
+    update: (progress) => {
+      const elapsed = progress.seconds * 1000;
+      if (elapsed < next) return;
+      stream.write(`${formatProgress(progress)}\n`);
+      // The next line one interval after this one, however late this one came.
+      next = intervalMs === 0 ? 0 : (Math.floor(elapsed / intervalMs) + 1) * intervalMs;
+    },
+    finish: () => {},
+  };
+}
+
 export function terminalProgress(stream: NodeJS.WriteStream = process.stderr, delayMs = 2000): ProgressLine {
-  if (!stream.isTTY) return { update: () => {}, finish: () => {} };
+  if (!stream.isTTY) return NO_PROGRESS;
   let drawn = false;
   return {
     update: (progress) => {

@@ -43,7 +43,7 @@ export function formatStatistics(result: CheckResult): string {
   const s = result.statistics;
   const headline = match(result.status)
     .with("ok", () => "Model checking completed. No error has been found.")
-    .with("violation", () => "Model checking stopped at the first violation (see the trace above).")
+    .with("violation", () => (result.violations === undefined ? "Model checking stopped at the first violation (see the trace above)." : severalViolations(result)))
     .with("budget", () => `Model checking stopped: ${result.budget ?? "a budget"} was reached before the search finished; the figures below are partial.`)
     .exhaustive();
   const depthLine = result.status === "ok"
@@ -64,11 +64,28 @@ export function formatStatistics(result: CheckResult): string {
     ]),
     "Coverage (firings: successors generated; distinct: new distinct states found):",
     ...coverageTable(s.coverage, true),
-    ...(result.status === "ok" ? neverFiredWarnings(s.coverage) : []),
+    ...(searchedEverything(result) ? neverFiredWarnings(s.coverage) : []),
     `Finished in ${s.seconds.toFixed(2)} s (${rate(s.statesPerSecond)} states generated per second; visited-state store ${(s.storeBytes / 2 ** 20).toFixed(1)} MiB).`,
   ];
   return `${lines.join("\n")}\n`;
 }
+
+/** Whether the search saw every reachable state (with --continue, violations and all). */
+function searchedEverything(result: CheckResult): boolean {
+  if (result.status === "ok") return true;
+  return result.violations !== undefined && result.violations.length < result.violationLimit! && result.budget === undefined;
+}
+
+/** The headline of a search that went on past its first violation. */
+function severalViolations(result: CheckResult): string {
+  const count = result.violations!.length;
+  const violations = `${count} violation${count === 1 ? "" : "s"}`;
+  const found = `${violations} (see the traces above; a violating state is not explored further)`;
+  if (count >= result.violationLimit!) return `Model checking stopped at its limit of ${found}.`;
+  if (result.budget !== undefined) return `Model checking stopped: ${result.budget} was reached before the search finished; it found ${found}; the figures below are partial.`;
+  return `Model checking completed: ${found}.`;
+}
+
 
 /** A simulation's statistics. Its seed is printed once, by the caller, before the run; a simulation never warns that an action never fired (random walks cover no state space). */
 export function formatSimulationStatistics(result: SimulationResult): string {

@@ -59,8 +59,17 @@ export interface CheckResult {
   readonly violation?: Violation;
   /** A shortest trace from an initial state to the violation ("Init" first). */
   readonly trace?: readonly TraceStep[];
-  /** What stopped the search when status is "budget". */
+  /** What stopped the search when status is "budget" (or, with several violations, before their limit). */
   readonly budget?: string;
+  /** With a limit of more than one violation: every violation found, shortest trace first (the first is `violation`). */
+  readonly violations?: readonly FoundViolation[];
+  /** That limit (Infinity: no limit). */
+  readonly violationLimit?: number;
+}
+
+export interface FoundViolation {
+  readonly violation: Violation;
+  readonly trace: readonly TraceStep[];
 }
 
 export interface SimulationStatistics {

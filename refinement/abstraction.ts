@@ -58,7 +58,7 @@ export function makeContext(spec: SpecConfig, kernel: KernelConfig, arch: Archit
     kernel,
     arch,
     layout: kernel.layout,
-    placement: placementFor(kernel.layout),
+    placement: placementFor(kernel.layout, kernel.tasks, kernel.frames.length),
     kernelAddressList: kernelAddresses(kernel.layout, kernel.kernelAddresses),
     abstractThreads: spec.threads.length,
     regionMapperOf: Array.from({ length: spec.tasks }, (_, task) => kernel.regionMapperOf?.[task] ?? null),

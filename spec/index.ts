@@ -3,8 +3,9 @@
  * (model/machine.ts): buildSpec, the named configurations, configuration
  * files, and the seeded design bugs.
  */
-import { readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { InputError } from "../model/input-error.js";
+import { parseJsonInput, readInputText } from "../model/input-file.js";
 import type { StateMachine } from "../model/machine.js";
 import type { MachineSource } from "../model/parallel.js";
 import { type SpecConfig, validateConfig } from "./config-schema.js";
@@ -44,23 +45,9 @@ export function loadConfig(nameOrPath: string): { name: string; config: SpecConf
   const named = namedConfigs.find((c) => c.name === nameOrPath);
   if (named) return { name: named.name, config: named.config };
   const looksLikePath = nameOrPath.endsWith(".json") || nameOrPath.includes("/");
-  let text: string;
-  try {
-    text = readFileSync(nameOrPath, "utf8");
-  } catch {
-    if (!looksLikePath) {
-      throw new InputError(
-        `unknown configuration "${nameOrPath}" (named: ${namedConfigs.map((c) => c.name).join(", ")}; or a .json file)`,
-        "usage",
-      );
-    }
-    throw new InputError(`${nameOrPath}: cannot read configuration file`);
+  if (!looksLikePath && !existsSync(nameOrPath)) {
+    throw new InputError(`unknown configuration "${nameOrPath}" (named: ${namedConfigs.map((c) => c.name).join(", ")}; or a .json file)`, "usage");
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new InputError(`${nameOrPath}: not valid JSON (${(e as Error).message.split("\n")[0]})`);
-  }
+  const json = parseJsonInput(readInputText(nameOrPath, "configuration file"), nameOrPath);
   return { name: nameOrPath, config: validateConfig(json, nameOrPath) };
 }

@@ -4,8 +4,8 @@
  * (known machine, mutant, configuration, actions, invariant). Every problem
  * is one InputError line naming the file and the field.
  */
-import { readFileSync } from "node:fs";
 import { InputError } from "../model/input-error.js";
+import { parseJsonInput, readInputText } from "../model/input-file.js";
 import { parseItf } from "../model/itf.js";
 import { traceId, type Trace } from "../model/trace.js";
 
@@ -18,18 +18,13 @@ export interface LoadedTrace {
 }
 
 export function readTraceText(path: string): string {
-  try {
-    return readFileSync(path, "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(`cannot read trace file ${path}${code ? ` (${code})` : ""}`);
-  }
+  return readInputText(path, "trace file");
 }
 
 export function parseTrace(text: string, source: string): LoadedTrace {
   if (text.trim() === "") throw new InputError(`${source}: empty file, not a trace`);
   const trace = parseItf(text, source);
-  const meta = (JSON.parse(text) as { "#meta"?: { id?: unknown } })["#meta"];
+  const meta = (parseJsonInput(text, source) as { "#meta"?: { id?: unknown } })["#meta"];
   const recordedId = typeof meta?.id === "string" ? meta.id : undefined;
   return { trace, recordedId, id: traceId(trace) };
 }

@@ -13,6 +13,7 @@ import type { Trace } from "../model/trace.js";
 import { ARCH_NAMES } from "../impl/arch/index.js";
 import { KERNEL_MACHINE_NAME, buildKernelMachine } from "../impl/machine.js";
 import { kernelMutants } from "../impl/mutants.js";
+import type { KernelConfig } from "../impl/kernel/config.js";
 import { makeContext } from "../spec/context.js";
 import { SPEC_MACHINE_NAME, buildSpec, specMutants, validateConfig, type SpecConfig, type SpecState } from "../spec/index.js";
 import { SPEC_FAIRNESS, temporalPropertiesFor } from "../spec/liveness.js";
@@ -51,11 +52,22 @@ export function machineFor(trace: Trace, source: string, choice: MachineChoice =
       checkMutant(mutant, kernelMutants, choice, source);
       const arch = trace.arch ?? DEFAULT_ARCH;
       if (!(ARCH_NAMES as readonly string[]).includes(arch)) throw new InputError(`${source}: #meta.arch: unknown architecture "${arch}" (known: ${ARCH_NAMES.join(", ")})`);
-      return asFileError(source, "#meta.configValue", () => buildKernelMachine(config, arch, mutant ?? undefined)) as StateMachine<unknown>;
+      return asFileError(source, "#meta.configValue", () => buildKernelMachine(kernelTraceConfig(trace.configValue), arch, mutant ?? undefined)) as StateMachine<unknown>;
     })
     .otherwise(() => {
       throw new InputError(`${source}: #meta.machine: unknown machine "${trace.machine}" (known: ${KNOWN_MACHINES.join(", ")})`);
     });
+}
+
+/**
+ * A kernel trace's configuration value: the kernel's own shape (with a
+ * layout; validated with its bounds by buildKernelMachine) or the spec's
+ * (validated here with the spec's bounds before it is converted).
+ */
+function kernelTraceConfig(value: unknown): KernelConfig | SpecConfig {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) throw new InputError(`expected a configuration object, got ${value === null ? "null" : Array.isArray(value) ? "an array" : `a ${typeof value}`}`);
+  if ("layout" in value) return value as KernelConfig;
+  return validateConfig(value, "spec-shaped configuration");
 }
 
 function checkMutant(mutant: string | null, known: ReadonlyArray<{ name: string }>, choice: MachineChoice, source: string): void {

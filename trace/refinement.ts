@@ -14,6 +14,7 @@ import { InputError } from "../model/input-error.js";
 import type { StateMachine, TraceValue } from "../model/machine.js";
 import type { Trace, TraceStep } from "../model/trace.js";
 import { kernelMutants } from "../impl/mutants.js";
+import { KERNEL_LIMITS } from "../impl/kernel/config.js";
 import { ARCH_NAMES } from "../impl/arch/index.js";
 import { MUTANT_CONFIG, refinementConfigNamed } from "../refinement/configs.js";
 import { OBLIGATIONS } from "../refinement/obligations.js";
@@ -27,12 +28,19 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
+/** A value in a message: a number or boolean as itself, anything else by its kind. */
+const describe = (value: unknown): string =>
+  typeof value === "number" || typeof value === "boolean" ? String(value) : value === null ? "null" : Array.isArray(value) ? "an array" : `a ${typeof value}`;
+
 /** The spec configuration and CPU count a refinement trace was checked on. */
 function setupOf(trace: Trace, source: string): { spec: SpecConfig; cpus: number } {
   const value = trace.configValue as unknown;
-  const spec = isRecord(value) && "spec" in value ? value["spec"] : value;
-  const cpus = isRecord(value) && typeof value["cpus"] === "number" ? value["cpus"] : 1;
-  if (!Number.isInteger(cpus) || cpus < 1) throw new InputError(`${source}: #meta.configValue.cpus: expected a positive integer, got ${String(cpus)}`);
+  if (!isRecord(value)) throw new InputError(`${source}: #meta.configValue: expected { spec, cpus } or a spec configuration, got ${describe(value)}`);
+  const spec = "spec" in value ? value["spec"] : value;
+  const cpus = "cpus" in value ? value["cpus"] : 1;
+  if (typeof cpus !== "number" || !Number.isInteger(cpus) || cpus < 1 || cpus > KERNEL_LIMITS.cpus) {
+    throw new InputError(`${source}: #meta.configValue.cpus: expected an integer in 1..${KERNEL_LIMITS.cpus}, got ${describe(cpus)}`);
+  }
   try {
     return { spec: validateConfig(spec, "spec"), cpus };
   } catch (error) {

@@ -23,16 +23,20 @@ import { formatTraceText } from "../../model/trace-text.js";
 import { checkLiveness, type ClosingStep, type LiveMachine } from "../../model/liveness/check.js";
 import { withLivenessStatistics } from "../../model/liveness/report.js";
 import { formatInitialStates, formatSimulationStatistics, formatStatistics } from "../../model/report.js";
-import { terminalProgress } from "../../model/progress.js";
+import type { ProgressLine } from "../../model/progress.js";
+import { selectProperties, type PropertySelection } from "../../model/selection.js";
+import type { CheckResult } from "../../model/statistics.js";
 import { stateNumber, traceId, type Trace, type TraceStep, type Violation } from "../../model/trace.js";
+import { descriptorOf } from "../../model/atomic-write.js";
 import { portablePath, reproducingArgs, shellCommand } from "../../trace/command.js";
-import { humanOutput } from "../human-output.js";
 import { finalStateViolates } from "../../trace/replay.js";
 import { shortenTrace } from "../../trace/shorten.js";
 import { buildSpec, DEFAULT_CONFIG, loadConfig, namedConfigs, specMutants, specSource } from "../../spec/index.js";
 import { livenessMutants } from "../../spec/liveness-mutants.js";
-import { integerOption, parseOptions } from "../options.js";
+import { integerOption, MAX_WORKERS, parseOptions, workersOption } from "../options.js";
 import { writeEvidence } from "../evidence.js";
+import { counterexampleOf, searchOf, searchTiming, simulationOf, type Counterexample } from "../json-report.js";
+import { RUN_OUTPUT_OPTIONS, RUN_OUTPUT_USAGE, runOutput, writeRunReport, type ReportBody } from "../run-output.js";
 
 export const CHECK_USAGE = `usage: multipager check [options]
 
@@ -43,38 +47,56 @@ options:
                            (default: "${DEFAULT_CONFIG}"; with --mutant, the configuration listed for that mutant)
   --mutant NAME            check a seeded design bug instead of the design (--list-mutants);
                            a liveness mutant implies --liveness
+  --inv NAME               check this invariant (repeatable; default: every invariant, --list-properties)
+  --no-inv NAME            do not check this invariant (repeatable)
   --liveness               also check the temporal properties under fairness (spec/liveness.ts):
                            a violation is a lasso, printed with its cycle marked (exit 13)
+  --temporal NAME          check this temporal property (repeatable; implies --liveness)
+  --no-temporal NAME       do not check this temporal property (repeatable)
   --list-configs           list the named configurations and exit
   --list-mutants           list the seeded design bugs and exit
+  --list-properties        list the invariants and temporal properties and exit
   --no-deadlock            do not report states without a successor (deadlock checking is on by default)
+  --continue               exhaustive: go on after a violation and report every distinct one
+                           (a violating state is not explored further; each gets its own trace file)
+  --max-error N            exhaustive: stop after N distinct violations (implies --continue)
   --max-states N           stop after N distinct states (exit 152, partial statistics)
   --depth N                exhaustive: do not explore beyond N steps (exit 152 if states were left);
                            with --simulate: steps per run (default ${DEFAULT_SIMULATION_DEPTH})
   --symmetry               exhaustive: explore one state per orbit of interchangeable threads,
                            pagers and frames (symmetry reduction; distinct states count orbits)
-  --workers N              exhaustive: explore with N worker threads (default 1)
+  --workers N|auto         exhaustive: explore with N worker threads, 1..${MAX_WORKERS}, or one per CPU (default 1)
   --max-memory SIZE        exhaustive: stop cleanly before the search's arrays exceed SIZE
                            (e.g. 512M, 4G; exit 152, partial statistics), then explore the rest
                            of the state space by a seeded random simulation (--seed, --runs)
   --simulate               random simulation instead of exhaustive search
   --seed S                 simulation seed, 0..${MAX_SEED} (default: random; always printed)
   --runs N                 simulation runs (default ${DEFAULT_SIMULATION_RUNS})
-  --itf PATH               where to write a counterexample (default: counterexample-<id>.itf.json)
+  --itf PATH               where to write a counterexample ({id} is replaced by its id;
+                           default: counterexample-{id}.itf.json); with several, PATH must contain {id}
+${RUN_OUTPUT_USAGE}
   --quiet                  print only the verdict, the counterexample and the trace file
   --help                   show this help
 
 exit codes: 0 no error, 11 deadlock, 12 invariant violated, 13 temporal property violated (lasso),
             152 budget reached,
-            2 bad command line, 151 bad configuration file`;
+            2 bad command line, 151 bad configuration file
+            (with --continue: the code of the first counterexample listed, the shortest)`;
 
 const OPTIONS = {
   config: { type: "string" },
   mutant: { type: "string" },
+  inv: { type: "string", multiple: true },
+  "no-inv": { type: "string", multiple: true },
   liveness: { type: "boolean" },
+  temporal: { type: "string", multiple: true },
+  "no-temporal": { type: "string", multiple: true },
   "list-configs": { type: "boolean" },
   "list-mutants": { type: "boolean" },
+  "list-properties": { type: "boolean" },
   "no-deadlock": { type: "boolean" },
+  continue: { type: "boolean" },
+  "max-error": { type: "string" },
   "max-states": { type: "string" },
   depth: { type: "string" },
   simulate: { type: "boolean" },
@@ -84,6 +106,7 @@ const OPTIONS = {
   seed: { type: "string" },
   runs: { type: "string" },
   itf: { type: "string" },
+  ...RUN_OUTPUT_OPTIONS,
   quiet: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -118,6 +141,16 @@ function listMutants(): string {
   return allMutants.map((m) => `${m.name.padEnd(width)}  ${m.kind.padEnd(8)}  ${m.description}`).join("\n");
 }
 
+/** The names --inv and --temporal take, each with the sentence it encodes. */
+function listProperties(machine: StateMachine<unknown>): string {
+  const rows = [
+    ...machine.invariants.map((i) => ["invariant", i.name, i.quote] as const),
+    ...(machine.temporalProperties ?? []).map((p) => ["temporal", p.name, p.formula] as const),
+  ];
+  const width = Math.max(...rows.map((r) => r[1].length));
+  return rows.map(([kind, name, text]) => `${kind.padEnd(9)}  ${name.padEnd(width)}  ${text}`).join("\n");
+}
+
 /** The configuration a mutant is listed with, when the spec names one. */
 function mutantConfig(mutant: string): string | undefined {
   const entry = allMutants.find((m) => m.name === mutant) as { config?: unknown } | undefined;
@@ -129,20 +162,41 @@ function verdictLine(report: string): string {
   return report.split("\n").find((line) => /^(Model checking|Simulation) /.test(line)) ?? report;
 }
 
-const print = (text: string) => process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
+/** One violation found, as the trace file will say it. */
+interface Found {
+  readonly violation: Violation;
+  readonly steps: readonly TraceStep[];
+  readonly originalLength?: number;
+  /** Lassos: where the cycle starts and the step that closes it (the formula and the failing instance are in the violation). */
+  readonly lasso?: { loop: number; closing: ClosingStep };
+}
+
+/** What one run of a search engine gave: its violations (shortest first), its statistics in text, and its figures for the JSON report. */
+interface Outcome {
+  readonly found: readonly Found[];
+  readonly report: string;
+  readonly budgetHit: boolean;
+  readonly seed: number | null;
+  readonly section: Pick<ReportBody, "search" | "simulation" | "timing">;
+  /** TLC's "Finished computing initial states" line, printed before the traces as TLC does (exhaustive and liveness runs). */
+  readonly initialStates?: string;
+}
 
 export async function run(args: string[]): Promise<number> {
+  const started = performance.now();
   const options = parse(args);
+  const output = runOutput("check", options, { itf: options.itf });
+  const write = output.write;
   if (options.help) {
-    print(CHECK_USAGE);
+    write(CHECK_USAGE);
     return ExitCode.Ok;
   }
   if (options["list-configs"]) {
-    print(listConfigs());
+    write(listConfigs());
     return ExitCode.Ok;
   }
   if (options["list-mutants"]) {
-    print(listMutants());
+    write(listMutants());
     return ExitCode.Ok;
   }
   const simulation = options.simulate === true;
@@ -150,156 +204,268 @@ export async function run(args: string[]): Promise<number> {
     throw new InputError(`check: --${options.seed !== undefined ? "seed" : "runs"} needs --simulate (or --max-memory)`, "usage");
   }
   if (simulation && options["max-states"] !== undefined) throw new InputError("check: --max-states applies to exhaustive search, not --simulate", "usage");
-  for (const exhaustiveOnly of ["symmetry", "workers", "max-memory"] as const) {
+  for (const exhaustiveOnly of ["symmetry", "workers", "max-memory", "continue", "max-error"] as const) {
     if (simulation && options[exhaustiveOnly] !== undefined) throw new InputError(`check: --${exhaustiveOnly} applies to exhaustive search, not --simulate`, "usage");
   }
   const maxStates = integerOption("check", "max-states", options["max-states"], 1);
-  const workers = integerOption("check", "workers", options.workers, 1, 64) ?? 1;
+  const workers = workersOption("check", options.workers) ?? 1;
   const maxMemory = sizeOption(options["max-memory"]);
   const symmetry = options.symmetry === true;
   const depth = integerOption("check", "depth", options.depth, simulation ? 1 : 0);
   const runs = integerOption("check", "runs", options.runs, 1);
   const seed = integerOption("check", "seed", options.seed, 0, MAX_SEED) ?? (simulation ? freshSeed() : undefined);
+  const maxErrors = integerOption("check", "max-error", options["max-error"], 1) ?? (options.continue === true ? Number.POSITIVE_INFINITY : 1);
   const checkDeadlock = options["no-deadlock"] !== true;
   const mutant = options.mutant ?? null;
   if (mutant !== null && !allMutants.some((m) => m.name === mutant)) {
     throw new InputError(`check: unknown mutant "${mutant}" (known: ${allMutants.map((m) => m.name).join(", ")})`, "usage");
   }
-  const liveness = options.liveness === true || livenessMutants.some((m) => m.name === mutant);
-  for (const unsupported of ["simulate", "symmetry", "workers", "max-memory"] as const) {
+  const selection: PropertySelection = {
+    ...(options.inv !== undefined ? { invariants: options.inv } : {}),
+    ...(options["no-inv"] !== undefined ? { withoutInvariants: options["no-inv"] } : {}),
+    ...(options.temporal !== undefined ? { temporal: options.temporal } : {}),
+    ...(options["no-temporal"] !== undefined ? { withoutTemporal: options["no-temporal"] } : {}),
+  };
+  const livenessMutant = livenessMutants.some((m) => m.name === mutant);
+  const liveness = options.liveness === true || options.temporal !== undefined || livenessMutant;
+  for (const unsupported of ["simulate", "symmetry", "workers", "max-memory", "continue", "max-error"] as const) {
     if (liveness && options[unsupported] !== undefined) {
-      throw new InputError(`check: --${unsupported} cannot be combined with --liveness${options.liveness === true ? "" : ` (implied by the liveness mutant ${mutant})`}`, "usage");
+      const why = options.liveness === true ? "" : options.temporal !== undefined ? " (implied by --temporal)" : ` (implied by the liveness mutant ${mutant})`;
+      throw new InputError(`check: --${unsupported} cannot be combined with --liveness${why}`, "usage");
     }
+  }
+  if (maxErrors > 1 && options.itf !== undefined && !options.itf.includes("{id}")) {
+    throw new InputError(`check: with --continue or --max-error, --itf names several files: put {id} in it (e.g. --itf traces/{id}.itf.json), got "${options.itf}"`, "usage");
   }
   const configName = options.config ?? (mutant !== null ? mutantConfig(mutant) : undefined) ?? DEFAULT_CONFIG;
   const { name: config, config: configValue } = loadConfig(configName);
-  const machine = buildSpec(configValue, mutant ?? undefined) as StateMachine<unknown>;
+  const fullMachine = buildSpec(configValue, mutant ?? undefined) as StateMachine<unknown>;
+  if (options["list-properties"]) {
+    write(listProperties(fullMachine));
+    return ExitCode.Ok;
+  }
+  const machine = selectedProperties(fullMachine, selection);
   const quiet = options.quiet === true;
-  // With --itf - the trace file is standard output: everything for people goes to standard error.
-  const say = humanOutput(options.itf);
 
   const mode = simulation
     ? `random simulation, ${runs ?? DEFAULT_SIMULATION_RUNS} runs of at most ${depth ?? DEFAULT_SIMULATION_DEPTH} steps`
     : liveness
       ? "exhaustive breadth-first search, then the temporal properties under fairness on the state graph"
       : "exhaustive breadth-first search";
-  say(`Checking ${machine.name}: configuration ${config}, ${mutant === null ? "no mutant" : `mutant ${mutant}`}; ${mode}; deadlock checking ${checkDeadlock ? "on" : "off"}.`);
-  if (simulation) say(`Seed: ${seed}`);
+  const invariantsChosen = machine.invariants.length !== fullMachine.invariants.length;
+  const temporalChosen = (machine.temporalProperties ?? []).length !== (fullMachine.temporalProperties ?? []).length;
+  const checked = `${invariantsChosen ? `; invariants ${names(machine.invariants)}` : ""}${liveness && temporalChosen ? `; temporal properties ${names(machine.temporalProperties ?? [])}` : ""}`;
+  const errors = maxErrors === 1 ? "" : maxErrors === Number.POSITIVE_INFINITY ? "; every violation (--continue)" : `; up to ${maxErrors} violations`;
+  write(`Checking ${machine.name}: configuration ${config}, ${mutant === null ? "no mutant" : `mutant ${mutant}`}; ${mode}; deadlock checking ${checkDeadlock ? "on" : "off"}${checked}${errors}.`);
+  if (simulation) write(`Seed: ${seed}`);
 
-  const progress = terminalProgress(process.stderr);
-  let violation: Violation | undefined;
-  let steps: readonly TraceStep[] | undefined;
-  let report: string;
-  let budgetHit = false;
-  let originalLength: number | undefined;
-  let lasso: { loop: number; closing: ClosingStep } | undefined;
-  /** TLC's "Finished computing initial states" line: printed before the trace, as TLC does. */
-  let initialStates: string | undefined;
-  let drawnSeed: number | undefined = simulation && options.seed === undefined ? seed : undefined;
-  try {
-    if (simulation) {
-      const result = simulate(machine, {
-        seed: seed!,
-        checkDeadlock,
-        onProgress: progress.update,
-        ...(runs !== undefined ? { runs } : {}),
-        ...(depth !== undefined ? { depth } : {}),
-      });
-      violation = result.violation;
-      steps = result.trace;
-      report = formatSimulationStatistics(result);
-      if (violation !== undefined && steps !== undefined) {
-        // A random walk wanders: keep only the steps the violation needs (trace/shorten.ts).
-        const violates = finalStateViolates(machine, violation);
-        const shortened = violates === undefined ? undefined : shortenTrace(machine, steps, violates);
-        if (shortened !== undefined) {
-          steps = shortened.steps;
-          if (shortened.length < shortened.originalLength) originalLength = shortened.originalLength;
-        }
-      }
-    } else if (liveness) {
-      const result = checkLiveness(machine as LiveMachine<unknown>, {
-        checkDeadlock,
-        onProgress: progress.update,
-        ...(maxStates !== undefined ? { maxStates } : {}),
-        ...(depth !== undefined ? { maxDepth: depth } : {}),
-      });
-      violation = result.violation;
-      steps = result.trace;
-      budgetHit = result.status === "budget";
-      initialStates = formatInitialStates(result);
-      // One "Finished in" line for the whole run: exploration and liveness analysis.
-      const seconds = result.statistics.seconds + (result.liveness?.seconds ?? 0);
-      const statistics = formatStatistics({ ...result, statistics: { ...result.statistics, seconds } });
-      report = result.liveness === undefined ? statistics : withLivenessStatistics(statistics, result.liveness, result.statistics.distinct);
-      if (result.loop !== undefined && result.closing !== undefined) lasso = { loop: result.loop, closing: result.closing };
-    } else {
-      const exhaustive = {
-        checkDeadlock,
-        onProgress: progress.update,
-        symmetry,
-        ...(maxStates !== undefined ? { maxStates } : {}),
-        ...(depth !== undefined ? { maxDepth: depth } : {}),
-        ...(maxMemory !== undefined ? { maxMemory } : {}),
-      };
-      const result = workers > 1
-        ? await checkParallel(specSource(configValue, mutant ?? undefined), { ...exhaustive, workers })
-        : check(machine, exhaustive);
-      violation = result.violation;
-      steps = result.trace;
-      budgetHit = result.status === "budget";
-      initialStates = formatInitialStates(result);
-      report = formatStatistics(result);
-      if (result.status === "budget" && result.budget?.startsWith("the memory budget")) {
-        // The state space does not fit: explore the rest of it by seeded random walks.
-        const fallbackSeed = seed ?? freshSeed();
-        if (seed === undefined) drawnSeed = fallbackSeed;
-        say(initialStates);
-        initialStates = undefined;
-        say(report);
-        say(`The state space does not fit in the memory budget: continuing with a random simulation, seed ${fallbackSeed}.`);
-        const walked = simulate(machine, { seed: fallbackSeed, checkDeadlock, onProgress: progress.update, ...(runs !== undefined ? { runs } : {}) });
-        violation = walked.violation;
-        steps = walked.trace;
-        report = formatSimulationStatistics(walked);
-      }
-    }
-  } finally {
-    progress.finish();
-  }
-  if (initialStates !== undefined) say(initialStates);
+  const search = { checkDeadlock, maxStates, depth, seed, runs, progressIntervalMs: output.progressIntervalMs };
+  const outcome = simulation
+    ? runSimulation(machine, search, output.progress)
+    : liveness
+      ? runLiveness(machine, search, output.progress)
+      : await runExhaustive(machine, { ...search, workers, symmetry, maxMemory, maxErrors, source: () => specSource(configValue, mutant ?? undefined), selection }, output.progress, write);
 
-  if (violation === undefined || steps === undefined) {
-    say(quiet ? verdictLine(report) : report);
-    return budgetHit ? ExitCode.Budget : ExitCode.Ok;
-  }
-  const trace: Trace = {
+  if (outcome.initialStates !== undefined && !quiet) write(outcome.initialStates);
+  // The command that reproduces it: a drawn seed is added; output options and local paths are not kept.
+  const drawnSeed: Record<string, string> = options.seed === undefined && outcome.seed !== null ? { "--seed": String(outcome.seed) } : {};
+  const command = reproducingArgs("check", args, drawnSeed);
+  const toolVersion = await version();
+  const traces: Trace[] = outcome.found.map((found) => ({
     kind: "spec",
     machine: machine.name,
     // A configuration file is named as a reader can find it, never by a local absolute path.
     config: portablePath(config),
     configValue: configValue as unknown as TraceValue,
     mutant,
-    violation,
-    // The command that reproduces it: a drawn seed is added, output options and local paths are not kept.
-    command: reproducingArgs("check", args, drawnSeed === undefined ? {} : { "--seed": String(drawnSeed) }),
-    toolVersion: await version(),
+    violation: found.violation,
+    command,
+    toolVersion,
     vars: machine.variables,
-    steps,
-    ...(originalLength !== undefined ? { originalLength } : {}),
-    ...(lasso !== undefined ? { loop: lasso.loop, closing: lasso.closing } : {}),
+    steps: found.steps,
+    ...(found.originalLength !== undefined ? { originalLength: found.originalLength } : {}),
+    ...(found.lasso !== undefined ? { loop: found.lasso.loop, closing: found.lasso.closing } : {}),
+  }));
+  const counterexamples: Counterexample[] = [];
+  traces.forEach((trace, index) => {
+    const found = outcome.found[index]!;
+    if (traces.length > 1) write(`${index === 0 ? "" : "\n"}Counterexample ${index + 1} of ${traces.length}:`);
+    write(formatTraceText(trace));
+  });
+  if (traces.length === 0) write(quiet ? verdictLine(outcome.report) : outcome.report);
+  else if (!quiet) write(outcome.report);
+  for (const [index, trace] of traces.entries()) {
+    const found = outcome.found[index]!;
+    const id = traceId(trace);
+    const path = (options.itf ?? "counterexample-{id}.itf.json").replaceAll("{id}", id);
+    const written = writeEvidence("check", path, formatItf(trace), "the counterexample is printed above and the exit code is still the verdict's");
+    const lasso = found.lasso;
+    const shape = lasso === undefined ? "" : lasso.closing === "stutter" ? `, then State ${stateNumber(lasso.loop)} stutters forever` : `, then back to State ${stateNumber(lasso.loop)} forever`;
+    const where = descriptorOf(path) === 1 ? "standard output" : path;
+    write(`Counterexample ${id}: ${found.steps.length - 1} steps${shape}${found.originalLength !== undefined ? ` (shortened from ${found.originalLength})` : ""}, ${written ? `written to ${where}` : "not written (see the error above)"}`);
+    counterexamples.push(counterexampleOf(trace, written ? path : null));
+  }
+  if (outcome.seed !== null && traces.length > 0) write(`Replay this run with: ${shellCommand(command)}`);
+
+  const first = outcome.found[0]?.violation;
+  const code = first === undefined
+    ? outcome.budgetHit ? ExitCode.Budget : ExitCode.Ok
+    : match(first.kind)
+        .with("deadlock", () => ExitCode.Deadlock)
+        .with("invariant", "refinement", () => ExitCode.Safety)
+        .with("liveness", () => ExitCode.Liveness)
+        .exhaustive();
+  await writeRunReport("check", output, { args, code, started }, () => ({
+    subject: { machine: machine.name, config, mutant },
+    mode: simulation ? "simulation" : liveness ? "liveness" : "exhaustive",
+    seed: outcome.seed,
+    properties: { invariants: machine.invariants.map((i) => i.name), temporal: liveness ? (machine.temporalProperties ?? []).map((p) => p.name) : [], deadlock: checkDeadlock },
+    ...outcome.section,
+    counterexamples,
+  }));
+  return code;
+}
+
+/** The machine with the chosen properties; an unknown name is a usage error of this command. */
+function selectedProperties(machine: StateMachine<unknown>, selection: PropertySelection): StateMachine<unknown> {
+  try {
+    return selectProperties(machine, selection);
+  } catch (error) {
+    if (error instanceof InputError) throw new InputError(`check: ${error.message}`, error.kind);
+    throw error;
+  }
+}
+
+const names = (properties: readonly { name: string }[]) => (properties.length === 0 ? "(none)" : properties.map((p) => p.name).join(", "));
+
+interface SearchSettings {
+  readonly checkDeadlock: boolean;
+  readonly maxStates: number | undefined;
+  readonly depth: number | undefined;
+  readonly seed: number | undefined;
+  readonly runs: number | undefined;
+  readonly progressIntervalMs: number;
+}
+
+
+function runSimulation(machine: StateMachine<unknown>, settings: SearchSettings, progressOf: () => ProgressLine): Outcome {
+  const progress = progressOf();
+  try {
+    const result = simulate(machine, {
+      seed: settings.seed!,
+      checkDeadlock: settings.checkDeadlock,
+      onProgress: progress.update,
+      progressIntervalMs: settings.progressIntervalMs,
+      ...(settings.runs !== undefined ? { runs: settings.runs } : {}),
+      ...(settings.depth !== undefined ? { depth: settings.depth } : {}),
+    });
+    const found: Found[] = [];
+    if (result.violation !== undefined && result.trace !== undefined) {
+      // A random walk wanders: keep only the steps the violation needs (trace/shorten.ts).
+      const violates = finalStateViolates(machine, result.violation);
+      const shortened = violates === undefined ? undefined : shortenTrace(machine, result.trace, violates);
+      const shorter = shortened !== undefined && shortened.length < shortened.originalLength;
+      found.push({ violation: result.violation, steps: shortened?.steps ?? result.trace, ...(shorter ? { originalLength: shortened.originalLength } : {}) });
+    }
+    return { found, report: formatSimulationStatistics(result), budgetHit: false, seed: settings.seed!, section: { simulation: simulationOf(result), timing: searchTiming(result.statistics) } };
+  } finally {
+    progress.finish();
+  }
+}
+
+function runLiveness(machine: StateMachine<unknown>, settings: SearchSettings, progressOf: () => ProgressLine): Outcome {
+  const progress = progressOf();
+  try {
+    const result = checkLiveness(machine as LiveMachine<unknown>, {
+      checkDeadlock: settings.checkDeadlock,
+      onProgress: progress.update,
+      progressIntervalMs: settings.progressIntervalMs,
+      ...(settings.maxStates !== undefined ? { maxStates: settings.maxStates } : {}),
+      ...(settings.depth !== undefined ? { maxDepth: settings.depth } : {}),
+    });
+    // One "Finished in" line for the whole run: exploration and liveness analysis.
+    const seconds = result.statistics.seconds + (result.liveness?.seconds ?? 0);
+    const statistics = { ...result.statistics, seconds };
+    const text = formatStatistics({ ...result, statistics });
+    const report = result.liveness === undefined ? text : withLivenessStatistics(text, result.liveness, result.statistics.distinct);
+    const found: Found[] = [];
+    if (result.violation !== undefined && result.trace !== undefined) {
+      const lasso = result.loop !== undefined && result.closing !== undefined ? { loop: result.loop, closing: result.closing } : undefined;
+      found.push({ violation: result.violation, steps: result.trace, ...(lasso !== undefined ? { lasso } : {}) });
+    }
+    const temporal = result.liveness === undefined
+      ? {}
+      : {
+          temporal: {
+            transitions: result.liveness.edges,
+            componentsExamined: result.liveness.componentsExamined,
+            properties: result.liveness.properties.map((p) => ({ name: p.name, formula: p.formula, instances: p.instances, pendingStates: p.pendingStates, holds: p.holds })),
+          },
+        };
+    return {
+      found,
+      report,
+      budgetHit: result.status === "budget",
+      seed: null,
+      section: { search: { ...searchOf({ ...result, statistics }), ...temporal }, timing: searchTiming(statistics) },
+      initialStates: formatInitialStates(result),
+    };
+  } finally {
+    progress.finish();
+  }
+}
+
+interface ExhaustiveSettings extends SearchSettings {
+  readonly workers: number;
+  readonly symmetry: boolean;
+  readonly maxMemory: number | undefined;
+  readonly maxErrors: number;
+  readonly source: () => ReturnType<typeof specSource>;
+  readonly selection: PropertySelection;
+}
+
+async function runExhaustive(
+  machine: StateMachine<unknown>,
+  settings: ExhaustiveSettings,
+  progressOf: () => ProgressLine,
+  write: (text: string) => void,
+): Promise<Outcome> {
+  const progress = progressOf();
+  let result: CheckResult;
+  try {
+    const exhaustive = {
+      checkDeadlock: settings.checkDeadlock,
+      onProgress: progress.update,
+      progressIntervalMs: settings.progressIntervalMs,
+      symmetry: settings.symmetry,
+      maxViolations: settings.maxErrors,
+      ...(settings.maxStates !== undefined ? { maxStates: settings.maxStates } : {}),
+      ...(settings.depth !== undefined ? { maxDepth: settings.depth } : {}),
+      ...(settings.maxMemory !== undefined ? { maxMemory: settings.maxMemory } : {}),
+    };
+    result = settings.workers > 1
+      ? await checkParallel(settings.source(), { ...exhaustive, workers: settings.workers, properties: settings.selection })
+      : check(machine, exhaustive);
+  } finally {
+    progress.finish();
+  }
+  const violations = result.violations ?? (result.violation !== undefined && result.trace !== undefined ? [{ violation: result.violation, trace: result.trace }] : []);
+  const found: Found[] = violations.map((v) => ({ violation: v.violation, steps: v.trace }));
+  const outcome: Outcome = {
+    found,
+    report: formatStatistics(result),
+    budgetHit: result.status === "budget",
+    seed: null,
+    section: { search: searchOf(result), timing: searchTiming(result.statistics) },
+    initialStates: formatInitialStates(result),
   };
-  const id = traceId(trace);
-  const path = options.itf ?? `counterexample-${id}.itf.json`;
-  say(formatTraceText(trace));
-  if (!quiet) say(report);
-  const written = writeEvidence("check", path, formatItf(trace), "the counterexample is printed above and the exit code is still the verdict's");
-  const shape = lasso === undefined ? "" : lasso.closing === "stutter" ? `, then State ${stateNumber(lasso.loop)} stutters forever` : `, then back to State ${stateNumber(lasso.loop)} forever`;
-  say(`Counterexample ${id}: ${steps.length - 1} steps${shape}${originalLength !== undefined ? ` (shortened from ${originalLength})` : ""}, ${written ? `written to ${path === "-" ? "standard output" : path}` : "not written (see the error above)"}`);
-  if (drawnSeed !== undefined || simulation) say(`Replay this run with: ${shellCommand(trace.command)}`);
-  return match(violation.kind)
-    .with("deadlock", () => ExitCode.Deadlock)
-    .with("invariant", "refinement", () => ExitCode.Safety)
-    .with("liveness", () => ExitCode.Liveness)
-    .exhaustive();
+  if (found.length > 0 || result.status !== "budget" || !result.budget?.startsWith("the memory budget")) return outcome;
+  // The state space does not fit: explore the rest of it by seeded random walks.
+  const fallbackSeed = settings.seed ?? freshSeed();
+  write(outcome.initialStates!);
+  write(outcome.report);
+  write(`The state space does not fit in the memory budget: continuing with a random simulation, seed ${fallbackSeed}.`);
+  const walked = runSimulation(machine, { ...settings, seed: fallbackSeed, depth: undefined }, progressOf);
+  // A walk that finds nothing leaves the verdict of the partial search: its budget.
+  return { ...walked, budgetHit: walked.found.length === 0, section: { ...outcome.section, simulation: walked.section.simulation } };
 }

@@ -14,20 +14,21 @@ import { check } from "../../model/check.js";
 import { InputError } from "../../model/input-error.js";
 import { formatItf } from "../../model/itf.js";
 import type { TraceValue } from "../../model/machine.js";
-import { terminalProgress } from "../../model/progress.js";
 import { freshSeed, MAX_SEED } from "../../model/random.js";
 import { formatInitialStates, formatStatistics } from "../../model/report.js";
+import { descriptorOf } from "../../model/atomic-write.js";
+import { reproducingArgs, shellCommand } from "../../trace/command.js";
+import { SHORTEST_SEARCH_STATES, shortestRefinementTrace } from "../../trace/refinement.js";
 import { traceId, type Trace, type TraceStep, type Violation } from "../../model/trace.js";
 import { DEFAULT_REFINEMENT_CONFIG, MUTANT_CONFIG, refinementConfigNamed, refinementConfigs } from "../../refinement/configs.js";
 import { DEFAULT_MAX_COMMANDS, DEFAULT_RUNS, propertyCheck } from "../../refinement/pbt.js";
 import { buildRefinement, kernelConfigFor, refinementSteps, violationOf } from "../../refinement/product.js";
 import { formatRefinementTrace } from "../../refinement/render.js";
 import { formatMissing, missingBehaviours } from "../../refinement/unsupported.js";
-import { reproducingArgs, shellCommand } from "../../trace/command.js";
-import { SHORTEST_SEARCH_STATES, shortestRefinementTrace } from "../../trace/refinement.js";
-import { humanOutput } from "../human-output.js";
 import { integerOption, parseOptions } from "../options.js";
 import { writeEvidence } from "../evidence.js";
+import { counterexampleOf, searchOf, searchTiming, type RunReport } from "../json-report.js";
+import { RUN_OUTPUT_OPTIONS, RUN_OUTPUT_USAGE, runOutput, writeRunReport, type ReportBody } from "../run-output.js";
 
 export const REFINE_USAGE = `usage: multipager refine [options]
 
@@ -49,7 +50,9 @@ options:
   --path P                 property-based: replay the failure at fast-check path P (with its --seed)
   --max-states N           exhaustive: stop after N distinct states (exit 152)
   --completeness           exhaustive: also report abstract behaviours with no concrete counterpart
-  --itf PATH               where to write a counterexample (default: refinement-<id>.itf.json)
+  --itf PATH               where to write a counterexample ({id} is replaced by its id;
+                           default: refinement-{id}.itf.json)
+${RUN_OUTPUT_USAGE}
   --quiet                  print only the verdict, the counterexample and the trace file
   --help                   show this help
 
@@ -70,6 +73,7 @@ const OPTIONS = {
   "max-states": { type: "string" },
   completeness: { type: "boolean" },
   itf: { type: "string" },
+  ...RUN_OUTPUT_OPTIONS,
   quiet: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -77,8 +81,6 @@ const OPTIONS = {
 function parse(args: string[]) {
   return parseOptions("refine", args, OPTIONS);
 }
-
-const print = (text: string) => process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
 
 function listConfigs(): string {
   const width = Math.max(...refinementConfigs.map((c) => c.name.length));
@@ -93,17 +95,20 @@ function listMutants(): string {
 }
 
 export async function run(args: string[]): Promise<number> {
+  const started = performance.now();
   const options = parse(args);
+  const output = runOutput("refine", options, { itf: options.itf });
+  const write = output.write;
   if (options.help) {
-    print(REFINE_USAGE);
+    write(REFINE_USAGE);
     return ExitCode.Ok;
   }
   if (options["list-configs"]) {
-    print(listConfigs());
+    write(listConfigs());
     return ExitCode.Ok;
   }
   if (options["list-mutants"]) {
-    print(listMutants());
+    write(listMutants());
     return ExitCode.Ok;
   }
   const exhaustive = options.exhaustive === true;
@@ -128,8 +133,6 @@ export async function run(args: string[]): Promise<number> {
   const config = refinementConfigNamed(configName);
   const refinement = buildRefinement({ spec: config.spec, kernel: kernelConfigFor(config.spec, config.cpus), arch, mutant });
   const quiet = options.quiet === true;
-  // With --itf - the trace file is standard output: everything for people goes to standard error.
-  const write = humanOutput(options.itf);
 
   const mode = exhaustive ? "exhaustive breadth-first search" : `property-based, ${runs} runs`;
   write(`Refining ${refinement.concrete.name} (${arch}) against ${refinement.spec.name}: configuration ${config.name} (${config.cpus} CPU${config.cpus === 1 ? "" : "s"}), ${mutant === undefined ? "no mutant" : `mutant ${mutant}`}; ${mode}.`);
@@ -142,12 +145,21 @@ export async function run(args: string[]): Promise<number> {
   let originalLength: number | undefined;
   /** What a property-based run drew for itself, recorded in the trace's command. */
   const drawn: Record<string, string> = {};
+  let section: Pick<ReportBody, "search" | "propertyBased" | "timing"> = {};
   if (exhaustive) {
-    const progress = terminalProgress(process.stderr);
+    const progress = output.progress();
     try {
-      const result = check(refinement.product, { checkDeadlock: false, onProgress: progress.update, ...(maxStates !== undefined ? { maxStates } : {}) });
+      const result = check(refinement.product, {
+        checkDeadlock: false,
+        onProgress: progress.update,
+        progressIntervalMs: output.progressIntervalMs,
+        ...(maxStates !== undefined ? { maxStates } : {}),
+      });
       budgetHit = result.status === "budget";
-      write(formatInitialStates(result));
+      const s = result.statistics;
+      section = { search: searchOf(result), timing: searchTiming(s) };
+      // TLC's first line, before any counterexample.
+      if (!quiet) write(formatInitialStates(result));
       report = formatStatistics(result);
       if (result.violation !== undefined && result.trace !== undefined) {
         const replayed = refinementSteps(refinement, result.trace);
@@ -158,7 +170,12 @@ export async function run(args: string[]): Promise<number> {
       progress.finish();
     }
   } else {
+    const searchStarted = performance.now();
     const result = propertyCheck(refinement, mutant, { seed, runs, path: options.path });
+    section = {
+      propertyBased: { runs: result.runs, commands: result.commands, path: result.failure?.path ?? null, shrinks: result.failure?.shrinks ?? null },
+      timing: { searchSeconds: (performance.now() - searchStarted) / 1000 },
+    };
     report = `Property-based refinement ${result.failure === undefined ? "passed" : "failed"}: ${result.runs} run${result.runs === 1 ? "" : "s"} of at most ${DEFAULT_MAX_COMMANDS} commands, ${result.commands} commands.`;
     if (result.failure !== undefined) {
       const found = result.failure.steps.length - 1;
@@ -184,11 +201,22 @@ export async function run(args: string[]): Promise<number> {
   const completeness = options.completeness === true ? missingBehaviours(refinement, maxStates) : null;
   const completenessText = completeness === null ? "" : formatMissing(completeness, arch);
 
+  const toolVersion = await version();
+  const finish = async (code: number, counterexamples: RunReport["counterexamples"]): Promise<number> => {
+    await writeRunReport("refine", output, { args, code, started }, () => ({
+      subject: { machine: refinement.product.name, config: config.name, mutant: mutant ?? null, arch, cpus: config.cpus },
+      mode: exhaustive ? "exhaustive" : "property-based",
+      seed: exhaustive ? null : seed,
+      ...section,
+      counterexamples,
+    }));
+    return code;
+  };
   if (violation === undefined || steps === undefined) {
     write(quiet ? report.split("\n").find((l) => /^(Model checking|Property-based)/.test(l)) ?? report : report);
     if (completeness !== null) write(completenessText);
-    if (completeness !== null && completeness.missing.length > 0) return ExitCode.Safety;
-    return budgetHit ? ExitCode.Budget : ExitCode.Ok;
+    if (completeness !== null && completeness.missing.length > 0) return await finish(ExitCode.Safety, []);
+    return await finish(budgetHit ? ExitCode.Budget : ExitCode.Ok, []);
   }
   const trace: Trace = {
     kind: "refinement",
@@ -200,18 +228,19 @@ export async function run(args: string[]): Promise<number> {
     violation,
     // The command that reproduces this very run: the drawn seed and fast-check path, no output options, no local paths.
     command: reproducingArgs("refine", args, drawn),
-    toolVersion: await version(),
+    toolVersion,
     vars: refinement.product.variables,
     steps,
     ...(originalLength !== undefined ? { originalLength } : {}),
   };
   const id = traceId(trace);
-  const path = options.itf ?? `refinement-${id}.itf.json`;
+  const path = (options.itf ?? "refinement-{id}.itf.json").replaceAll("{id}", id);
   write(formatRefinementTrace(trace));
   if (!quiet) write(report);
   const written = writeEvidence("refine", path, formatItf(trace), "the counterexample is printed above and the exit code is still the verdict's");
-  write(`Counterexample ${id}: ${steps.length - 1} steps${originalLength !== undefined ? ` (shortened from ${originalLength})` : ""}, ${written ? `written to ${path === "-" ? "standard output" : path}` : "not written (see the error above)"}`);
+  const where = descriptorOf(path) === 1 ? "standard output" : path;
+  write(`Counterexample ${id}: ${steps.length - 1} steps${originalLength !== undefined ? ` (shortened from ${originalLength})` : ""}, ${written ? `written to ${where}` : "not written (see the error above)"}`);
   if (!exhaustive) write(`Replay this failure with: ${shellCommand(trace.command)}`);
   if (completeness !== null) write(completenessText);
-  return ExitCode.Safety;
+  return await finish(ExitCode.Safety, [counterexampleOf(trace, written ? path : null)]);
 }

@@ -12,8 +12,9 @@ import { ExitCode } from "../exit-codes.js";
 import { InputError } from "../../model/input-error.js";
 import { ARCH_NAMES } from "../../impl/arch/index.js";
 import type { ArchName } from "../../impl/kernel/architecture.js";
-import { buildTable1, formatTable1, TABLE_ORDER, type Table1Format } from "../../impl/table1.js";
-import { parseOptions } from "../options.js";
+import { buildTable1, formatTable1, table1Json, TABLE_ORDER, type Table1Format } from "../../impl/table1.js";
+import { integerOption, parseOptions } from "../options.js";
+import { RUN_OUTPUT_OPTIONS, runOutput, writeRunReport } from "../run-output.js";
 
 export const TABLE1_USAGE = `usage: multipager table1 [options]
 
@@ -24,6 +25,8 @@ options:
   --format text|md|json   output format (default: text)
   --arch NAME[,NAME...]   architectures to run (default: all: ${TABLE_ORDER.join(", ")})
   --faults N              plain faults to measure per architecture, 1..64 (default: 4)
+  --json FILE|-           also write the JSON report (docs/json-report.md); - is standard output,
+                          and the table then goes to stderr
   --help                  show this help
 
 exit codes: 0 every measured figure of the paper's rows matches the paper,
@@ -34,6 +37,7 @@ const OPTIONS = {
   format: { type: "string" },
   arch: { type: "string" },
   faults: { type: "string" },
+  json: RUN_OUTPUT_OPTIONS.json,
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -57,22 +61,29 @@ function parseArchs(text: string | undefined): ArchName[] {
 }
 
 function parseFaults(text: string | undefined): number {
-  if (text === undefined) return 4;
-  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isSafeInteger(value) || value < 1 || value > 64) throw new InputError(`table1: --faults must be an integer in 1..64, got "${text}"`, "usage");
-  return value;
+  return integerOption("table1", "faults", text, 1, 64) ?? 4;
 }
 
 export async function run(args: string[]): Promise<number> {
+  const started = performance.now();
   const options = parse(args);
+  const output = runOutput("table1", options);
   if (options.help) {
-    process.stdout.write(TABLE1_USAGE + "\n");
+    output.write(TABLE1_USAGE);
     return ExitCode.Ok;
   }
   const format = parseFormat(options.format);
   const archs = parseArchs(options.arch);
   const faults = parseFaults(options.faults);
   const report = buildTable1(archs, { faults });
-  process.stdout.write(formatTable1(report, format));
-  return report.matchesPaper ? ExitCode.Ok : ExitCode.Mismatch;
+  output.write(formatTable1(report, format));
+  const code = report.matchesPaper ? ExitCode.Ok : ExitCode.Mismatch;
+  await writeRunReport("table1", output, { args, code, started }, () => ({
+    subject: { machine: "multipager-kernel", arch: archs.join(",") },
+    mode: "measurement",
+    seed: null,
+    table1: table1Json(report),
+    counterexamples: [],
+  }));
+  return code;
 }

@@ -4,11 +4,12 @@
  * case, `fuzz` generates and compares many; `bugs` and `deviations` list the
  * planted walker bugs and the differences the comparison allows.
  */
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { availableParallelism } from "node:os";
 import { ExitCode } from "../exit-codes.js";
 import { InputError } from "../../model/input-error.js";
+import { readInputText } from "../../model/input-file.js";
 import { STANDARD_OUTPUT, writeFileAtomic } from "../../model/atomic-write.js";
 import { QEMU_TCG_RULES, X86_RULES, type WalkRules } from "../../impl/hw/walk.js";
 import { formatDifferences, formatExplained, type Comparison } from "../../impl/x86case/compare.js";
@@ -20,7 +21,7 @@ import { runOnModel } from "../../impl/x86case/model-run.js";
 import { formatReport } from "../../impl/x86case/output.js";
 import { QemuRunError, QemuUnavailableError } from "../../impl/x86case/qemu.js";
 import { WALKER_BUGS, walkerBug } from "../../impl/x86case/walker-bugs.js";
-import { parseCommandLine } from "../options.js";
+import { integerOption, parseCommandLine } from "../options.js";
 import { writeEvidence } from "../evidence.js";
 
 export const X86_USAGE = `usage: multipager x86 <subcommand> [options]
@@ -69,13 +70,8 @@ function parse(args: string[]) {
   return parseCommandLine("x86", args, OPTIONS);
 }
 
-function integerOption(name: string, text: string | undefined, min: number, max: number, fallback: number): number {
-  if (text === undefined) return fallback;
-  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new InputError(`x86: --${name} must be an integer in ${min}..${max}, got "${text}"`, "usage");
-  }
-  return value;
+function numberOption(name: string, text: string | undefined, min: number, max: number, fallback: number): number {
+  return integerOption("x86", name, text, min, max) ?? fallback;
 }
 
 /** Rejects options that do not belong to the subcommand, naming the first one. */
@@ -103,18 +99,11 @@ function rulesFor(options: Options): { rules: WalkRules; label: string } {
 }
 
 function readCase(path: string) {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));
-    throw new InputError(`cannot read case file ${path} (${reason})`);
-  }
-  return parseCase(text, path);
+  return parseCase(readInputText(path, "case file"), path);
 }
 
 function qemuOptions(options: Options): { timeoutMs: number } {
-  return { timeoutMs: integerOption("timeout", options.timeout, 1, 3_600_000, 60_000) };
+  return { timeoutMs: numberOption("timeout", options.timeout, 1, 3_600_000, 60_000) };
 }
 
 function reportComparison(what: string, comparison: Comparison): void {
@@ -151,8 +140,8 @@ function genCommand(positionals: string[], options: Options): number {
   if (positionals.length > 0) throw new InputError(`x86 gen: unexpected argument '${positionals[0]}' (the case goes to -o CASE)`, "usage");
   if (options.seed === undefined) throw new InputError("x86 gen: --seed S is required (the seed names the case)", "usage");
   if (options.output === undefined) throw new InputError("x86 gen: -o CASE is required", "usage");
-  const seed = integerOption("seed", options.seed, 0, SEED_LIMIT - 1, 0);
-  const ops = integerOption("ops", options.ops, 1, 100_000, 500);
+  const seed = numberOption("seed", options.seed, 0, SEED_LIMIT - 1, 0);
+  const ops = numberOption("ops", options.ops, 1, 100_000, 500);
   const c = generateCase(seed, ops);
   writeFileAtomic(options.output, formatCase(c));
   // With -o - the case itself is standard output: the summary goes to stderr.
@@ -175,10 +164,10 @@ function saveCase(file: string, text: string): boolean {
 async function fuzzCommand(positionals: string[], options: Options): Promise<number> {
   allowOnly("fuzz", options, ["seed", "ops", "cases", "walker-bug", "rules", "jobs", "save", "timeout"]);
   if (positionals.length > 0) throw new InputError(`x86 fuzz: unexpected argument '${positionals[0]}'`, "usage");
-  const seed = integerOption("seed", options.seed, 0, SEED_LIMIT - 1, freshSeed());
-  const cases = integerOption("cases", options.cases, 1, 100_000, 20);
-  const ops = integerOption("ops", options.ops, 1, 100_000, 500);
-  const jobs = integerOption("jobs", options.jobs, 1, 256, availableParallelism());
+  const seed = numberOption("seed", options.seed, 0, SEED_LIMIT - 1, freshSeed());
+  const cases = numberOption("cases", options.cases, 1, 100_000, 20);
+  const ops = numberOption("ops", options.ops, 1, 100_000, 500);
+  const jobs = numberOption("jobs", options.jobs, 1, 256, availableParallelism());
   const { rules, label } = rulesFor(options);
   write(`x86 fuzz: seed ${seed}, ${cases} cases x ${ops} operations, ${label} (case i is: multipager x86 gen --seed ${seed}+i --ops ${ops})`);
   const results = await fuzz(seed, cases, ops, rules, jobs, qemuOptions(options));

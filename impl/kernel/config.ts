@@ -7,8 +7,11 @@
  * `fromSpecConfig` converts, so refinement runs both machines on one
  * configuration.
  */
+import { Either, Schema } from "effect";
 import { InputError } from "../../model/input-error.js";
-import { PAPER_LAYOUT, smallLayout, validateLayout, type Layout } from "./layout.js";
+import { firstIssue } from "../../model/schema-issue.js";
+import { ENTRIES_PER_TABLE, PAPER_LAYOUT, smallLayout, validateLayout, type Layout } from "./layout.js";
+import { MAX_USER_FRAMES, maxTasks } from "./physical.js";
 import type { TaskId, ThreadId } from "./types.js";
 
 export interface KernelThreadConfig {
@@ -85,21 +88,75 @@ export function withRegionMappers(config: KernelConfig): KernelConfig {
 /** Does this architecture take its region mappers from the configuration (L4 + L4Re)? */
 export const usesRegionMappers = (archName: string): boolean => archName === "l4re" || archName === "l4re-via-rm";
 
-export function validateKernelConfig(config: KernelConfig): KernelConfig {
+/**
+ * Bounds of the concrete kernel's configuration, so that no configuration
+ * (in code or read from a trace file) can make the kernel hang or place two
+ * things at one physical address. Tasks and frames are bounded by the fixed
+ * physical placement (physical.ts: maxTasks(layout), 256 with the paper's
+ * layout; MAX_USER_FRAMES); the others are a model's sizes.
+ */
+export const KERNEL_LIMITS = {
+  /** CPUs, each with its own TLB (the refinement configurations use 1 or 2). */
+  cpus: 16,
+  threads: 1024,
+  /** Distinct kernel-space addresses the model's threads touch (the spec's bound). */
+  kernelAddresses: 8,
+  /** The marker is 31 bits wide. */
+  markers: 2 ** 31,
+} as const;
+
+const int = (min: number, max: number) => Schema.Int.pipe(Schema.greaterThanOrEqualTo(min), Schema.lessThanOrEqualTo(max));
+const word = int(0, 2 ** 32 - 1);
+const threadId = int(0, KERNEL_LIMITS.threads - 1);
+
+const LayoutSchema = Schema.Struct({
+  userBase: word,
+  regionShift: int(0, 31),
+  regions: int(1, ENTRIES_PER_TABLE),
+  pagesPerRegion: int(1, ENTRIES_PER_TABLE),
+  regionTableAddress: word,
+  pageDirectoryAddress: word,
+  kernelBase: word,
+});
+
+const KernelConfigSchema = Schema.Struct({
+  layout: LayoutSchema,
+  cpus: int(1, KERNEL_LIMITS.cpus),
+  tasks: int(1, maxTasks(smallLayout(1, 1))),
+  threads: Schema.Array(Schema.Struct({ task: int(0, Number.MAX_SAFE_INTEGER), pager: Schema.optional(Schema.Boolean) })).pipe(
+    Schema.minItems(1),
+    Schema.maxItems(KERNEL_LIMITS.threads),
+  ),
+  frames: Schema.Array(threadId).pipe(Schema.maxItems(MAX_USER_FRAMES)),
+  kernelAddresses: int(0, KERNEL_LIMITS.kernelAddresses),
+  markers: int(1, KERNEL_LIMITS.markers),
+  pagerOf: Schema.optional(Schema.Array(Schema.NullOr(threadId))),
+  regionMapperOf: Schema.optional(Schema.Array(Schema.NullOr(threadId))),
+});
+
+/**
+ * A kernel configuration from code or from outside (a trace file's
+ * configuration value): its shape and bounds (KERNEL_LIMITS, the layout's
+ * rules, the physical placement), then the rules across fields. Throws an
+ * InputError naming the first bad field.
+ */
+export function validateKernelConfig(value: unknown): KernelConfig {
   const bad = (field: string, why: string): never => {
     throw new InputError(`kernel configuration: field ${field}: ${why}`);
   };
+  const decoded = Schema.decodeUnknownEither(KernelConfigSchema, { onExcessProperty: "error" })(value);
+  if (Either.isLeft(decoded)) throw new InputError(`kernel configuration: field ${firstIssue(decoded.left)}`);
+  const config = decoded.right;
   validateLayout(config.layout);
-  if (!Number.isInteger(config.cpus) || config.cpus < 1) bad("cpus", "must be a positive integer");
-  if (!Number.isInteger(config.tasks) || config.tasks < 1) bad("tasks", "must be a positive integer");
-  if (config.threads.length < 1) bad("threads", "needs at least one thread");
+  if (config.tasks > maxTasks(config.layout)) {
+    bad("tasks", `${config.tasks} tasks do not fit: with ${config.layout.regions} regions at most ${maxTasks(config.layout)} tasks' page directories and tables fit below the pagers' frames`);
+  }
   config.threads.forEach((t, i) => {
-    if (!Number.isInteger(t.task) || t.task < 0 || t.task >= config.tasks) bad(`threads[${i}].task`, `task ${t.task} does not exist`);
+    if (t.task >= config.tasks) bad(`threads[${i}].task`, `task ${t.task} does not exist`);
   });
   config.frames.forEach((owner, f) => {
     if (config.threads[owner]?.pager !== true) bad(`frames[${f}]`, `owner ${owner} is not a pager thread`);
   });
-  if (!Number.isInteger(config.markers) || config.markers < 1) bad("markers", "must be a positive integer");
   config.pagerOf?.forEach((p, i) => {
     if (p !== null && config.threads[p]?.pager !== true) bad(`pagerOf[${i}]`, `${p} is not a pager thread`);
   });

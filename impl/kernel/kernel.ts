@@ -41,7 +41,7 @@ export class Kernel {
     shared?: { readonly placement: Placement; readonly frames: FrameRegistry },
   ) {
     this.layout = config.layout;
-    this.placement = shared?.placement ?? placementFor(config.layout);
+    this.placement = shared?.placement ?? placementFor(config.layout, config.tasks, config.frames.length);
     this.frames = shared?.frames ?? new FrameRegistry();
     this.received = config.threads.map(() => null);
     if (shared === undefined) this.recordFrames();

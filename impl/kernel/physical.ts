@@ -26,9 +26,33 @@ export interface Placement {
   readonly userFrame: (frame: number) => number;
 }
 
-export function placementFor(layout: Layout): Placement {
-  const stride = layout.regions + 3;
+/** Frames the kernel pool gives each task: its page directory, region table, routing table, and a page table per region. */
+const taskFrames = (layout: Layout): number => layout.regions + 3;
+
+/** The most tasks whose frames fit below the user frames with this layout (256 with the paper's). */
+export const maxTasks = (layout: Layout): number => Math.floor((USER_FRAMES_BASE - KERNEL_POOL_BASE) / (taskFrames(layout) * PAGE_SIZE));
+
+/** The most frames pagers can own: from USER_FRAMES_BASE to the top of the 32-bit physical address space. */
+export const MAX_USER_FRAMES = (2 ** 32 - USER_FRAMES_BASE) / PAGE_SIZE;
+
+/**
+ * The fixed placement of `tasks` address spaces and `frames` user frames.
+ * The kernel's frames and the pagers' frames must never share an address
+ * (a pager owning a frame that is another task's page directory would
+ * rewrite that task's page tables from user mode): a configuration that
+ * would make them overlap is refused by validateKernelConfig, and asserted
+ * here again, so no path around the validation can boot such a kernel.
+ */
+export function placementFor(layout: Layout, tasks: number, frames: number): Placement {
+  const stride = taskFrames(layout);
   const taskBase = (task: number): number => KERNEL_POOL_BASE + task * stride * PAGE_SIZE;
+  const poolEnd = taskBase(tasks);
+  const userEnd = USER_FRAMES_BASE + frames * PAGE_SIZE;
+  if (tasks < 0 || frames < 0 || poolEnd > USER_FRAMES_BASE || userEnd > 2 ** 32) {
+    throw new Error(
+      `kernel placement overlap: ${tasks} tasks take physical 0x${KERNEL_POOL_BASE.toString(16)}..0x${poolEnd.toString(16)}, ${frames} user frames 0x${USER_FRAMES_BASE.toString(16)}..0x${userEnd.toString(16)} (at most ${maxTasks(layout)} tasks and ${MAX_USER_FRAMES} frames fit)`,
+    );
+  }
   return {
     pageDirectory: (task) => taskBase(task),
     regionTable: (task) => taskBase(task) + PAGE_SIZE,

@@ -2,7 +2,10 @@
  * Runs `multipager ARGV...` in-process through cli/main.ts (the same dispatch,
  * error reporting and exit codes a user meets), capturing what it prints.
  */
-import { vi } from "vitest";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, vi } from "vitest";
 import { main } from "../../cli/main.js";
 
 export interface Run {
@@ -29,4 +32,19 @@ export async function multipager(...argv: string[]): Promise<Run> {
     out.mockRestore();
     err.mockRestore();
   }
+}
+
+/**
+ * Runs each test of the file in a fresh temporary directory (the current
+ * directory, where commands write their trace files); returns its path.
+ */
+export function inFreshDirectory(prefix: string): () => string {
+  let directory = "";
+  const originalCwd = process.cwd();
+  beforeEach(() => {
+    directory = mkdtempSync(join(tmpdir(), `${prefix}-`));
+    process.chdir(directory);
+  });
+  afterEach(() => process.chdir(originalCwd));
+  return () => directory;
 }

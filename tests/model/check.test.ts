@@ -1,9 +1,12 @@
-import fc from "fast-check";
-import { describe, expect, test } from "vitest";
+import { fc, test } from "@fast-check/vitest";
+import { describe, expect } from "vitest";
 import { check } from "../../model/check.js";
 import { StateStore } from "../../model/state-store.js";
 import { graphMachine, type Graph } from "./graph-machine.js";
 import { dieHard, twoPhase } from "./machines.js";
+import { randomSeed } from "../seed.js";
+
+randomSeed(import.meta.url);
 
 /** 0 -> 1 -> 2, and 2 has no successor. */
 const chain: Graph = { nodes: 3, initial: [0], edges: [[0, 1, "A"], [1, 2, "B"]], bad: [] };
@@ -119,31 +122,26 @@ const graphs = fc.integer({ min: 1, max: 12 }).chain((nodes) =>
 );
 
 describe("shortest counterexamples (property)", () => {
-  test("the violation found is at the true shortest distance to a bad node, and the trace follows edges", () => {
-    fc.assert(
-      fc.property(graphs, (graph) => {
-        const distance = shortestDistances(graph);
-        const nearestBad = Math.min(...graph.bad.map((node) => distance[node]!));
-        const result = check(graphMachine(graph), { checkDeadlock: false });
-        if (!Number.isFinite(nearestBad)) {
-          expect(result.status).toBe("ok");
-          const reachable = distance.filter(Number.isFinite);
-          expect(result.statistics.distinct).toBe(reachable.length);
-          expect(result.statistics.depth).toBe(Math.max(...reachable) + 1);
-          return;
-        }
-        expect(result.status).toBe("violation");
-        const trace = result.trace!;
-        expect(trace.length - 1).toBe(nearestBad);
-        expect(graph.bad).toContain(trace.at(-1)!.state["node"]);
-        expect(graph.initial).toContain(trace[0]!.state["node"]);
-        for (let i = 1; i < trace.length; i++) {
-          const edge = [trace[i - 1]!.state["node"], trace[i]!.state["node"], trace[i]!.action];
-          expect(graph.edges.some((e) => e[0] === edge[0] && e[1] === edge[1] && e[2] === edge[2])).toBe(true);
-        }
-      }),
-      { numRuns: 300 },
-    );
+  test.prop([graphs], { numRuns: 300 })("the violation found is at the true shortest distance to a bad node, and the trace follows edges", (graph) => {
+    const distance = shortestDistances(graph);
+    const nearestBad = Math.min(...graph.bad.map((node) => distance[node]!));
+    const result = check(graphMachine(graph), { checkDeadlock: false });
+    if (!Number.isFinite(nearestBad)) {
+      expect(result.status).toBe("ok");
+      const reachable = distance.filter(Number.isFinite);
+      expect(result.statistics.distinct).toBe(reachable.length);
+      expect(result.statistics.depth).toBe(Math.max(...reachable) + 1);
+      return;
+    }
+    expect(result.status).toBe("violation");
+    const trace = result.trace!;
+    expect(trace.length - 1).toBe(nearestBad);
+    expect(graph.bad).toContain(trace.at(-1)!.state["node"]);
+    expect(graph.initial).toContain(trace[0]!.state["node"]);
+    for (let i = 1; i < trace.length; i++) {
+      const edge = [trace[i - 1]!.state["node"], trace[i]!.state["node"], trace[i]!.action];
+      expect(graph.edges.some((e) => e[0] === edge[0] && e[1] === edge[1] && e[2] === edge[2])).toBe(true);
+    }
   });
 });
 
@@ -181,5 +179,53 @@ describe("outdegree", () => {
     expect(outdegree).toEqual({ average: 1.5, minimum: 1, maximum: 3, percentile95: 3 });
     // DieHard: every state has exactly six successors.
     expect(check(dieHard({ withNotSolved: false })).statistics.outdegree).toEqual({ average: 6, minimum: 6, maximum: 6, percentile95: 6 });
+  });
+});
+
+/** Shortest distances when the search leaves violating nodes unexpanded: bad nodes have no way out. */
+function distancesWithoutLeavingBad(graph: Graph): number[] {
+  const bad = new Set(graph.bad);
+  return shortestDistances({ ...graph, edges: graph.edges.filter(([from]) => !bad.has(from)) });
+}
+
+describe("every distinct violation (maxViolations, check --continue / --max-error)", () => {
+  test.prop([graphs, fc.boolean()], { numRuns: 300 })(
+    "without a limit: each reachable bad or deadlocked node once, by a shortest path that goes through no other violation, shortest first",
+    (graph, checkDeadlock) => {
+      const distance = distancesWithoutLeavingBad(graph);
+      const bad = new Set(graph.bad);
+      const reachable = [...distance.keys()].filter((node) => Number.isFinite(distance[node]!));
+      const deadlocked = (node: number) => checkDeadlock && !bad.has(node) && !graph.edges.some(([from]) => from === node);
+      const expected = reachable.filter((node) => bad.has(node) || deadlocked(node));
+      const result = check(graphMachine(graph), { checkDeadlock, maxViolations: Number.POSITIVE_INFINITY });
+      expect(result.statistics.distinct).toBe(reachable.length);
+      expect(result.statistics.queue).toBe(0);
+      if (expected.length === 0) {
+        expect(result.status).toBe("ok");
+        return;
+      }
+      expect(result.status).toBe("violation");
+      const violations = result.violations!;
+      const ends = violations.map((v) => v.trace.at(-1)!.state["node"] as number);
+      expect([...ends].sort((a, b) => a - b)).toEqual([...expected].sort((a, b) => a - b));
+      for (const [index, v] of violations.entries()) {
+        const end = ends[index]!;
+        expect(v.violation.name).toBe(bad.has(end) ? "Good" : "Deadlock");
+        expect(v.trace.length - 1).toBe(distance[end]);
+        // No earlier state of the trace is itself a violation.
+        expect(v.trace.slice(0, -1).some((step) => bad.has(step.state["node"] as number))).toBe(false);
+        if (index > 0) expect(v.trace.length).toBeGreaterThanOrEqual(violations[index - 1]!.trace.length);
+      }
+      expect(result.violation).toEqual(violations[0]!.violation);
+      expect(result.trace).toEqual(violations[0]!.trace);
+    },
+  );
+
+  test.prop([graphs, fc.integer({ min: 1, max: 4 })], { numRuns: 300 })("with a limit of k: the k shortest, and k = 1 is the plain search", (graph, k) => {
+    const all = check(graphMachine(graph), { checkDeadlock: false, maxViolations: Number.POSITIVE_INFINITY });
+    const limited = check(graphMachine(graph), { checkDeadlock: false, maxViolations: k });
+    const lengths = (r: typeof all) => (r.violations ?? (r.trace ? [{ trace: r.trace }] : [])).map((v) => v.trace.length);
+    expect(lengths(limited)).toEqual(lengths(all).slice(0, k));
+    if (k === 1) expect(limited).toMatchObject({ status: check(graphMachine(graph), { checkDeadlock: false }).status });
   });
 });

@@ -101,7 +101,7 @@ describe("ITF", () => {
   });
 
   test("a missing file is a one-line input error", () => {
-    expect(() => readItf(join(directory, "nope.json"))).toThrow(/cannot read trace file .*nope\.json \(ENOENT\)/);
+    expect(() => readItf(join(directory, "nope.json"))).toThrow(/cannot read trace file .*nope\.json: no such file \(ENOENT\)/);
     writeFileSync(join(directory, "empty.json"), "");
     expect(() => readItf(join(directory, "empty.json"))).toThrow(InputError);
   });

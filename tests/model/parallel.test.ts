@@ -4,37 +4,18 @@
  * shortest length. Worker threads load compiled JavaScript, so this runs the
  * built dist/ (built here when missing or older than the sources).
  */
-import { execFileSync } from "node:child_process";
-import { existsSync, statSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, test } from "vitest";
 import type * as Parallel from "../../model/parallel.js";
 import type * as Check from "../../model/check.js";
 import type * as Spec from "../../spec/index.js";
-
-const root = fileURLToPath(new URL("../../", import.meta.url));
-const sources = [
-  "model/parallel.ts",
-  "model/parallel-worker.ts",
-  "model/shared-fingerprint-set.ts",
-  "model/frontier-chunks.ts",
-  "model/search-arrays.ts",
-  "model/fingerprint.ts",
-  "model/check.ts",
-  "spec/fast.ts",
-  "spec/symmetry.ts",
-  "spec/build.ts",
-  "spec/index.ts",
-];
-const built = (source: string) => `${root}dist/${source.replace(/\.ts$/, ".js")}`;
+import { built, ensureBuilt } from "../built.js";
 
 let parallel: typeof Parallel;
 let checker: typeof Check;
 let spec: typeof Spec;
 
 beforeAll(async () => {
-  const stale = sources.some((s) => !existsSync(built(s)) || statSync(built(s)).mtimeMs < statSync(`${root}${s}`).mtimeMs);
-  if (stale) execFileSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });
+  ensureBuilt();
   parallel = (await import(built("model/parallel.ts"))) as typeof Parallel;
   checker = (await import(built("model/check.ts"))) as typeof Check;
   spec = (await import(built("spec/index.ts"))) as typeof Spec;
@@ -59,16 +40,38 @@ describe("parallel search", () => {
     });
   }
 
-  test("every mutant: the same violation and a trace of the same shortest length", async () => {
+  test("every mutant: the same violation, the same partial counts (left on queue too) and a trace of the same shortest length", async () => {
     for (const mutant of spec.specMutants) {
       const config = configNamed(mutant.config);
       const one = checker.check(spec.buildSpec(config, mutant.name));
       const two = await parallel.checkParallel(spec.specSource(config, mutant.name), { workers: 2 });
       expect(two.status).toBe("violation");
       expect(two.violation?.name).toBe(one.violation?.name);
+      const counts = (s: typeof one.statistics) => [s.generated, s.distinct, s.queue, s.depth];
+      expect(counts(two.statistics), mutant.name).toEqual(counts(one.statistics));
       expect(two.trace).toHaveLength(one.trace!.length);
       expect(two.trace![0]!.action).toBe("Init");
     }
+  });
+
+  test("--continue and --max-error with 2 workers: the same violating states as one worker; k of them, shortest first", async () => {
+    const config = configNamed("tiny");
+    const endOf = (v: { trace: readonly { state: unknown }[] }) => JSON.stringify(v.trace.at(-1)!.state);
+    const one = checker.check(spec.buildSpec(config, "no-present-recheck"), { maxViolations: Number.POSITIVE_INFINITY });
+    const two = await parallel.checkParallel(spec.specSource(config, "no-present-recheck"), { workers: 2, maxViolations: Number.POSITIVE_INFINITY });
+    expect(two.statistics.distinct).toBe(one.statistics.distinct);
+    expect(two.violations!.map(endOf).sort()).toEqual(one.violations!.map(endOf).sort());
+    const three = await parallel.checkParallel(spec.specSource(config, "no-present-recheck"), { workers: 2, maxViolations: 3 });
+    expect(three.violations!.map((v) => v.trace.length)).toEqual(one.violations!.slice(0, 3).map((v) => v.trace.length));
+  });
+
+  test("--inv with 2 workers: each worker checks only the chosen invariants", async () => {
+    const config = configNamed("tiny");
+    const properties = { withoutInvariants: ["NoNeedlessPagerInvocation"] };
+    const two = await parallel.checkParallel(spec.specSource(config, "no-present-recheck"), { workers: 2, properties });
+    expect(two.status).toBe("ok");
+    const only = await parallel.checkParallel(spec.specSource(config, "no-present-recheck"), { workers: 2, properties: { invariants: ["NoNeedlessPagerInvocation"] } });
+    expect(only.violation?.name).toBe("NoNeedlessPagerInvocation");
   });
 
   test("4 workers on three-consumers: the same counts as one, through many growths of the shared set", async () => {

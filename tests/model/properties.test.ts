@@ -6,6 +6,9 @@ import { simulate } from "../../model/simulate.js";
 import { StateStore } from "../../model/state-store.js";
 import type { Trace } from "../../model/trace.js";
 import { graphMachine, type Graph } from "./graph-machine.js";
+import { randomSeed } from "../seed.js";
+
+randomSeed(import.meta.url);
 
 describe("state store (property)", () => {
   test("behaves as a set of byte strings that numbers new members in order", () => {

@@ -8,6 +8,9 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { BUSY, CAPACITY, DISTINCT, OCCUPIED, SharedFingerprintSet, sharedVisitedBuffers } from "../../model/shared-fingerprint-set.js";
+import { randomSeed } from "../seed.js";
+
+randomSeed(import.meta.url);
 
 /** A set as one busy worker sees it. */
 function busySet(maxBytes = 2 ** 30): SharedFingerprintSet {

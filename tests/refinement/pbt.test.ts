@@ -5,6 +5,9 @@ import { MUTANT_CONFIG } from "../../refinement/configs.js";
 import { commandArbitrary, propertyCheck, runCommands, type Command } from "../../refinement/pbt.js";
 import { shortestRefinementTrace } from "../../trace/refinement.js";
 import { SHORTEST, refinementFor } from "./helpers.js";
+import { randomSeed } from "../seed.js";
+
+const freshSeed = randomSeed(import.meta.url);
 
 describe("property-based refinement", () => {
   // Let vitest's worker talk to the main process between these long synchronous tests.
@@ -20,8 +23,7 @@ describe("property-based refinement", () => {
   }
 
   test("proposed refines with a fresh seed (printed)", () => {
-    const seed = Math.floor(Math.random() * 2 ** 31);
-    console.log(`refinement property-based test seed: ${seed}`);
+    const seed = freshSeed;
     const result = propertyCheck(r, undefined, { seed, runs: 80 });
     expect(result.failure, `seed ${seed}`).toBeUndefined();
   }, 60_000);

@@ -55,7 +55,7 @@ const cases: [string, () => string, RegExp][] = [
   ["a tag beside other fields", () => edited("tag2.itf.json", (itf) => (itf.states[0].threads = { "#set": [], extra: 1 })), /states\[0\]\.threads: a tagged value has exactly one field/],
   ["null", () => edited("null.itf.json", (itf) => (itf.states[0].threads = null)), /states\[0\]\.threads: null is not an ITF value/],
   ["an integer beyond 2^53", () => edited("huge.itf.json", (itf) => (itf["#meta"].configValue.tasks = 2 ** 60)), /#meta\.configValue\.tasks: .* is outside -\(2\^53-1\)\.\.2\^53-1/],
-  ["values nested too deep", () => edited("deep.itf.json", (itf) => (itf.states[0].threads = JSON.parse("[".repeat(300) + "]".repeat(300)))), /states\[0\]\.threads(\[0\])+: nested deeper than 200 levels/],
+  ["values nested too deep", () => edited("deep.itf.json", (itf) => (itf.states[0].threads = JSON.parse("[".repeat(300) + "]".repeat(300)))), /JSON nested more than 64 levels deep/],
 ];
 
 describe("malformed trace files: exit 151 and one line naming the problem", () => {
@@ -101,7 +101,7 @@ describe("malformed trace files: exit 151 and one line naming the problem", () =
   test("a missing file", async () => {
     const run = await multipagerTrace("replay", join(tmp, "nowhere.itf.json"));
     expect(run.code).toBe(ExitCode.BadInput);
-    expect(run.stderr).toMatch(/^multipager: cannot read trace file .*nowhere\.itf\.json \(ENOENT\)\n$/);
+    expect(run.stderr).toMatch(/^multipager: cannot read trace file .*nowhere\.itf\.json: no such file \(ENOENT\)\n$/);
   });
 
   test("an edited file keeps working, with a note that its id no longer matches", async () => {
@@ -119,7 +119,7 @@ describe("usage errors: exit 2", () => {
     [["show", "tests/traces/spec-no-present-recheck.itf.json", "--format", "pdf"], /--format must be one of text, md, svg, itf, got "pdf"/],
     [["replay", "x", "--format", "md"], /trace replay: --format does not apply here/],
     [["frobnicate"], /unknown subcommand "frobnicate"/],
-    [["show", "--colour"], /Unknown option '--colour'/],
+    [["show", "--colour"], /unknown option '--colour'/i],
   ])("%j", async (argv, expected) => {
     const run = await multipagerTrace(...argv);
     expect(run.code).toBe(ExitCode.Usage);

@@ -34,7 +34,7 @@ describe("multipager x86 (no QEMU needed)", () => {
     [["x86", "run", "a", "b"], "expected exactly one CASE file"],
     [["x86", "run", writeProtect, "--walker-bug", "nope"], "unknown walker bug 'nope'"],
     [["x86", "run", writeProtect, "--show", "qemu"], "--show qemu needs --qemu"],
-    [["x86", "run", writeProtect, "--bogus"], "Unknown option '--bogus'"],
+    [["x86", "run", writeProtect, "--bogus"], "unknown option '--bogus'"],
     [["x86", "gen", "--ops", "5", "-o", "x.case"], "--seed S is required"],
     [["x86", "gen", "--seed", "5"], "-o CASE is required"],
     [["x86", "gen", "--seed", "abc", "-o", "x.case"], "--seed must be an integer in 0..2147483647"],
@@ -53,7 +53,7 @@ describe("multipager x86 (no QEMU needed)", () => {
   test("a missing or invalid case file is bad input (exit 151) with one line naming it", async () => {
     const missing = await multipager("x86", "run", join(directory, "missing.case"));
     expect(missing.code).toBe(ExitCode.BadInput);
-    expect(missing.stderr).toMatch(/^multipager: cannot read case file .*missing\.case \(ENOENT\)\n$/);
+    expect(missing.stderr).toMatch(/^multipager: cannot read case file .*missing\.case: no such file \(ENOENT\)\n$/);
     const bad = join(directory, "bad.case");
     writeFileSync(bad, "x86-case 1\nwp 1\npse 0\ncr3 0x00400000\nop read0 0x00001000\n");
     const invalid = await multipager("x86", "run", bad);

@@ -7,6 +7,9 @@ import { caseArbitrary, generateCase } from "../../impl/x86case/generate.js";
 import { MODULE_MAGIC, OPERATION_CODES, toModule } from "../../impl/x86case/module.js";
 import { KernelOutputError, formatReport, parseKernelOutput } from "../../impl/x86case/output.js";
 import { runOnModel } from "../../impl/x86case/model-run.js";
+import { randomSeed } from "../seed.js";
+
+randomSeed(import.meta.url);
 
 const HEADER = "x86-case 1\nwp 1\npse 0\ncr3 0x00400000\n";
 

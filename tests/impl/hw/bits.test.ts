@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { seedFastCheck } from "./seed.js";
+import { randomSeed } from "../../seed.js";
 import * as hw from "../../../impl/hw/bits.js";
 
-seedFastCheck("bits.test.ts");
+randomSeed(import.meta.url);
 
 // Bit positions written out from the SDM tables (Vol. 3A Tables 4-4..4-6,
 // Figure 4-12, §2.5), independently of the constants under test.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { seedFastCheck } from "./seed.js";
+import { randomSeed } from "../../seed.js";
 import {
   CR0_PE,
   CR0_PG,
@@ -27,7 +27,7 @@ import { PhysicalMemory } from "../../../impl/hw/memory.js";
 import { Tlb } from "../../../impl/hw/tlb.js";
 import { X86_RULES, walk, type WalkRules } from "../../../impl/hw/walk.js";
 
-seedFastCheck("cpu.test.ts");
+randomSeed(import.meta.url);
 
 const DIRECTORY = 0x1000;
 const TABLE = 0x2000;

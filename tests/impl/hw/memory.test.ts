@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { seedFastCheck } from "./seed.js";
+import { randomSeed } from "../../seed.js";
 import { PhysicalMemory } from "../../../impl/hw/memory.js";
 
-seedFastCheck("memory.test.ts");
+randomSeed(import.meta.url);
 
 const wordAddress = fc.nat({ max: 2 ** 30 - 1 }).map((index) => index * 4);
 const word = fc.nat({ max: 2 ** 32 - 1 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { seedFastCheck } from "./seed.js";
+import { randomSeed } from "../../seed.js";
 import {
   CR0_PE,
   CR0_PG,
@@ -28,7 +28,7 @@ import {
 import { PhysicalMemory } from "../../../impl/hw/memory.js";
 import { QEMU_TCG_RULES, X86_RULES, walk, type Access, type WalkRules } from "../../../impl/hw/walk.js";
 
-seedFastCheck("walk.test.ts");
+randomSeed(import.meta.url);
 
 // One address space: directory at 0x1000, one page table at 0x2000, the page
 // at frame 0x5000; LINEAR uses directory slot 1 and table slot 3.

@@ -20,9 +20,9 @@ import { SYSCALL_NAMES, type Syscall } from "../../../impl/kernel/types.js";
 import { buildKernelMachine } from "../../../impl/machine.js";
 import { entryPointer } from "../../../impl/kernel/vm.js";
 import { callAs, testConfig } from "./helpers.js";
+import { randomSeed } from "../../seed.js";
 
-const seed = Number(process.env["FUZZ_SEED"] ?? Math.floor(Math.random() * 2 ** 31));
-console.log(`kernel fuzz seed ${seed} (set FUZZ_SEED=${seed} to reproduce)`);
+const seed = randomSeed(import.meta.url);
 
 const word = fc.oneof(
   { weight: 6, arbitrary: fc.integer({ min: 0, max: 5 }) },

@@ -7,8 +7,9 @@ import { PAPER_LAYOUT } from "../../../impl/kernel/layout.js";
 import { encodeState, type KernelState } from "../../../impl/kernel/state.js";
 import { namedConfigs } from "../../../spec/configs.js";
 import { ACTION_NAMES } from "../../../spec/next.js";
+import { pinnedSeed } from "../../seed.js";
 
-const seed = Number(process.env["MACHINE_SEED"] ?? 20261128);
+const seed = pinnedSeed(import.meta.url, 20261128);
 
 /** A seeded random walk over the machine, visiting every successor of every state on the way. */
 function* walkStates(machine: StateMachine<KernelState>, steps: number, seedValue: number): Generator<{ state: KernelState; action: string; params: Record<string, unknown> }> {

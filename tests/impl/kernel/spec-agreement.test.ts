@@ -10,8 +10,9 @@ import { buildKernelMachine, INTERNAL_ACTIONS, type KernelMachine } from "../../
 import type { ObservedState } from "../../../impl/observe.js";
 import { buildSpec, namedConfigs, type SpecConfig, type SpecState } from "../../../spec/index.js";
 import type { KernelState } from "../../../impl/kernel/state.js";
+import { pinnedSeed } from "../../seed.js";
 
-const seed = Number(process.env["AGREEMENT_SEED"] ?? 7);
+const seed = pinnedSeed(import.meta.url, 7);
 
 /** The observed concrete state as a SpecState (the ghost `mapper` of a present page is the region's manager). */
 function toSpec(o: ObservedState, config: SpecConfig): SpecState {
