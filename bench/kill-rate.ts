@@ -9,8 +9,10 @@
  * Options: --seeds N (default 100), --runs N (default: refine's), --mutant M
  * (one mutant only), --jobs J (processes at a time, default 1: the machine is
  * shared). Seeds are fixed (1..N), so a run is reproducible; each seed is
- * one `propertyCheck` in a worker process, exactly what `refine --seed S`
- * runs. Run by hand; the measured table is in docs/bench.md.
+ * one `propertyCheck` in a worker process, the search `refine --seed S`
+ * runs, stopped at the first failing run (whether the bug is found is the
+ * question; shrinking it is not). Run by hand; the measured table is in
+ * docs/bench.md.
  */
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -33,7 +35,7 @@ interface SeedResult {
 function runSeed(mutant: string, seed: number, runs: number): SeedResult {
   const config = refinementConfigNamed(MUTANT_CONFIG[mutant]!);
   const refinement = buildRefinement({ spec: config.spec, kernel: kernelConfigFor(config.spec, config.cpus), arch: "proposed", mutant });
-  const result = propertyCheck(refinement, mutant, { seed, runs });
+  const result = propertyCheck(refinement, mutant, { seed, runs, shrink: false });
   return { mutant, seed, caught: result.failure !== undefined, commands: result.commandsToFailure ?? result.commands, obligation: result.failure?.violation.name ?? null };
 }
 

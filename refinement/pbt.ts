@@ -237,6 +237,8 @@ export interface PbtOptions {
   /** fast-check's replay path of a reported failure. */
   readonly path?: string | undefined;
   readonly maxCommands?: number;
+  /** false: stop at the first failing run, without shrinking it (the kill-rate bench only asks whether a bug is found). */
+  readonly shrink?: boolean;
 }
 
 export interface PbtResult {
@@ -280,6 +282,7 @@ export function propertyCheck(refinement: Refinement, mutant: string | undefined
     seed: options.seed,
     numRuns: options.runs,
     ...(options.path !== undefined ? { path: options.path } : {}),
+    ...(options.shrink === false ? { endOnFailure: true } : {}),
   });
   if (!details.failed || details.counterexample === null) {
     if (details.failed) throw new Error(`property-based run failed without a counterexample: ${String(details.errorInstance)}`);
@@ -288,7 +291,7 @@ export function propertyCheck(refinement: Refinement, mutant: string | undefined
   const commands = details.counterexample[0];
   const shrunk = runCommands(refinement, commands, mutant);
   if (shrunk.failure === null) throw new Error("the shrunk counterexample no longer fails (nondeterminism in the kernel?)");
-  const outcome = minimizePath(refinement, shrunk);
+  const outcome = options.shrink === false ? shrunk : minimizePath(refinement, shrunk);
   const steps = traceSteps(refinement, outcome.initial, outcome.path);
   const violation = outcome.failure?.violation ?? shrunk.failure.violation;
   return {

@@ -124,27 +124,23 @@ export function shortenRefinementTrace(
 export const SHORTEST_SEARCH_STATES = 200_000;
 
 /**
- * The shortest counterexample breaking `obligation`, found by model/'s
- * breadth-first checker on the product (at most `bound` steps deep, within
+ * The shortest refinement counterexample within `bound` steps, found by
+ * model/'s breadth-first checker on the product (every obligation, within
  * `maxStates` distinct states): for a failure a property-based run found, the
- * trace exhaustive checking reports, so the same bug gets the same trace and
- * id however it was found. Undefined when the search gives up at its budget
- * (or the failure needs a step the product does not enumerate, such as a
- * malicious system call).
+ * very trace `refine --exhaustive` reports, so the same bug gets the same
+ * trace and id however it was found (its obligation may be another than the
+ * run's, when the bug shows sooner that way). Undefined when the search gives
+ * up at its budget, or finds nothing that short (a failure that needs a step
+ * the product does not enumerate, such as a malicious system call).
  */
 export function shortestRefinementTrace(
   refinement: Refinement,
-  obligation: string,
   bound: number,
   maxStates = SHORTEST_SEARCH_STATES,
-): { steps: TraceStep[]; last: ProductState; distinct: number } | undefined {
-  const target: StateMachine<ProductState> = {
-    ...refinement.product,
-    invariants: [{ name: obligation, quote: "", holds: (state) => !breaks(refinement, state, obligation) }],
-  };
-  const result = check(target, { checkDeadlock: false, maxDepth: bound, maxStates });
-  if (result.status !== "violation" || result.trace === undefined) return undefined;
-  return { ...refinementSteps(refinement, result.trace), distinct: result.statistics.distinct };
+): { steps: TraceStep[]; last: ProductState; violation: string; distinct: number } | undefined {
+  const result = check(refinement.product, { checkDeadlock: false, maxDepth: bound, maxStates });
+  if (result.status !== "violation" || result.trace === undefined || result.violation === undefined) return undefined;
+  return { ...refinementSteps(refinement, result.trace), violation: result.violation.name, distinct: result.statistics.distinct };
 }
 
 /** The corpus's refinement traces beyond the paper's architecture: L4Re, so that its region mapper is in a picture. */

@@ -183,16 +183,17 @@ export async function run(args: string[]): Promise<number> {
       drawn["--path"] = result.failure.path;
       report += `\nfast-check shrank the failing run ${result.failure.shrinks} times, then single steps were dropped: ${found} steps (fast-check path ${result.failure.path}).`;
       // The same bug, the same trace: the shortest one, as exhaustive checking finds it, when the configuration is small enough.
-      const shortest = shortestRefinementTrace(refinement, result.failure.violation.name, found);
+      const shortest = shortestRefinementTrace(refinement, found);
       if (shortest === undefined) {
         violation = result.failure.violation;
         steps = result.failure.steps;
         report += `\nNo shorter trace: a breadth-first search of at most ${SHORTEST_SEARCH_STATES.toLocaleString("en-US")} states found none within ${found} steps; the trace is the property-based run's.`;
       } else {
-        violation = violationOf(refinement, shortest.last, result.failure.violation.name);
+        violation = violationOf(refinement, shortest.last, shortest.violation);
         steps = shortest.steps;
         if (shortest.steps.length - 1 < found) originalLength = found;
-        report += `\nShortest trace by breadth-first search on ${config.name} (${shortest.distinct} distinct states): ${shortest.steps.length - 1} steps.`;
+        const other = violation.name === result.failure.violation.name ? "" : ` (the same bug shows sooner as ${violation.name}; the run had found ${result.failure.violation.name})`;
+        report += `\nShortest trace by breadth-first search on ${config.name} (${shortest.distinct} distinct states): ${shortest.steps.length - 1} steps${other}.`;
       }
     }
   }

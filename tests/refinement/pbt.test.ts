@@ -3,6 +3,10 @@ import { beforeEach, describe, expect, test } from "vitest";
 import { kernelMutants } from "../../impl/mutants.js";
 import { MUTANT_CONFIG } from "../../refinement/configs.js";
 import { commandArbitrary, propertyCheck, runCommands, type Command } from "../../refinement/pbt.js";
+import { traceId, type Trace } from "../../model/trace.js";
+import { refinementConfigNamed } from "../../refinement/configs.js";
+import { violationOf } from "../../refinement/product.js";
+import { loadTrace } from "../../trace/load.js";
 import { shortestRefinementTrace } from "../../trace/refinement.js";
 import { SHORTEST, refinementFor } from "./helpers.js";
 import { randomSeed } from "../seed.js";
@@ -65,7 +69,18 @@ describe("property-based refinement", () => {
       const found = result.failure!.steps.length - 1;
       expect(found).toBeGreaterThanOrEqual(SHORTEST[name]!);
       for (const step of result.failure!.steps) expect(step.abstract).toBeDefined();
-      expect(shortestRefinementTrace(m, result.failure!.violation.name, found)!.steps.length - 1).toBe(SHORTEST[name]);
+      const shortest = shortestRefinementTrace(m, found)!;
+      expect(shortest.steps.length - 1).toBe(SHORTEST[name]);
+      // ... and it is the corpus's trace, found exhaustively: the same bug, the same id.
+      const corpus = loadTrace(`tests/traces/impl-${name}.itf.json`);
+      const config = refinementConfigNamed(MUTANT_CONFIG[name]!);
+      const trace: Trace = {
+        ...corpus.trace,
+        configValue: { spec: config.spec, cpus: config.cpus } as never,
+        violation: violationOf(m, shortest.last, shortest.violation),
+        steps: shortest.steps,
+      };
+      expect(traceId(trace)).toBe(corpus.id);
     }, 60_000);
   }
 

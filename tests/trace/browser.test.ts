@@ -80,8 +80,10 @@ function collisions(m: Measured): string[] {
   return found;
 }
 
+let pages = 0;
+
 async function measure(page: Page, pictures: readonly { name: string; svg: string }[]): Promise<Measured[]> {
-  const html = join(work, `measure-${Math.random().toString(36).slice(2)}.html`);
+  const html = join(work, `measure-${++pages}.html`);
   const body = pictures.map(({ name, svg }) => `<div>${svg.replace("<svg ", `<svg data-name="${name}" `)}</div>`).join("\n");
   writeFileSync(html, `<!doctype html><html><head><meta charset="utf-8"><style>body{margin:0}div{line-height:0}</style></head><body>${body}</body></html>`);
   await page.goto(pathToFileURL(html).href);
@@ -185,7 +187,7 @@ run("rendered in headless Chromium", () => {
     const render = (text: string) =>
       page.evaluate<{ ok: true; participants: number; messages: string[]; notes: string[]; loops: number } | { ok: false; error: string }>(`(async () => {
         try {
-          const { svg } = await mermaid.render("d" + Math.random().toString(36).slice(2), ${JSON.stringify(text)});
+          const { svg } = await mermaid.render("d" + (window.diagrams = (window.diagrams || 0) + 1), ${JSON.stringify(text)});
           const holder = document.createElement("div");
           holder.innerHTML = svg;
           document.body.append(holder);
