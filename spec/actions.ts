@@ -1,57 +1,58 @@
 /**
- * The actions of the design, one function per paper-level event. Each takes
- * the action's parameters, checks its guard first (returning null when the
- * action is disabled) and then builds the successor state. Every function is
- * deterministic: (action, params) names one transition from a state.
+ * Trusted. The actions of the design, one definition per paper-level event,
+ * in the language of model/lang: parameters, the sentence of the paper it
+ * encodes, the guard (conjuncts, first), then the effect. This is the one
+ * statement of the transition relation: the checker's compiled fast path,
+ * the Promela model and the SMT encoding are all derived from it.
+ *
+ * Decisions that can vary are read from the rules (rules.ts); a seeded bug is
+ * a different rules record, never a test inside an action.
  */
-import { match } from "ts-pattern";
-import { type SpecContext, range } from "./context.js";
+import { type Expr, type Stmt, TRUE, assign, exclude, forall, forEach, include, ite, lit, make, none, some, when } from "../model/lang/ast.js";
+import { type Action, action, paramExprs } from "../model/lang/spec.js";
+import type { ActionParams } from "../model/machine.js";
+import { Bool, enumType } from "../model/lang/types.js";
+import { type DesignRules, type Fault, type Outcome, type Target, rightsAllow } from "./rules.js";
 import {
-  type AccessKind,
-  type Address,
-  type FrameId,
-  type Page,
-  type PteSnapshot,
-  type Rights,
-  RUNNING,
-  type SpecState,
-  type StopReason,
-  type TaskId,
-  type ThreadId,
-  rightsAllow,
-} from "./state.js";
-import {
-  entryOf,
-  pageOf,
-  statusOf,
-  withEntry,
-  withMessage,
-  withoutMessage,
-  withPage,
-  withRegionPages,
-  withThread,
-} from "./update.js";
+  AccessKind,
+  Address,
+  Frame,
+  Marker,
+  Page,
+  PageEntry,
+  Pager,
+  Region,
+  RegionEntry,
+  Rights,
+  Seen,
+  StopReason,
+  Task,
+  Thread,
+  ThreadStatus,
+  ownerOf,
+  pageTable,
+  pending,
+  regionTable,
+  taskOf,
+  threads,
+} from "./vocabulary.js";
 
-const isRunning = (s: SpecState, thread: ThreadId): boolean => statusOf(s, thread).tag === "running";
+const isRunning = (t: Expr): Expr => threads.at(t).is("running");
+const RUNNING = make(ThreadStatus, {}, "running");
+const stopped = (reason: string): Expr => make(ThreadStatus, { reason }, "stopped");
+const notPresent = (marker: Expr): Expr => make(PageEntry, { marker }, false);
+const entryOf = (task: Expr, region: Expr): Expr => regionTable.at(task, region);
+const pteOf = (task: Expr, region: Expr, page: Expr): Expr => pageTable.at(task, region, page);
 
-const NOT_PRESENT_ZERO: Page = { present: false, marker: 0 };
+/** Is thread u of `task` blocked on a fault in `region` (at any pager)? */
+const blockedOn = (rules: DesignRules, u: Expr, task: Expr, region: Expr): Expr => {
+  const st = threads.at(u);
+  const target = rules.target(st.get("address"));
+  return st.is("blocked").and(taskOf(u).eq(task), target.valid, target.region.eq(region));
+};
 
-/** The user page an address names; a kernel-space address names none (except through the aliasing mutant). */
-export function userPageOf(ctx: SpecContext, address: Address): { region: number; page: number } | null {
-  if (address.space === "user") return { region: address.region, page: address.page };
-  if (ctx.mutant !== "kernel-fault-to-pager") return null;
-  // Formula (1) without its bounds check: RID = (A_v - B_us) / RS wraps a kernel address onto a region.
-  return { region: address.index % ctx.config.regionsPerTask, page: address.index % ctx.config.pagesPerRegion };
-}
-
-/** Threads whose fault on (task, region) waits at some pager. */
-function blockedOn(ctx: SpecContext, s: SpecState, task: TaskId, region: number): ThreadId[] {
-  return range(ctx.threadCount).filter((t) => {
-    const st = statusOf(s, t);
-    if (st.tag !== "blocked" || ctx.taskOf[t] !== task) return false;
-    return userPageOf(ctx, st.address)?.region === region;
-  });
-}
+/** The fault message of a blocked thread is taken out of its pager's queue, and the thread's status set. */
+const answer = (u: Expr, pager: Expr, status: Expr): Stmt[] => [exclude(pending.at(pager), u), assign(threads.at(u), status)];
 
 /**
  * Decision D1: assigning (or clearing) the manager of a region flushes it.
@@ -60,21 +61,16 @@ function blockedOn(ctx: SpecContext, s: SpecState, task: TaskId, region: number)
  * fault message and run again, so they retry the access and fault to the new
  * manager: the old manager's memory and queue never leak to the new one.
  */
-function reassign(ctx: SpecContext, s: SpecState, task: TaskId, region: number, manager: ThreadId | null): SpecState {
-  let next = withRegionPages(s, task, region, range(ctx.config.pagesPerRegion).map(() => NOT_PRESENT_ZERO));
-  for (const t of blockedOn(ctx, s, task, region)) {
-    const st = statusOf(s, t);
-    if (st.tag === "blocked") next = withThread(withoutMessage(next, st.pager, t), t, RUNNING);
-  }
-  return withEntry(next, task, region, { manager, accepted: false });
-}
-
-// --- AssignManager / ClearManager ------------------------------------------------
-
-export interface AssignParams {
-  readonly thread: ThreadId;
-  readonly region: number;
-  readonly manager: ThreadId;
+function reassign(rules: DesignRules, task: Expr, region: Expr, manager: Expr): Stmt[] {
+  return [
+    forEach(Page, () => TRUE, (p) => [assign(pteOf(task, region, p), notPresent(lit(0, Marker)))]),
+    forEach(
+      Thread,
+      (u) => blockedOn(rules, u, task, region),
+      (u) => answer(u, threads.at(u).get("pager"), RUNNING),
+    ),
+    assign(entryOf(task, region), make(RegionEntry, { manager, accepted: false })),
+  ];
 }
 
 /**
@@ -82,47 +78,68 @@ export interface AssignParams {
  * specified pager task to a particular virtual address space region."
  * A running thread of the task names a pager thread as the region's manager.
  */
-export function assignManager(ctx: SpecContext, s: SpecState, p: AssignParams): SpecState | null {
-  const task = ctx.taskOf[p.thread]!;
-  if (!isRunning(s, p.thread) || !ctx.isPager[p.manager]) return null;
-  if (entryOf(s, task, p.region).manager === p.manager) return null;
-  return reassign(ctx, s, task, p.region, p.manager);
-}
-
-export interface ClearParams {
-  readonly thread: ThreadId;
-  readonly region: number;
-}
+const assignManager = (rules: DesignRules): Action =>
+  action(
+    "AssignManager",
+    {
+      quote: "Memory user task provides this agreement by explicitly assigning the specified pager task to a particular virtual address space region.",
+      params: { thread: Thread, region: Region, manager: Pager },
+      actor: "thread",
+    },
+    ({ thread, region, manager }) => ({
+      guard: [isRunning(thread!), entryOf(taskOf(thread!), region!).get("manager").ne(some(manager!))],
+      effect: reassign(rules, taskOf(thread!), region!, some(manager!)),
+    }),
+  );
 
 /**
  * "Threads running the context of virtual address space are responsible only
  * for assigning region managers for each particular region of its virtual
  * address space." Clearing leaves the region with no pager assigned.
  */
-export function clearManager(ctx: SpecContext, s: SpecState, p: ClearParams): SpecState | null {
-  const task = ctx.taskOf[p.thread]!;
-  if (!isRunning(s, p.thread)) return null;
-  if (entryOf(s, task, p.region).manager === null) return null;
-  return reassign(ctx, s, task, p.region, null);
+const clearManager = (rules: DesignRules): Action =>
+  action(
+    "ClearManager",
+    {
+      quote: "Threads running the context of virtual address space are responsible only for assigning region managers for each particular region of its virtual address space.",
+      params: { thread: Thread, region: Region },
+      actor: "thread",
+    },
+    ({ thread, region }) => ({
+      guard: [isRunning(thread!), entryOf(taskOf(thread!), region!).get("manager").isNone().not()],
+      effect: reassign(rules, taskOf(thread!), region!, none(Pager)),
+    }),
+  );
+
+interface Mapping {
+  readonly manager: Expr;
+  readonly task: Expr;
+  readonly region: Expr;
+  readonly page: Expr;
+  readonly frame: Expr;
+  readonly rights: Expr;
 }
 
-// --- Map / Unmap -------------------------------------------------------------------
+const present = (m: Mapping): Expr => make(PageEntry, { frame: m.frame, rights: m.rights, mapper: m.manager }, true);
 
-export interface MapParams {
-  readonly manager: ThreadId;
-  readonly task: TaskId;
-  readonly region: number;
-  readonly page: number;
-  readonly frame: FrameId;
-  readonly rights: Rights;
+/** Map's guard: the region's manager maps a frame it owns, and the page changes. */
+function mayMap(rules: DesignRules, m: Mapping): Expr[] {
+  const entry = entryOf(m.task, m.region);
+  return [
+    isRunning(m.manager),
+    rules.mayManage(m.manager, entry.get("manager"), taskOf(m.manager), m.task),
+    entry.get("manager").eq(some(ownerOf(m.frame))),
+    pteOf(m.task, m.region, m.page).ne(present(m)),
+  ];
 }
 
-/** May `actor` map or unmap in (task, region)? Only its manager ("Region manager have rights to map and unmap"). */
-function mayManage(ctx: SpecContext, s: SpecState, actor: ThreadId, task: TaskId, region: number): boolean {
-  const manager = entryOf(s, task, region).manager;
-  if (manager === actor) return true;
-  // Mutant: the task itself maps into its own region, bypassing its manager.
-  return ctx.mutant === "task-maps-own-region" && manager !== null && ctx.taskOf[actor] === task;
+/** Map's effect: the page is present; the region's manager thereby accepts (its implicit agreement). */
+function mapped(m: Mapping): Stmt[] {
+  const entry = entryOf(m.task, m.region);
+  return [
+    assign(pteOf(m.task, m.region, m.page), present(m)),
+    when(entry.get("manager").eq(some(m.manager)), [assign(entry.get("accepted"), true)]),
+  ];
 }
 
 /**
@@ -131,29 +148,19 @@ function mayManage(ctx: SpecContext, s: SpecState, actor: ThreadId, task: TaskId
  * task provides this agreement implicitly by taking memory management action
  * on the region assigned to it." Mapping is the manager's acceptance.
  */
-export function map(ctx: SpecContext, s: SpecState, p: MapParams): SpecState | null {
-  if (!isRunning(s, p.manager) || !mayManage(ctx, s, p.manager, p.task, p.region)) return null;
-  const entry = entryOf(s, p.task, p.region);
-  if (entry.manager === null || ctx.frameOwner[p.frame] !== entry.manager) return null;
-  const old = pageOf(s, p.task, p.region, p.page);
-  if (old.present && old.frame === p.frame && old.rights === p.rights && old.mapper === p.manager) return null;
-  const mapped = withPage(s, p.task, p.region, p.page, {
-    present: true,
-    frame: p.frame,
-    rights: p.rights,
-    mapper: p.manager,
-  });
-  return entry.manager === p.manager ? withEntry(mapped, p.task, p.region, { ...entry, accepted: true }) : mapped;
-}
-
-export interface UnmapParams {
-  readonly manager: ThreadId;
-  readonly task: TaskId;
-  readonly region: number;
-  readonly page: number;
-  readonly marker: number;
-  readonly revoke: boolean;
-}
+const mapAction = (rules: DesignRules): Action =>
+  action(
+    "Map",
+    {
+      quote: "Region manager have rights to map and unmap resources owned by it into any place in the managed region without any restrictions.",
+      params: { manager: rules.mappers, task: Task, region: Region, page: Page, frame: Frame, rights: Rights },
+      actor: "manager",
+    },
+    (p) => {
+      const m = p as unknown as Mapping;
+      return { guard: mayMap(rules, m), effect: mapped(m) };
+    },
+  );
 
 /**
  * "Furthermore pager can revoke its agreement by removing last piece of memory
@@ -161,36 +168,53 @@ export interface UnmapParams {
  * system call." The page becomes not present holding the pager's marker; with
  * REVOKE_AGREEMENT and no present page left, acceptance is withdrawn and
  * (decision D2) faults of the region waiting at this pager become
- * general-protection faults.
+ * general-protection faults. Decision D6 (rules.unmapAccepts): "Memory
+ * provider task provides this agreement implicitly by taking memory
+ * management action on the region assigned to it" — map and unmap are those
+ * actions, so an unmap without REVOKE_AGREEMENT accepts, and may write the
+ * marker of a page that is not present (a demand-paging pager marks a fresh
+ * region's pages without committing a frame first).
  */
-export function unmap(ctx: SpecContext, s: SpecState, p: UnmapParams): SpecState | null {
-  if (!isRunning(s, p.manager) || entryOf(s, p.task, p.region).manager !== p.manager) return null;
-  if (!pageOf(s, p.task, p.region, p.page).present) return null;
-  const next = withPage(s, p.task, p.region, p.page, { present: false, marker: p.marker });
-  const lastGone = next.pageTable[p.task]![p.region]!.every((pg) => !pg.present);
-  const revokes = ctx.mutant === "revoke-on-any-unmap" || (p.revoke && lastGone);
-  return revokes ? revoke(ctx, next, p.manager, p.task, p.region) : next;
-}
+const unmapAction = (rules: DesignRules): Action =>
+  action(
+    "Unmap",
+    {
+      quote: "Furthermore pager can revoke its agreement by removing last piece of memory from the particular region with REVOKE_AGREEMENT flag specified in the system call.",
+      params: { manager: Pager, task: Task, region: Region, page: Page, marker: Marker, revoke: { kind: "bool" } },
+      actor: "manager",
+    },
+    ({ manager, task, region, page, marker, revoke }) => {
+      const entry = entryOf(task!, region!);
+      const pte = pteOf(task!, region!, page!);
+      const lastPieceRemoved = forall(Page, (q) => pteOf(task!, region!, q).is(true).not());
+      return {
+        guard: [
+          isRunning(manager!),
+          entry.get("manager").eq(some(manager!)),
+          // REVOKE_AGREEMENT removes memory; D6: without it, the marker of a page that is not present may be written too.
+          rules.unmapAccepts ? pte.is(true).or(revoke!.not()) : pte.is(true),
+        ],
+        effect: [
+          assign(pte, notPresent(marker!)),
+          when(
+            rules.revokes(revoke!, lastPieceRemoved),
+            [
+              assign(entry.get("accepted"), false),
+              forEach(
+                Thread,
+                (u) => blockedOn(rules, u, task!, region!).and(threads.at(u).get("pager").eq(manager!)),
+                (u) => answer(u, manager!, stopped("revoked")),
+              ),
+            ],
+            // D6: an unmap without REVOKE_AGREEMENT is the manager's memory management action on the region: it accepts.
+            rules.unmapAccepts ? [when(revoke!.not(), [assign(entry.get("accepted"), true)])] : [],
+          ),
+        ],
+      };
+    },
+  );
 
-function revoke(ctx: SpecContext, s: SpecState, manager: ThreadId, task: TaskId, region: number): SpecState {
-  let next = withEntry(s, task, region, { manager, accepted: false });
-  for (const t of blockedOn(ctx, s, task, region)) {
-    const st = statusOf(s, t);
-    if (st.tag === "blocked" && st.pager === manager) next = stop(withoutMessage(next, manager, t), t, "revoked");
-  }
-  return next;
-}
-
-const stop = (s: SpecState, thread: ThreadId, reason: StopReason): SpecState =>
-  withThread(s, thread, { tag: "stopped", reason });
-
-// --- Access ------------------------------------------------------------------------
-
-export interface AccessParams {
-  readonly thread: ThreadId;
-  readonly address: Address;
-  readonly access: AccessKind;
-}
+const AccessResult = enumType("AccessResult", ["hit", "trap"]);
 
 /**
  * "From the paging point of view, typical system can be split into two
@@ -200,141 +224,151 @@ export interface AccessParams {
  * with sufficient rights is a hit (the state does not change); anything else
  * traps into the kernel.
  */
-export function access(ctx: SpecContext, s: SpecState, p: AccessParams): { hit: boolean; state: SpecState } | null {
-  if (!isRunning(s, p.thread)) return null;
-  if (p.address.space === "user") {
-    const page = pageOf(s, ctx.taskOf[p.thread]!, p.address.region, p.address.page);
-    if (page.present && rightsAllow(page.rights, p.access)) return { hit: true, state: s };
-  }
-  return { hit: false, state: withThread(s, p.thread, { tag: "trapped", address: p.address, access: p.access }) };
+const accessAction = (): Action =>
+  action(
+    "Access",
+    {
+      quote: "This mediation comes in two forms: present flag in page table entry and page fault exception.",
+      params: { thread: Thread, address: Address, access: AccessKind },
+      actor: "thread",
+      label: ({ thread, address, access, result }) => {
+        const a = address as Record<string, number | string>;
+        const where: ActionParams = a["space"] === "user" ? { space: "user", region: a["region"]!, page: a["page"]! } : { space: "kernel", kernelAddress: a["index"]! };
+        return { thread: thread as number, ...where, access: access as string, result: result as string };
+      },
+    },
+    ({ thread, address, access }) => {
+      const pte = pteOf(taskOf(thread!), address!.get("region"), address!.get("page"));
+      const hit = address!.is("user").and(pte.is(true), rightsAllow(pte.get("rights"), access!));
+      return {
+        guard: [isRunning(thread!)],
+        effect: [when(hit.not(), [assign(threads.at(thread!), make(ThreadStatus, { address: address!, access: access! }, "trapped"))])],
+        reports: { result: ite(hit, lit("hit", AccessResult), lit("trap", AccessResult)) },
+      };
+    },
+  );
+
+const OutcomeKind = enumType("DispatchOutcome", ["general-protection", "resumed", "delivered", "dropped", "held"]);
+
+/** The zero level's view of thread's trapped fault. */
+function faultOf(rules: DesignRules, thread: Expr): Fault {
+  const st = threads.at(thread);
+  const task = taskOf(thread);
+  const target: Target = rules.target(st.get("address"));
+  const entry = entryOf(task, target.region);
+  return {
+    thread,
+    task,
+    access: st.get("access"),
+    target,
+    entry,
+    pte: pteOf(task, target.region, target.page),
+    pager: rules.routeTo({ thread, entry }),
+  };
 }
 
-// --- Dispatch (zero level) ---------------------------------------------------------
-
-export type DispatchOutcome =
-  | { readonly kind: "general-protection"; readonly reason: StopReason }
-  | { readonly kind: "resumed" }
-  | { readonly kind: "delivered"; readonly pager: ThreadId };
-
-const snapshot = (page: Page): PteSnapshot =>
-  page.present ? { present: true, rights: page.rights } : { present: false, marker: page.marker };
-
-/** The zero-level classification of a trapped fault, in the paper's order of checks. */
-export function classify(ctx: SpecContext, s: SpecState, thread: ThreadId, address: Address, kind: AccessKind): DispatchOutcome {
-  const task = ctx.taskOf[thread]!;
-  const target = userPageOf(ctx, address);
-  if (target === null) return { kind: "general-protection", reason: "kernel-space" };
-  const entry = entryOf(s, task, target.region);
-  let pager: ThreadId;
-  if (ctx.mutant === "per-thread-pager") {
-    // L4 style: one pager per thread, whatever region faulted.
-    const own = ctx.pagers[0];
-    if (own === undefined) return { kind: "general-protection", reason: "no-manager" };
-    pager = own;
-  } else {
-    if (entry.manager === null) return { kind: "general-protection", reason: "no-manager" };
-    if (!entry.accepted && ctx.mutant !== "no-acceptance-check") {
-      return { kind: "general-protection", reason: "not-accepted" };
-    }
-    pager = entry.manager;
-  }
-  const page = pageOf(s, task, target.region, target.page);
-  if (page.present && rightsAllow(page.rights, kind) && ctx.mutant !== "no-present-recheck") return { kind: "resumed" };
-  if (pager === thread) return { kind: "general-protection", reason: "self-managed" };
-  if (waitsFor(s, pager, thread)) return { kind: "general-protection", reason: "wait-cycle" };
-  return { kind: "delivered", pager };
+/** Delivery of a pure page fault: a message to the pager, carrying the entry read (its marker), and the thread blocks. */
+function deliver(f: Fault): Stmt[] {
+  const seen = ite(f.pte.is(true), make(Seen, { rights: f.pte.get("rights") }, true), make(Seen, { marker: f.pte.get("marker") }, false));
+  const st = threads.at(f.thread);
+  return [
+    include(pending.at(f.pager.value()), f.thread),
+    assign(threads.at(f.thread), make(ThreadStatus, { address: st.get("address"), access: f.access, pager: f.pager.value(), seen }, "blocked")),
+  ];
 }
 
-/**
- * Decision D4: does `pager`, through the chain of pagers each blocked on the
- * next, wait for `thread`? Delivering the fault would then close a cycle of
- * threads waiting for each other, none of which could ever reply.
- */
-function waitsFor(s: SpecState, pager: ThreadId, thread: ThreadId): boolean {
-  let current = pager;
-  for (let hops = 0; hops < s.threads.length; hops++) {
-    const st = statusOf(s, current);
-    if (st.tag !== "blocked") return false;
-    if (st.pager === thread) return true;
-    current = st.pager;
+function outcomeEffect(thread: Expr, o: Outcome): Stmt[] {
+  switch (o.kind) {
+    case "general-protection":
+      return [assign(threads.at(thread), stopped(o.reason))];
+    case "resumed":
+      return [assign(threads.at(thread), RUNNING)];
+    case "dropped":
+    case "held":
+      return [];
   }
-  return false;
-}
-
-export interface DispatchParams {
-  readonly thread: ThreadId;
 }
 
 /**
  * "For page faults kernel provides an additional zero level of handling" and
  * "The last check which can take place before invoking an appropriate pager is
  * checking of the actual not presence of the appropriate memory page."
- * A step of its own, so that other threads and pagers run between the trap
- * and the dispatch (Fig. 3, thread B).
+ * The zero level's checks run in the rules' order (rules.ts ZERO_LEVEL); a
+ * fault that passes them all is a pure page fault, sent to its region's
+ * manager. A step of its own, so that other threads and pagers run between
+ * the trap and the dispatch (Fig. 3, thread B).
  */
-export function dispatch(ctx: SpecContext, s: SpecState, p: DispatchParams): { outcome: DispatchOutcome; state: SpecState } | null {
-  const st = statusOf(s, p.thread);
-  if (st.tag !== "trapped") return null;
-  const outcome = classify(ctx, s, p.thread, st.address, st.access);
-  const state = match(outcome)
-    .with({ kind: "general-protection" }, (o) => stop(s, p.thread, o.reason))
-    .with({ kind: "resumed" }, () => withThread(s, p.thread, RUNNING))
-    .with({ kind: "delivered" }, (o) => {
-      const target = userPageOf(ctx, st.address)!;
-      const seen = snapshot(pageOf(s, ctx.taskOf[p.thread]!, target.region, target.page));
-      const blocked = withThread(s, p.thread, {
-        tag: "blocked",
-        address: st.address,
-        access: st.access,
-        pager: o.pager,
-        seen,
-      });
-      return withMessage(blocked, o.pager, p.thread);
-    })
-    .exhaustive();
-  return { outcome, state };
-}
+const dispatchAction = (rules: DesignRules): Action =>
+  action(
+    "Dispatch",
+    {
+      quote: "For page faults kernel provides an additional zero level of handling and skips all other levels of handling in the case of success on that zero level.",
+      params: { thread: Thread },
+      label: ({ thread, outcome, reason, pager }) => ({
+        thread: thread as number,
+        outcome: outcome as string,
+        ...(outcome === "general-protection" ? { reason: reason as string } : {}),
+        ...(outcome === "delivered" || outcome === "dropped" ? { pager: pager as number } : {}),
+      }),
+    },
+    ({ thread }) => {
+      const f = faultOf(rules, thread!);
+      const checks = rules.zeroLevel;
+      const cascade = (i: number): Stmt[] =>
+        i === checks.length ? deliver(f) : [when(checks[i]!.applies(f), outcomeEffect(thread!, checks[i]!.outcome), cascade(i + 1))];
+      /** The first check that applies decides: `pick` of it, or `last` for a delivered fault. */
+      const decided = (pick: (o: Outcome) => Expr, last: Expr): Expr =>
+        checks.reduceRight((rest, c) => ite(c.applies(f), pick(c.outcome), rest), last);
+      const kind = (k: string) => lit(k, OutcomeKind);
+      // A liveness bug may make the zero level wait instead of deciding: Dispatch is then not enabled.
+      const holds = checks.some((c) => c.outcome.kind === "held");
+      const notHeld = decided((o) => lit(o.kind !== "held", Bool), lit(true, Bool));
+      const noReason = lit("refused", StopReason);
+      return {
+        guard: [threads.at(thread!).is("trapped"), ...(holds ? [notHeld] : [])],
+        effect: cascade(0),
+        reports: {
+          outcome: decided((o) => kind(o.kind), kind("delivered")),
+          reason: decided((o) => (o.kind === "general-protection" ? lit(o.reason, StopReason) : noReason), noReason),
+          pager: f.pager,
+        },
+      };
+    },
+  );
 
-// --- Resolve / Resume / Refuse (the pager's reply) --------------------------------
-
-export interface ReplyParams {
-  readonly pager: ThreadId;
-  readonly thread: ThreadId;
-}
-
-/** The blocked fault whose message waits at `pager`, or null. */
-function pendingFault(ctx: SpecContext, s: SpecState, p: ReplyParams) {
-  if (!isRunning(s, p.pager) || !s.pending[p.pager]!.includes(p.thread)) return null;
-  const st = statusOf(s, p.thread);
-  if (st.tag !== "blocked") return null;
-  return { status: st, task: ctx.taskOf[p.thread]!, target: userPageOf(ctx, st.address) };
-}
-
-export interface ResolveParams extends ReplyParams {
-  readonly frame: FrameId;
-  readonly rights: Rights;
-}
+/** The fault of `thread` that waits at `pager`: the pager runs and the message is in its queue. */
+const pendingAt = (pager: Expr, thread: Expr): Expr[] => [isRunning(pager), pending.at(pager).has(thread), threads.at(thread).is("blocked")];
 
 /**
  * "Then when pager got a CPU time it restored mapping of the page N and
  * unblocked thread A, allowing it future execution." The pager maps one of
- * its frames with rights enough for the faulting access and resumes the thread.
+ * its frames with rights enough for the faulting access and resumes the
+ * thread: the guard and effect of that Map, then the reply.
  */
-export function resolve(ctx: SpecContext, s: SpecState, p: ResolveParams): SpecState | null {
-  const fault = pendingFault(ctx, s, p);
-  if (fault === null || fault.target === null) return null;
-  if (!rightsAllow(p.rights, fault.status.access)) return null;
-  const mapped = map(ctx, s, {
-    manager: p.pager,
-    task: fault.task,
-    region: fault.target.region,
-    page: fault.target.page,
-    frame: p.frame,
-    rights: p.rights,
-  });
-  if (mapped === null) return null;
-  return withThread(withoutMessage(mapped, p.pager, p.thread), p.thread, RUNNING);
-}
+const resolveAction = (rules: DesignRules): Action =>
+  action(
+    "Resolve",
+    {
+      quote: "Then when pager got a CPU time it restored mapping of the page N and unblocked thread A, allowing it future execution.",
+      params: { pager: Pager, thread: Thread, frame: Frame, rights: Rights },
+      actor: "pager",
+    },
+    ({ pager, thread, frame, rights }) => {
+      const st = threads.at(thread!);
+      const target = rules.target(st.get("address"));
+      const m: Mapping = { manager: pager!, task: taskOf(thread!), region: target.region, page: target.page, frame: frame!, rights: rights! };
+      return {
+        guard: [
+          ...pendingAt(pager!, thread!),
+          ownerOf(frame!).eq(pager!),
+          target.valid,
+          rightsAllow(rights!, st.get("access")),
+          ...mayMap(rules, m),
+        ],
+        effect: [...mapped(m), ...answer(thread!, pager!, RUNNING)],
+      };
+    },
+  );
 
 /**
  * Decision D5 (two threads faulting on the same page): "After resolution of
@@ -343,38 +377,76 @@ export function resolve(ctx: SpecContext, s: SpecState, p: ResolveParams): SpecS
  * rights (another fault's resolution mapped it), the pager replies without
  * mapping.
  */
-export function resume(ctx: SpecContext, s: SpecState, p: ReplyParams): SpecState | null {
-  const fault = pendingFault(ctx, s, p);
-  if (fault === null || fault.target === null) return null;
-  const page = pageOf(s, fault.task, fault.target.region, fault.target.page);
-  if (!page.present || !rightsAllow(page.rights, fault.status.access)) return null;
-  return withThread(withoutMessage(s, p.pager, p.thread), p.thread, RUNNING);
-}
+const resumeAction = (rules: DesignRules): Action =>
+  action(
+    "Resume",
+    {
+      quote: "After resolution of the page fault, pager notifies the kernel about resolution results and by this resumes faulted thread.",
+      params: { pager: Pager, thread: Thread },
+      actor: "pager",
+    },
+    ({ pager, thread }) => {
+      const st = threads.at(thread!);
+      const target = rules.target(st.get("address"));
+      const pte = pteOf(taskOf(thread!), target.region, target.page);
+      return {
+        guard: [...pendingAt(pager!, thread!), target.valid, pte.is(true), rightsAllow(pte.get("rights"), st.get("access"))],
+        effect: answer(thread!, pager!, RUNNING),
+      };
+    },
+  );
 
 /**
  * "As a result pager task can protect itself from the malicious or
  * misbehaving memory user task". The pager declines the fault; the thread is
  * left to the ordinary exception handling as a general-protection fault.
  */
-export function refuse(ctx: SpecContext, s: SpecState, p: ReplyParams): SpecState | null {
-  if (pendingFault(ctx, s, p) === null) return null;
-  return stop(withoutMessage(s, p.pager, p.thread), p.thread, "refused");
-}
-
-// --- HandleException ---------------------------------------------------------------
-
-export interface HandleExceptionParams {
-  readonly thread: ThreadId;
-}
+const refuseAction = (): Action =>
+  action(
+    "Refuse",
+    {
+      quote: "As a result pager task can protect itself from the malicious or misbehaving memory user task which too frequently generates page faults and by this performs DoS attack on the pager.",
+      params: { pager: Pager, thread: Thread },
+      actor: "pager",
+    },
+    ({ pager, thread }) => ({ guard: pendingAt(pager!, thread!), effect: answer(thread!, pager!, stopped("refused")) }),
+  );
 
 /**
  * "The kernel takes special handling only for the pure page faults and
  * consider the another page faults as a general protection faults which are
  * an example of the generic exceptions that must be handled in the ordinary
  * way." The ordinary exception handler (outside the design) lets the stopped
- * thread run again.
+ * thread run again (decision D7).
  */
-export function handleException(_ctx: SpecContext, s: SpecState, p: HandleExceptionParams): SpecState | null {
-  if (statusOf(s, p.thread).tag !== "stopped") return null;
-  return withThread(s, p.thread, RUNNING);
+const handleExceptionAction = (): Action =>
+  action(
+    "HandleException",
+    {
+      quote: "The kernel takes special handling only for the pure page faults and consider the another page faults as a general protection faults which are an example of the generic exceptions that must be handled in the ordinary way.",
+      params: { thread: Thread },
+    },
+    ({ thread }) => ({ guard: [threads.at(thread!).is("stopped")], effect: [assign(threads.at(thread!), RUNNING)] }),
+  );
+
+/** Every action, in the order of spec/README.md's table (the order successors are listed in). */
+export function designActions(rules: DesignRules): Action[] {
+  const actions = [
+    assignManager(rules),
+    clearManager(rules),
+    mapAction(rules),
+    unmapAction(rules),
+    accessAction(),
+    dispatchAction(rules),
+    resolveAction(rules),
+    resumeAction(rules),
+    refuseAction(),
+    handleExceptionAction(),
+  ];
+  // A rules record may restrict every step (liveness bugs: a thread or the kernel that cannot act).
+  return actions.map((a) => {
+    const params = paramExprs(a);
+    const extra = rules.restrict({ action: a.name, params, actor: a.actor === undefined ? null : params[a.actor]! });
+    return extra === TRUE ? a : { ...a, guard: [...a.guard, extra] };
+  });
 }

@@ -4,42 +4,29 @@
  * the configuration schema so that a worker thread of `check --workers`,
  * which receives a validated configuration, does not load the schema library.
  */
-import type { StateMachine } from "../model/machine.js";
-import { decode, encode } from "./codec.js";
+import { type LanguageMachine, languageMachine } from "../model/lang/machine.js";
 import type { SpecConfig } from "./config-schema.js";
 import { makeContext } from "./context.js";
-import { fastSpec } from "./fast.js";
-import { invariantsFor } from "./invariants.js";
+import { SPEC_MACHINE_NAME, designSpec } from "./design.js";
+import { instanceOf } from "./instance.js";
 import { SPEC_FAIRNESS, temporalPropertiesFor } from "./liveness.js";
-import { applyLivenessMutant, livenessMutantNamed } from "./liveness-mutants.js";
-import { mutantNamed } from "./mutants.js";
-import { ACTION_NAMES, initialState, successors } from "./next.js";
+import { rulesFor } from "./mutants.js";
+import type { DesignRules } from "./rules.js";
 import type { SpecState } from "./state.js";
-import { canonicalizer } from "./symmetry.js";
-import { SPEC_VARIABLES, view } from "./view.js";
+import { view } from "./view.js";
 
-export const SPEC_MACHINE_NAME = "multipager-spec";
+export { SPEC_MACHINE_NAME };
 
-export function buildCheckedSpec(valid: SpecConfig, mutant?: string): StateMachine<SpecState> {
-  // A liveness mutant (spec/liveness-mutants.ts) rewrites the steps of the unmodified design.
-  const livenessMutant = livenessMutantNamed(mutant);
-  const ctx = makeContext(valid, livenessMutant === null ? mutantNamed(mutant) : null);
-  const machine: StateMachine<SpecState> = {
-    name: SPEC_MACHINE_NAME,
-    actions: ACTION_NAMES,
-    variables: SPEC_VARIABLES,
-    invariants: invariantsFor(ctx),
-    initialStates: () => [initialState(ctx)],
-    successors: (s) => successors(ctx, s),
-    encode: (s) => encode(ctx, s),
-    decode: (b) => decode(ctx, b),
-    view: (s) => view(ctx, s),
-    // The checker's fast path (the design only: a mutant runs through the object version above).
-    ...(ctx.mutant === null ? fastSpec(ctx) : {}),
-    canonicalize: canonicalizer(ctx),
-    fairness: SPEC_FAIRNESS,
-    temporalProperties: temporalPropertiesFor(ctx),
-  };
-  return livenessMutant === null ? machine : applyLivenessMutant(ctx, machine, livenessMutant);
+export type SpecMachine = LanguageMachine<SpecState>;
+
+/** The design (or a seeded bug, by name) on a configuration. */
+export function buildCheckedSpec(valid: SpecConfig, mutant?: string): SpecMachine {
+  return buildWithRules(valid, rulesFor(mutant ?? null));
 }
 
+/** The design under any rules record: a variant decision is a rules record too. */
+export function buildWithRules(valid: SpecConfig, rules: DesignRules): SpecMachine {
+  const ctx = makeContext(valid);
+  const machine = languageMachine<SpecState>(designSpec(rules), instanceOf(valid), { name: SPEC_MACHINE_NAME, view: (s) => view(ctx, s) });
+  return { ...machine, fairness: SPEC_FAIRNESS, temporalProperties: temporalPropertiesFor(ctx) };
+}

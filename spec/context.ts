@@ -1,14 +1,13 @@
 /**
- * Facts fixed by the configuration that every action consults: which threads
- * are pagers, who owns each frame, each thread's task, and the active mutant.
+ * Facts fixed by the configuration, in plain form, for code that reads spec
+ * states as objects (the temporal properties, traces, tests): which threads
+ * are pagers, who owns each frame, each thread's task.
  */
 import type { SpecConfig } from "./config-schema.js";
-import type { MutantName } from "./mutants.js";
 import type { FrameId, TaskId, ThreadId } from "./state.js";
 
 export interface SpecContext {
   readonly config: SpecConfig;
-  readonly mutant: MutantName | null;
   readonly threadCount: number;
   readonly taskOf: readonly TaskId[];
   readonly isPager: readonly boolean[];
@@ -18,12 +17,11 @@ export interface SpecContext {
   readonly framesOf: readonly (readonly FrameId[])[];
 }
 
-export function makeContext(config: SpecConfig, mutant: MutantName | null): SpecContext {
+export function makeContext(config: SpecConfig): SpecContext {
   const isPager = config.threads.map((t) => t.pager === true);
   const pagers = isPager.flatMap((p, i) => (p ? [i] : []));
   return {
     config,
-    mutant,
     threadCount: config.threads.length,
     taskOf: config.threads.map((t) => t.task),
     isPager,

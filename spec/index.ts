@@ -9,24 +9,25 @@ import { parseJsonInput, readInputText } from "../model/input-file.js";
 import type { StateMachine } from "../model/machine.js";
 import type { MachineSource } from "../model/parallel.js";
 import { type SpecConfig, validateConfig } from "./config-schema.js";
-import { buildCheckedSpec } from "./build.js";
+import { buildCheckedSpec, type SpecMachine } from "./build.js";
 import { namedConfigs } from "./configs.js";
 import type { SpecState } from "./state.js";
 
 export type { SpecConfig } from "./config-schema.js";
 export { LIMITS, SpecConfigSchema, validateConfig } from "./config-schema.js";
 export { DEFAULT_CONFIG, namedConfigs, type NamedConfig } from "./configs.js";
-export { specMutants, type MutantName, type SpecMutant } from "./mutants.js";
-export { livenessMutants, type LivenessMutant, type LivenessMutantName } from "./liveness-mutants.js";
+export { MUTANTS, isLivenessMutant, livenessMutants, rulesFor, specMutants, type LivenessMutant, type Mutant, type MutantName, type SpecMutant } from "./mutants.js";
 export { SPEC_FAIRNESS, TEMPORAL_PROPERTY_NAMES, temporalPropertiesFor } from "./liveness.js";
-export { ACTION_NAMES, type ActionName } from "./next.js";
+export { DESIGN, type DesignRules } from "./rules.js";
+export { ACTION_NAMES, designSpec } from "./design.js";
+export { buildWithRules, type SpecMachine } from "./build.js";
 export { INVARIANT_NAMES, SPEC_INVARIANTS } from "./invariants.js";
 export { SPEC_VARIABLES } from "./view.js";
 export type * from "./state.js";
 
 export { SPEC_MACHINE_NAME } from "./build.js";
 
-export function buildSpec(config: SpecConfig, mutant?: string): StateMachine<SpecState> {
+export function buildSpec(config: SpecConfig, mutant?: string): SpecMachine {
   return buildCheckedSpec(validateConfig(config, "configuration"), mutant);
 }
 

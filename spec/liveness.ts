@@ -9,10 +9,9 @@
  */
 import type { ActionParams } from "../model/machine.js";
 import type { Fairness, TemporalProperty } from "../model/liveness/temporal.js";
-import { userPageOf } from "./actions.js";
 import { type SpecContext, range } from "./context.js";
-import { type SpecState, type ThreadId, rightsAllow } from "./state.js";
-import { entryOf, pageOf, statusOf } from "./update.js";
+import { type Address, type SpecState, type ThreadId, rightsAllow } from "./state.js";
+import { entryOf, pageOf, statusOf } from "./read.js";
 
 /**
  * Who is assumed to make progress. The tasks' own choices (AssignManager,
@@ -49,11 +48,15 @@ const runsOrStopped = (s: SpecState, t: ThreadId) => {
   return tag === "running" || tag === "stopped";
 };
 
+/** The user page an address names (formula (1)); none for a kernel-space address. */
+const userPageOf = (address: Address): { region: number; page: number } | null =>
+  address.space === "user" ? { region: address.region, page: address.page } : null;
+
 /** The region of its task that a trapped or blocked thread waits on, if its fault is in the user part. */
 function waitedRegion(ctx: SpecContext, s: SpecState, t: ThreadId): { task: number; region: number; page: number } | null {
   const st = statusOf(s, t);
   if (st.tag !== "trapped" && st.tag !== "blocked") return null;
-  const target = userPageOf(ctx, st.address);
+  const target = userPageOf(st.address);
   return target === null ? null : { task: ctx.taskOf[t]!, ...target };
 }
 

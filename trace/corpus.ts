@@ -12,10 +12,8 @@ import { check } from "../model/check.js";
 import { writeItf } from "../model/itf.js";
 import type { StateMachine, TraceValue } from "../model/machine.js";
 import type { Trace } from "../model/trace.js";
-import { buildSpec, loadConfig, specMutants } from "../spec/index.js";
+import { buildSpec, livenessMutants, loadConfig, specMutants } from "../spec/index.js";
 import { checkLiveness, type LiveMachine } from "../model/liveness/check.js";
-import { livenessMutants } from "../spec/liveness-mutants.js";
-import { specWithMutant } from "./machines.js";
 import { implementationMutantTraces } from "./refinement.js";
 
 export const DEFAULT_CORPUS_DIR = "tests/traces";
@@ -52,7 +50,7 @@ export function specMutantTraces(toolVersion: string): CorpusEntry[] {
 export function livenessMutantTraces(toolVersion: string): CorpusEntry[] {
   return livenessMutants.map((mutant) => {
     const { name: config, config: configValue } = loadConfig(mutant.config);
-    const machine = specWithMutant(configValue, mutant.name) as LiveMachine<unknown>;
+    const machine = buildSpec(configValue, mutant.name) as LiveMachine<unknown>;
     const result = checkLiveness(machine, { checkDeadlock: false });
     if (result.violation === undefined || result.trace === undefined || result.loop === undefined) throw new Error(`liveness mutant ${mutant.name}: no lasso found on ${config}`);
     const trace: Trace = {

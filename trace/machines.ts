@@ -14,11 +14,7 @@ import { ARCH_NAMES } from "../impl/arch/index.js";
 import { KERNEL_MACHINE_NAME, buildKernelMachine } from "../impl/machine.js";
 import { kernelMutants } from "../impl/mutants.js";
 import type { KernelConfig } from "../impl/kernel/config.js";
-import { makeContext } from "../spec/context.js";
-import { SPEC_MACHINE_NAME, buildSpec, specMutants, validateConfig, type SpecConfig, type SpecState } from "../spec/index.js";
-import { SPEC_FAIRNESS, temporalPropertiesFor } from "../spec/liveness.js";
-import { applyLivenessMutant, livenessMutantNamed, livenessMutants } from "../spec/liveness-mutants.js";
-import { mutantNamed } from "../spec/mutants.js";
+import { MUTANTS, SPEC_MACHINE_NAME, buildSpec, validateConfig, type SpecConfig, type SpecState } from "../spec/index.js";
 
 /** Which variant of the design to replay against: the trace's own mutant, or another (null: the unmodified design). */
 export interface MachineChoice {
@@ -45,7 +41,7 @@ export function machineFor(trace: Trace, source: string, choice: MachineChoice =
   const config = trace.configValue as unknown as SpecConfig;
   return match(trace.machine)
     .with(SPEC_MACHINE_NAME, () => {
-      checkMutant(mutant, [...specMutants, ...livenessMutants], choice, source);
+      checkMutant(mutant, MUTANTS, choice, source);
       return asFileError(source, "#meta.configValue", () => specWithMutant(config, mutant)) as StateMachine<unknown>;
     })
     .with(KERNEL_MACHINE_NAME, () => {
@@ -77,20 +73,9 @@ function checkMutant(mutant: string | null, known: ReadonlyArray<{ name: string 
   throw new InputError(`${source}: #meta.mutant: unknown mutant "${mutant}" (known: ${names})`);
 }
 
-/** The spec with a safety mutant (spec/mutants.ts) or a liveness mutant (spec/liveness-mutants.ts) planted. */
+/** The spec with a seeded design bug (spec/mutants.ts) planted, with its fairness and temporal properties, so lassos replay too. */
 export function specWithMutant(config: SpecConfig, mutant: string | null): LiveMachine<SpecState> {
-  const liveness = livenessMutantNamed(mutant ?? undefined);
-  if (liveness === null) return withLiveness(config, mutant);
-  const ctx = makeContext(validateConfig(config, "configuration"), null);
-  return applyLivenessMutant(ctx, withLiveness(config, null), liveness) as LiveMachine<SpecState>;
-}
-
-/** The spec with its fairness and temporal properties (spec/liveness.ts), so lassos replay too. */
-function withLiveness(config: SpecConfig, mutant: string | null): LiveMachine<SpecState> {
-  const machine: LiveMachine<SpecState> = buildSpec(config, mutant ?? undefined);
-  if (machine.temporalProperties !== undefined) return machine;
-  const ctx = makeContext(validateConfig(config, "configuration"), mutantNamed(mutant ?? undefined));
-  return { ...machine, fairness: SPEC_FAIRNESS, temporalProperties: temporalPropertiesFor(ctx) };
+  return buildSpec(config, mutant ?? undefined);
 }
 
 /** Every step names an action the machine has, and the first is the initial state; otherwise a one-line InputError naming the step. */

@@ -31,8 +31,7 @@ import { descriptorOf } from "../../model/atomic-write.js";
 import { portablePath, reproducingArgs, shellCommand } from "../../trace/command.js";
 import { finalStateViolates } from "../../trace/replay.js";
 import { shortenTrace } from "../../trace/shorten.js";
-import { buildSpec, DEFAULT_CONFIG, loadConfig, namedConfigs, specMutants, specSource } from "../../spec/index.js";
-import { livenessMutants } from "../../spec/liveness-mutants.js";
+import { buildSpec, DEFAULT_CONFIG, isLivenessMutant, loadConfig, MUTANTS, namedConfigs, specSource } from "../../spec/index.js";
 import { integerOption, MAX_WORKERS, parseOptions, workersOption } from "../options.js";
 import { writeEvidence } from "../evidence.js";
 import { counterexampleOf, searchOf, searchTiming, simulationOf, type Counterexample } from "../json-report.js";
@@ -131,10 +130,7 @@ function listConfigs(): string {
 }
 
 /** Every seeded design bug, with what it breaks: safety (an invariant, exit 12) or liveness (a temporal property, exit 13). */
-const allMutants: ReadonlyArray<{ name: string; description: string; config: string; kind: "safety" | "liveness" }> = [
-  ...specMutants.map((m) => ({ ...m, kind: "safety" as const })),
-  ...livenessMutants.map((m) => ({ ...m, kind: "liveness" as const })),
-];
+const allMutants = MUTANTS;
 
 function listMutants(): string {
   const width = Math.max(...allMutants.map((m) => m.name.length));
@@ -226,7 +222,7 @@ export async function run(args: string[]): Promise<number> {
     ...(options.temporal !== undefined ? { temporal: options.temporal } : {}),
     ...(options["no-temporal"] !== undefined ? { withoutTemporal: options["no-temporal"] } : {}),
   };
-  const livenessMutant = livenessMutants.some((m) => m.name === mutant);
+  const livenessMutant = isLivenessMutant(mutant);
   const liveness = options.liveness === true || options.temporal !== undefined || livenessMutant;
   for (const unsupported of ["simulate", "symmetry", "workers", "max-memory", "continue", "max-error"] as const) {
     if (liveness && options[unsupported] !== undefined) {

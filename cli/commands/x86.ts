@@ -11,7 +11,7 @@ import { ExitCode } from "../exit-codes.js";
 import { InputError } from "../../model/input-error.js";
 import { readInputText } from "../../model/input-file.js";
 import { STANDARD_OUTPUT, writeFileAtomic } from "../../model/atomic-write.js";
-import { QEMU_TCG_RULES, X86_RULES, type WalkRules } from "../../impl/hw/walk.js";
+import type { WalkRules } from "../../impl/hw/walk.js";
 import { formatDifferences, formatExplained, type Comparison } from "../../impl/x86case/compare.js";
 import { DEVIATIONS, DEVIATION_KINDS } from "../../impl/x86case/deviations.js";
 import { SEED_LIMIT, caseSeed, freshSeed, fuzz, runDifferential } from "../../impl/x86case/differential.js";
@@ -20,6 +20,7 @@ import { generateCase } from "../../impl/x86case/generate.js";
 import { runOnModel } from "../../impl/x86case/model-run.js";
 import { formatReport } from "../../impl/x86case/output.js";
 import { QemuRunError, QemuUnavailableError } from "../../impl/x86case/qemu.js";
+import { RULE_SETS, RULE_SET_NAMES, isRuleSetName } from "../../impl/x86case/rule-sets.js";
 import { WALKER_BUGS, walkerBug } from "../../impl/x86case/walker-bugs.js";
 import { integerOption, parseCommandLine } from "../options.js";
 import { writeEvidence } from "../evidence.js";
@@ -42,7 +43,8 @@ subcommands:
 
 options:
   --rules sdm|qemu-tcg   the model's walk rules: the SDM's (X86_RULES, default) or impl/hw's
-                 QEMU_TCG_RULES, which need no pde-accessed-on-fault / rsvd-without-p allowance
+                 QEMU_TCG_RULES (PSE-36, QEMU's A bit and error code), which need no allowance;
+                 --walker-bug NAME plants its bug in the rules it names (multipager x86 bugs)
   --timeout MS   kill a QEMU run after MS milliseconds (default 60000)
   --help         show this help
 
@@ -89,13 +91,14 @@ const write = (text: string): void => {
 
 function rulesFor(options: Options): { rules: WalkRules; label: string } {
   const name = options["walker-bug"];
-  const base = options.rules ?? "sdm";
-  if (base !== "sdm" && base !== "qemu-tcg") throw new InputError(`x86: --rules must be sdm or qemu-tcg, got "${base}"`, "usage");
-  if (name !== undefined && base !== "sdm") throw new InputError("x86: --walker-bug plants its bug in the sdm rules; drop --rules qemu-tcg", "usage");
-  if (base === "qemu-tcg") return { rules: QEMU_TCG_RULES, label: "QEMU_TCG_RULES" };
-  if (name === undefined) return { rules: X86_RULES, label: "X86_RULES" };
+  const base = options.rules;
+  if (base !== undefined && !isRuleSetName(base)) throw new InputError(`x86: --rules must be ${RULE_SET_NAMES.join(" or ")}, got "${base}"`, "usage");
+  if (name === undefined) return RULE_SETS[base ?? "sdm"];
   const bug = walkerBug(name);
-  return { rules: bug.rules, label: `planted walker bug ${bug.name}` };
+  if (base !== undefined && base !== bug.base) {
+    throw new InputError(`x86: --walker-bug plants its bug in the ${bug.base} rules (${bug.name} is a bug of ${RULE_SETS[bug.base].label}); drop --rules ${base}`, "usage");
+  }
+  return { rules: bug.rules, label: `planted walker bug ${bug.name} (in ${RULE_SETS[bug.base].label})` };
 }
 
 function readCase(path: string) {
@@ -199,7 +202,7 @@ async function fuzzCommand(positionals: string[], options: Options): Promise<num
 
 function listBugs(): string {
   const width = Math.max(...WALKER_BUGS.map((bug) => bug.name.length));
-  return WALKER_BUGS.map((bug) => `${bug.name.padEnd(width)}  ${bug.description}`).join("\n");
+  return WALKER_BUGS.map((bug) => `${bug.name.padEnd(width)}  ${bug.description}${bug.base === "sdm" ? "" : ` (in ${RULE_SETS[bug.base].label})`}`).join("\n");
 }
 
 function listDeviations(): string {

@@ -35,8 +35,15 @@ export const LARGE_PAGE_SIZE = 1 << LARGE_PAGE_SHIFT; // 4 MiB
 export const ENTRIES_PER_TABLE = PAGE_SIZE / WORD_SIZE;
 export const WORDS_PER_FRAME = PAGE_SIZE / WORD_SIZE;
 export const ENTRY_SIZE = WORD_SIZE;
-/** Linear and physical addresses are 32 bits wide (no PAE, no PSE-36: MAXPHYADDR = 32). */
+/** Linear addresses are 32 bits wide, and so are the addresses of RAM (PhysicalMemory's words and frames). */
 export const ADDRESS_SPACE_SIZE = 2 ** 32;
+/**
+ * 32-bit paging forms physical addresses below 2^40: with PSE-36 a 4-MiB
+ * PDE supplies physical-address bits 39:32, and for 32-bit paging MAXPHYADDR
+ * counts as at most 40 (SDM Vol. 3A §4.3, Table 4-4). Without PSE-36
+ * (MAXPHYADDR = 32) every physical address stays below 2^32.
+ */
+export const PHYSICAL_ADDRESS_LIMIT = 2 ** 40;
 export const FRAME_COUNT = ADDRESS_SPACE_SIZE / PAGE_SIZE;
 
 const INDEX_MASK = ENTRIES_PER_TABLE - 1;
@@ -114,18 +121,21 @@ export const LARGE_PAGE_BASE_MASK = bitRange(31, LARGE_PAGE_SHIFT);
 /**
  * 4-MiB PDE bits 21:13. The SDM (Table 4-4) makes bits (M-20):13 hold
  * physical-address bits (M-1):32 and bits 21:(M-19) reserved, M being
- * MAXPHYADDR. Our physical memory is 32 bits wide (M = 32, a processor
- * without PSE-36), so the whole range 21:13 is reserved and a PDE that sets
- * any of them faults with RSVD = 1 (§4.7).
+ * MAXPHYADDR (at most 40 for 32-bit paging). X86_RULES model a processor
+ * without PSE-36 (M = 32), so the whole range 21:13 is reserved and a PDE
+ * that sets any of them faults with RSVD = 1 (§4.7).
  *
  * QEMU's TCG walker (target/i386 mmu_translate, "bits 20-13 provide bits
  * 39-32 of the address, bit 21 is reserved") always treats the PDE as PSE-36
  * with a 40-bit address, so it only faults on bit 21: see
- * LARGE_PDE_RESERVED_MASK_PSE36_40 and QEMU_TCG_RULES in walk.ts.
+ * LARGE_PDE_RESERVED_MASK_PSE36_40 and withPse36 in walk.ts.
  */
 export const LARGE_PDE_RESERVED_MASK = bitRange(21, 13);
 /** The reserved bits of a 4-MiB PDE on a processor with PSE-36 and MAXPHYADDR = 40 (QEMU's view): bit 21 only. */
 export const LARGE_PDE_RESERVED_MASK_PSE36_40 = bit(21);
+/** 4-MiB PDE bits 20:13: with PSE-36, physical-address bits 39:32 of the page (Table 4-4). */
+export const PSE36_ADDRESS_MASK = bitRange(20, 13);
+export const PSE36_ADDRESS_SHIFT = 13;
 
 /** The reserved bits of a 4-MiB PDE for a given MAXPHYADDR (32..40), per SDM Table 4-4: bits 21:(M-19). */
 export function largePdeReservedMask(maxPhysAddr: number): number {
@@ -148,9 +158,20 @@ export function entryAddress(entry: number): number {
   return (entry & ENTRY_ADDRESS_MASK) >>> 0;
 }
 
-/** The physical base of the 4-MiB page a large PDE maps. */
+/** Bits 31:22 of the physical base of the 4-MiB page a large PDE maps (the whole base below 4 GiB). */
 export function largePageBase(entry: number): number {
   return (entry & LARGE_PAGE_BASE_MASK) >>> 0;
+}
+
+/**
+ * The physical base of the 4-MiB page a large PDE maps, PSE-36 bits
+ * included: bits 31:22 from PDE bits 31:22 and bits 39:32 from PDE bits
+ * 20:13 (Table 4-4). Below 2^40, so exact in a JavaScript number; it is not
+ * a 32-bit value, so no `>>> 0` may touch it. On a processor without PSE-36
+ * those PDE bits are reserved and the walk faults before asking.
+ */
+export function largePageAddress(entry: number): number {
+  return largePageBase(entry) + ((entry & PSE36_ADDRESS_MASK) >>> PSE36_ADDRESS_SHIFT) * ADDRESS_SPACE_SIZE;
 }
 
 /** The flag bits an entry builder accepts: everything below the address field (bits 11:0). */

@@ -210,14 +210,14 @@ export class Cpu {
     requireWordAligned(linear);
     const translated = this.translate(linear, { write: false });
     if (!translated.ok) return translated;
-    return { ok: true, value: this.memory.read32(translated.physical), physical: translated.physical };
+    return { ok: true, value: this.memory.busRead32(translated.physical), physical: translated.physical };
   }
 
   write32(linear: number, value: number): WriteResult {
     requireWordAligned(linear);
     const translated = this.translate(linear, { write: true });
     if (!translated.ok) return translated;
-    this.memory.write32(translated.physical, value);
+    this.memory.busWrite32(translated.physical, value);
     return { ok: true, physical: translated.physical };
   }
 

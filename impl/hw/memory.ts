@@ -1,5 +1,8 @@
 /**
- * Physical memory: 4 KiB frames of 32-bit little-endian words.
+ * Physical memory: 4 KiB frames of 32-bit little-endian words (RAM, below
+ * 4 GiB), and the physical address space a CPU's accesses go to after the
+ * walk (busRead32/busWrite32), which with PSE-36 reaches up to 2^40: above
+ * RAM this machine has no memory at all.
  *
  * Sparse on purpose: only frames that were written hold storage, so a model
  * configuration with a handful of frames costs a handful of Uint32Arrays,
@@ -10,15 +13,22 @@
  * touch 4-byte entries and words, and refusing a misaligned address catches
  * kernel bugs that would otherwise read half of two entries.
  */
-import { ADDRESS_SPACE_SIZE, FRAME_COUNT, PAGE_SHIFT, WORD_SIZE, WORDS_PER_FRAME, PAGE_OFFSET_MASK } from "./bits.js";
+import { ADDRESS_SPACE_SIZE, FRAME_COUNT, PAGE_SHIFT, PHYSICAL_ADDRESS_LIMIT, WORD_SIZE, WORDS_PER_FRAME, PAGE_OFFSET_MASK } from "./bits.js";
 
 const WORD_ALIGN_MASK = WORD_SIZE - 1;
 const WORD_SHIFT = 2;
 const ENCODED_PAIR_BYTES = 2 * WORD_SIZE;
 
-function requireWordAddress(paddr: number): void {
-  if (!Number.isInteger(paddr) || paddr < 0 || paddr >= ADDRESS_SPACE_SIZE || (paddr & WORD_ALIGN_MASK) !== 0) {
-    throw new RangeError(`physical address ${paddr} is not an aligned 32-bit word address`);
+/**
+ * What a read of a physical address with no memory behind it returns: 0, as
+ * QEMU's unassigned memory does (checked against qemu-system-i386 by
+ * tests/x86/cases/pse36-above-4gib.case); a write there is dropped.
+ */
+export const ABSENT_WORD = 0;
+
+function requireWordAddress(paddr: number, limit = ADDRESS_SPACE_SIZE): void {
+  if (!Number.isInteger(paddr) || paddr < 0 || paddr >= limit || (paddr & WORD_ALIGN_MASK) !== 0) {
+    throw new RangeError(`physical address ${paddr} is not an aligned ${limit === ADDRESS_SPACE_SIZE ? "32" : "40"}-bit word address`);
   }
 }
 
@@ -58,6 +68,23 @@ export class PhysicalMemory {
     frame[(paddr & PAGE_OFFSET_MASK) >>> WORD_SHIFT] = value >>> 0;
   }
 
+  /**
+   * A CPU's data access after translation, at any physical address 32-bit
+   * paging can form (below 2^40): RAM below 4 GiB; above it there is no
+   * memory, so a read gives ABSENT_WORD.
+   */
+  busRead32(paddr: number): number {
+    requireWordAddress(paddr, PHYSICAL_ADDRESS_LIMIT);
+    return paddr < ADDRESS_SPACE_SIZE ? this.read32(paddr) : ABSENT_WORD;
+  }
+
+  /** The write of busRead32: to RAM below 4 GiB, dropped above (no memory there). */
+  busWrite32(paddr: number, value: number): void {
+    requireWordAddress(paddr, PHYSICAL_ADDRESS_LIMIT);
+    requireWordValue(value);
+    if (paddr < ADDRESS_SPACE_SIZE) this.write32(paddr, value);
+  }
+
   /** Sets `flags` in the word at `paddr` (the read-modify-write the walk uses for A and D). Returns the new word. */
   setBits32(paddr: number, flags: number): number {
     const updated = (this.read32(paddr) | flags) >>> 0;
@@ -85,6 +112,15 @@ export class PhysicalMemory {
     requireFrameAddress(frameAddress);
     const words = this.frames.get(frameAddress >>> PAGE_SHIFT);
     return words === undefined ? new Uint32Array(WORDS_PER_FRAME) : Uint32Array.from(words);
+  }
+
+  /** Copies the frame's words into `into` (1024 words; zeros for an untouched frame), allocating nothing. */
+  readFrame(frameAddress: number, into: Uint32Array): void {
+    requireFrameAddress(frameAddress);
+    if (into.length !== WORDS_PER_FRAME) throw new RangeError(`readFrame needs room for ${WORDS_PER_FRAME} words, got ${into.length}`);
+    const words = this.frames.get(frameAddress >>> PAGE_SHIFT);
+    if (words === undefined) into.fill(0);
+    else into.set(words);
   }
 
   /** Frame addresses holding at least one non-zero word, ascending. */
@@ -115,13 +151,27 @@ export class PhysicalMemory {
    * were written in and however many zero words they once held.
    */
   encode(): Uint8Array {
-    const words = this.nonZeroWords();
-    const bytes = new Uint8Array(words.length * ENCODED_PAIR_BYTES);
+    // Two passes over the stored frames, in frame order, without a pair per word: the model checker encodes every state.
+    const frameNumbers = [...this.frames.keys()].sort((a, b) => a - b);
+    let count = 0;
+    for (const frameNumber of frameNumbers) {
+      const words = this.frames.get(frameNumber)!;
+      for (let i = 0; i < WORDS_PER_FRAME; i++) if (words[i] !== 0) count++;
+    }
+    const bytes = new Uint8Array(count * ENCODED_PAIR_BYTES);
     const view = new DataView(bytes.buffer);
-    words.forEach(([paddr, value], i) => {
-      view.setUint32(i * ENCODED_PAIR_BYTES, paddr >>> WORD_SHIFT, true);
-      view.setUint32(i * ENCODED_PAIR_BYTES + WORD_SIZE, value, true);
-    });
+    let offset = 0;
+    for (const frameNumber of frameNumbers) {
+      const words = this.frames.get(frameNumber)!;
+      const firstIndex = frameNumber * WORDS_PER_FRAME;
+      for (let i = 0; i < WORDS_PER_FRAME; i++) {
+        const value = words[i]!;
+        if (value === 0) continue;
+        view.setUint32(offset, firstIndex + i, true);
+        view.setUint32(offset + WORD_SIZE, value, true);
+        offset += ENCODED_PAIR_BYTES;
+      }
+    }
     return bytes;
   }
 
@@ -146,15 +196,26 @@ export class PhysicalMemory {
   }
 
   clone(): PhysicalMemory {
-    const copy = new PhysicalMemory();
-    for (const [frameNumber, words] of this.frames) copy.frames.set(frameNumber, Uint32Array.from(words));
-    return copy;
+    return this.copyFramesInto(new PhysicalMemory());
+  }
+
+  /** Copies every stored frame into `target` (for clone() here and in subclasses). */
+  protected copyFramesInto<M extends PhysicalMemory>(target: M): M {
+    for (const [frameNumber, words] of this.frames) target.frames.set(frameNumber, Uint32Array.from(words));
+    return target;
   }
 
   /** Same contents (zero words and untouched frames are equal). */
   equals(other: PhysicalMemory): boolean {
-    const a = this.encode();
-    const b = other.encode();
-    return a.length === b.length && a.every((byte, i) => byte === b[i]);
+    return this.framesMatch(other) && other.framesMatch(this);
+  }
+
+  /** Does every frame stored here hold what `other` holds there (zeros where it stores none)? */
+  private framesMatch(other: PhysicalMemory): boolean {
+    for (const [frameNumber, words] of this.frames) {
+      const theirs = other.frames.get(frameNumber);
+      for (let i = 0; i < WORDS_PER_FRAME; i++) if (words[i] !== (theirs === undefined ? 0 : theirs[i])) return false;
+    }
+    return true;
   }
 }

@@ -12,10 +12,12 @@
  * the choice that exposes missing invalidations most.
  */
 import {
+  ADDRESS_SPACE_SIZE,
   LARGE_PAGE_OFFSET_MASK,
   LARGE_PAGE_SHIFT,
   PAGE_OFFSET_MASK,
   PAGE_SHIFT,
+  PHYSICAL_ADDRESS_LIMIT,
   WORD_SIZE,
 } from "./bits.js";
 import type { Rights, WalkResult } from "./walk.js";
@@ -23,7 +25,7 @@ import type { Rights, WalkResult } from "./walk.js";
 export interface TlbEntry extends Rights {
   /** First linear address the entry covers (4 KiB aligned, or 4 MiB aligned when large). */
   readonly linearBase: number;
-  /** First physical address of the page it maps. */
+  /** First physical address of the page it maps (below 2^40: PSE-36 pages lie above 4 GiB). */
   readonly physicalBase: number;
   /** A 4-MiB page (from a PDE with PS = 1): one entry covers the whole page (§4.10.2.3). */
   readonly large: boolean;
@@ -38,6 +40,9 @@ const ENCODED_FLAG_WRITABLE = 1 << 1;
 const ENCODED_FLAG_USER = 1 << 2;
 const ENCODED_FLAG_DIRTY = 1 << 3;
 const ENCODED_FLAG_GLOBAL = 1 << 4;
+/** Physical-address bits 39:32 (PSE-36) travel in flag-word bits 15:8, so entries below 4 GiB encode as before. */
+const ENCODED_HIGH_ADDRESS_SHIFT = 8;
+const ENCODED_HIGH_ADDRESS_MASK = 0xff;
 const ENCODED_ENTRY_BYTES = 3 * WORD_SIZE;
 
 function offsetMask(large: boolean): number {
@@ -57,7 +62,7 @@ export class Tlb {
 
   /** The physical address `entry` gives `linear`. */
   static translate(entry: TlbEntry, linear: number): number {
-    return (entry.physicalBase + (linear & offsetMask(entry.large))) >>> 0;
+    return entry.physicalBase + (linear & offsetMask(entry.large));
   }
 
   /** Caches the translation of a successful walk of `linear`; replaces any entry for the same page. */
@@ -65,7 +70,7 @@ export class Tlb {
     const mask = offsetMask(walked.large);
     const entry: TlbEntry = {
       linearBase: (linear & ~mask) >>> 0,
-      physicalBase: (walked.physical & ~mask) >>> 0,
+      physicalBase: walked.physical - (walked.physical & mask),
       large: walked.large,
       writable: walked.writable,
       user: walked.user,
@@ -116,7 +121,7 @@ export class Tlb {
     entries.forEach((entry, i) => {
       const offset = i * ENCODED_ENTRY_BYTES;
       view.setUint32(offset, entry.linearBase, true);
-      view.setUint32(offset + WORD_SIZE, entry.physicalBase, true);
+      view.setUint32(offset + WORD_SIZE, entry.physicalBase % ADDRESS_SPACE_SIZE, true);
       view.setUint32(offset + 2 * WORD_SIZE, encodeFlags(entry), true);
     });
     return bytes;
@@ -132,7 +137,7 @@ export class Tlb {
       const flags = view.getUint32(offset + 2 * WORD_SIZE, true);
       tlb.insert({
         linearBase: view.getUint32(offset, true),
-        physicalBase: view.getUint32(offset + WORD_SIZE, true),
+        physicalBase: view.getUint32(offset + WORD_SIZE, true) + ((flags >>> ENCODED_HIGH_ADDRESS_SHIFT) & ENCODED_HIGH_ADDRESS_MASK) * ADDRESS_SPACE_SIZE,
         large: (flags & ENCODED_FLAG_LARGE) !== 0,
         writable: (flags & ENCODED_FLAG_WRITABLE) !== 0,
         user: (flags & ENCODED_FLAG_USER) !== 0,
@@ -145,9 +150,10 @@ export class Tlb {
 
   /** Puts an entry back as it was (for decode and clone); the entry must be aligned to its page size. */
   insert(entry: TlbEntry): void {
-    const mask = offsetMask(entry.large);
-    if ((entry.linearBase & mask) !== 0 || (entry.physicalBase & mask) !== 0) {
-      throw new RangeError(`TLB entry 0x${entry.linearBase.toString(16)} -> 0x${entry.physicalBase.toString(16)} is not page aligned`);
+    const size = offsetMask(entry.large) + 1;
+    const aligned = entry.linearBase % size === 0 && entry.physicalBase % size === 0;
+    if (!aligned || !Number.isInteger(entry.physicalBase) || entry.physicalBase < 0 || entry.physicalBase >= PHYSICAL_ADDRESS_LIMIT) {
+      throw new RangeError(`TLB entry 0x${entry.linearBase.toString(16)} -> 0x${entry.physicalBase.toString(16)} is not a page-aligned translation`);
     }
     if (entry.large) this.largePages.set(entry.linearBase >>> LARGE_PAGE_SHIFT, { ...entry });
     else this.pages.set(entry.linearBase >>> PAGE_SHIFT, { ...entry });
@@ -166,6 +172,7 @@ function encodeFlags(entry: TlbEntry): number {
     (entry.writable ? ENCODED_FLAG_WRITABLE : 0) |
     (entry.user ? ENCODED_FLAG_USER : 0) |
     (entry.dirty ? ENCODED_FLAG_DIRTY : 0) |
-    (entry.global ? ENCODED_FLAG_GLOBAL : 0)
+    (entry.global ? ENCODED_FLAG_GLOBAL : 0) |
+    (Math.floor(entry.physicalBase / ADDRESS_SPACE_SIZE) << ENCODED_HIGH_ADDRESS_SHIFT)
   );
 }

@@ -33,7 +33,7 @@ import {
   PTE_US,
   entryAddress,
   isPresent,
-  largePageBase,
+  largePageAddress,
   largePageOffset,
   pageOffset,
   pdIndex,
@@ -70,6 +70,7 @@ export interface Rights {
 export type WalkResult =
   | {
       readonly ok: true;
+      /** Below 2^40: a 4-MiB page with PSE-36 bits lies above 4 GiB (never truncate it with `>>> 0`). */
       readonly physical: number;
       /** The PDE and PTE as they are in memory after the walk's A/D updates. */
       readonly pde: number;
@@ -101,6 +102,14 @@ export interface WalkRules {
   readonly mapsLargePage: (pde: number, registers: PagingRegisters) => boolean;
   /** The reserved bits set in a present entry of the given kind; non-zero means #PF with RSVD = 1 (§4.3 Table 4-4, §4.7). */
   readonly reservedBitsSet: (entry: number, kind: EntryKind, registers: PagingRegisters) => number;
+  /**
+   * The physical base of the 4-MiB page a PDE without reserved bits maps
+   * (§4.3 Table 4-4): bits 31:22 from the PDE's, and with PSE-36 bits 39:32
+   * from its bits 20:13. Bits beyond MAXPHYADDR are reserved, so on a
+   * processor without PSE-36 this is only asked about PDEs whose bits 20:13
+   * are clear.
+   */
+  readonly largePageAddress: (pde: number) => number;
   /** The rights of a translation from its PDE and PTE (PTE null for a 4-MiB page): R/W and U/S are ANDed (§4.6). */
   readonly combineRights: (pde: number, pte: number | null) => Rights;
   /** Does the access obey the rights? (§4.6: user needs U/S; user writes need R/W; supervisor writes need R/W only when CR0.WP = 1.) */
@@ -173,6 +182,7 @@ function errorCode(cause: FaultCause, access: Access): number {
 export const X86_RULES: WalkRules = Object.freeze({
   mapsLargePage,
   reservedBitsSet,
+  largePageAddress,
   combineRights,
   allows,
   accessedBeforeFault,
@@ -181,19 +191,32 @@ export const X86_RULES: WalkRules = Object.freeze({
 });
 
 /**
+ * `rules` on a processor with PSE-36 and MAXPHYADDR = 40: a 4-MiB PDE
+ * reserves bit 21 only, and its bits 20:13 are physical-address bits 39:32
+ * (§4.3 Table 4-4), so the page may lie above 4 GiB.
+ */
+export function withPse36(rules: WalkRules): WalkRules {
+  return Object.freeze({
+    ...rules,
+    reservedBitsSet: (entry: number, kind: EntryKind, registers: PagingRegisters) =>
+      kind === "large-pde" ? (entry & LARGE_PDE_RESERVED_MASK_PSE36_40) >>> 0 : rules.reservedBitsSet(entry, kind, registers),
+  });
+}
+
+/**
  * What QEMU's TCG walker (target/i386 mmu_translate, QEMU 7.2 and later)
  * does where it differs from X86_RULES, for differential testing:
- * - a 4-MiB PDE reserves bit 21 only (bits 20:13 become physical bits 39:32);
+ * - PSE-36 with a 40-bit address (withPse36): a 4-MiB PDE reserves bit 21
+ *   only, and bits 20:13 become physical bits 39:32, which reach above 4 GiB
+ *   (where the test machine has no memory: reads give 0, writes vanish);
  * - a PDE referencing a page table gets A before the PTE is read, so a walk
  *   faulting at the PTE leaves the PDE's A set;
  * - a reserved-bit fault reports RSVD without P (its do_fault_rsvd path
  *   starts the error code from RSVD alone). Real Intel processors report P = 1
- *   with RSVD (§4.7); the qemu differential test should confirm this row.
+ *   with RSVD (§4.7); the qemu differential test confirms this row.
  */
-export const QEMU_TCG_RULES: WalkRules = Object.freeze({
+export const QEMU_TCG_RULES: WalkRules = withPse36({
   ...X86_RULES,
-  reservedBitsSet: (entry: number, kind: EntryKind) =>
-    kind === "large-pde" ? (entry & LARGE_PDE_RESERVED_MASK_PSE36_40) >>> 0 : 0,
   accessedBeforeFault: (kind: EntryKind) => kind === "table-pde",
   errorCode: (cause: FaultCause, access: Access, registers: PagingRegisters) =>
     cause === "reserved"
@@ -247,7 +270,7 @@ function walkLargePage(
   const updated = memory.setBits32(pdeAddress, finalFlags(access, rules));
   return {
     ok: true,
-    physical: (largePageBase(pde) + largePageOffset(linear)) >>> 0,
+    physical: rules.largePageAddress(pde) + largePageOffset(linear),
     pde: updated,
     pte: null,
     pdeAddress,

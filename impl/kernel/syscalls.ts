@@ -244,7 +244,8 @@ function validate(k: Kernel, caller: ThreadId, call: Syscall): SyscallError {
       if (!isMarker(c.marker)) return SyscallError.BadMarker;
       const manages = checkManager(k, caller, c.task, c.region, null);
       if (manages !== SyscallError.Ok) return manages;
-      return isPresent(k.pte(c.task, userPageAddress(k.layout, c.region, c.page))) ? SyscallError.Ok : SyscallError.NotMapped;
+      // REVOKE_AGREEMENT removes a piece of memory; without it (decision D6) the marker of a page that is not present may be written.
+      return c.revoke && !isPresent(k.pte(c.task, userPageAddress(k.layout, c.region, c.page))) ? SyscallError.NotMapped : SyscallError.Ok;
     })
     .with({ call: "Receive" }, { call: "Yield" }, () => SyscallError.Ok)
     .with({ call: "Resolve" }, (c) => {
@@ -305,9 +306,11 @@ function perform(k: Kernel, cpu: number, caller: ThreadId, call: Syscall): void 
     })
     .with({ call: "Unmap" }, (c) => {
       const linear = userPageAddress(k.layout, c.region, c.page);
-      unmapPage(k.memory, k.placement, k.layout, c.task, linear, k.mutant === "marker-lost" ? 0 : c.marker);
-      k.shootdown(c.task, linear, cpu);
+      const old = unmapPage(k.memory, k.placement, k.layout, c.task, linear, k.mutant === "marker-lost" ? 0 : c.marker);
+      if (isPresent(old)) k.shootdown(c.task, linear, cpu);
       if (c.revoke && k.presentPages(c.task, c.region) === 0) revoke(k, caller, c.task, c.region);
+      // D6: "Memory provider task provides this agreement implicitly by taking memory management action on the region assigned to it."
+      else if (!c.revoke) k.setRegionEntry(c.task, c.region, { manager: caller, accepted: true });
       k.cpu(cpu).returnToUser();
     })
     .with({ call: "Receive" }, () => receive(k, cpu, caller))

@@ -31,8 +31,15 @@ function sameOutcome(a: Outcome, b: Outcome): boolean {
   return true;
 }
 
-function explainOutcome(model: Outcome, qemu: Outcome, allowed: ReadonlySet<DeviationKind>, read: WordAllowance | undefined): DeviationKind | null {
-  if (allowed.has("pse36-large-page")) return "pse36-large-page";
+function explainOutcome(
+  model: Outcome,
+  qemu: Outcome,
+  allowed: ReadonlySet<DeviationKind>,
+  read: WordAllowance | undefined,
+  pse36: Outcome | undefined,
+): DeviationKind | null {
+  // Where the model lacks PSE-36, QEMU's line must be exactly the PSE-36 walk's: another address, value or fault is a difference.
+  if (pse36 !== undefined) return sameOutcome(qemu, pse36) ? "pse36-large-page" : null;
   if (read !== undefined && model.kind === "value" && qemu.kind === "value" && ((model.value ^ qemu.value) & ~read.mask) === 0) return read.deviation;
   if (
     allowed.has("rsvd-without-p") &&
@@ -58,7 +65,10 @@ export function compareRuns(c: X86Case, model: ModelRun, qemu: RunReport): Compa
     const m = model.report.outcomes[index];
     const q = qemu.outcomes[index];
     if (m !== undefined && q !== undefined && sameOutcome(m, q)) continue;
-    const deviation = m !== undefined && q !== undefined ? explainOutcome(m, q, model.operationAllowances[index] ?? new Set(), model.readAllowances.get(index)) : null;
+    const deviation =
+      m !== undefined && q !== undefined
+        ? explainOutcome(m, q, model.operationAllowances[index] ?? new Set(), model.readAllowances.get(index), model.pse36Outcomes.get(index))
+        : null;
     if (deviation !== null) {
       explained[deviation]++;
       continue;

@@ -33,10 +33,14 @@ export const DEVIATIONS: Readonly<Record<DeviationKind, Deviation>> = {
   },
   "pse36-large-page": {
     kind: "pse36-large-page",
-    allows: "any outcome for an access through a 4-MiB PDE with some of bits 20:13 set (bit 21 clear), and A/D on that PDE",
+    allows:
+      "where the model faults with RSVD on a 4-MiB PDE only because some of its bits 20:13 are set (bit 21 clear): exactly the line the same access " +
+      "gives on a processor with PSE-36 (the model's walk with withPse36: a read of the page above 4 GiB, where the test machine has no memory, gives 0, " +
+      "a write is dropped, a rights violation is a protection fault), and the A/D bits that walk sets in that PDE; any other line is a difference",
     why:
       "QEMU treats 4-MiB PDE bits 20:13 as physical-address bits 39:32 (PSE-36) and reserves bit 21 only, so it reaches memory above 4 GiB; " +
-      "our model has MAXPHYADDR = 32 and reserves bits 21:13 (SDM Table 4-4), so it faults with RSVD. Generated cases never set bits 20:13.",
+      "our SDM model has MAXPHYADDR = 32 and reserves bits 21:13 (SDM Table 4-4), so it faults with RSVD. The model computes QEMU's line itself, " +
+      "so a walker that reached another address (the alias below 4 GiB, say) would still differ.",
   },
 };
 

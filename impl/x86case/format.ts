@@ -88,6 +88,8 @@ export function directoriesOf(c: X86Case): number[] {
 
 /** Is `paddr` one of the words 0..3 the test kernel owns in some directory? */
 export function isKernelPdeWord(paddr: number, directories: readonly number[]): boolean {
+  // Directories lie in the window; testing that first also keeps `& ~mask` from folding a PSE-36 address above 4 GiB onto one.
+  if (!inWindow(paddr)) return false;
   const directory = (paddr & ~PAGE_OFFSET_MASK) >>> 0;
   return directories.includes(directory) && (paddr & PAGE_OFFSET_MASK) < KERNEL_PDE_COUNT * WORD_SIZE;
 }

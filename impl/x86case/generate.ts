@@ -1,7 +1,8 @@
 /**
  * Seeded random cases, from fast-check arbitraries: page directories and page
  * tables with random flags, not-present entries carrying random 31-bit
- * markers, 4-MiB pages (sometimes with the reserved bit 21), and random
+ * markers, 4-MiB pages (sometimes with the reserved bit 21, sometimes with
+ * PSE-36 address bits 20:13, which put the page above 4 GiB), and random
  * operations in both rings, with INVLPG, CR3 loads and CR0.WP / CR4.PSE
  * changes. The same seed and operation count give the same case, byte for
  * byte (fc.sample with that seed).
@@ -17,8 +18,10 @@
  *   so writes only touch data frames (0x00800000 and up) and 4-MiB pages there;
  * - values written to data are even: a data word read as a page-table entry
  *   (a 4-MiB PDE seen as a page-table pointer once CR4.PSE is off) is never
- *   present, so the walk never leaves the window;
- * - 4-MiB PDEs never set bits 20:13 (see the pse36-large-page deviation).
+ *   present, so the walk never leaves the window (a PDE with PSE-36 bits
+ *   read as a page-table pointer points into a data page too);
+ * - a 4-MiB page above 4 GiB has no memory behind it, in QEMU's machine as
+ *   in the model: its reads give 0 and its writes vanish on both sides.
  */
 import fc from "fast-check";
 import { match } from "ts-pattern";
@@ -30,6 +33,8 @@ import {
   PAGE_SHIFT,
   PAGE_SIZE,
   PDE_PS,
+  PSE36_ADDRESS_MASK,
+  PSE36_ADDRESS_SHIFT,
   PTE_P,
   PTE_RW,
   PTE_US,
@@ -63,6 +68,7 @@ const WORDS_PER_PAGE = PAGE_SIZE / WORD_SIZE;
 /** Bits 11:1 of an entry (bit 0 is P). */
 const FLAG_BITS = bitRange(11, 1);
 const LARGE_PDE_BIT21 = bitRange(21, 21);
+const PSE36_HIGH_BITS_MAX = 0xff;
 const EVEN = ~1;
 
 interface Layout {
@@ -89,9 +95,13 @@ function pteArbitrary(layout: Layout): fc.Arbitrary<number> {
 
 function pdeArbitrary(): fc.Arbitrary<number> {
   const table = fc.tuple(fc.constantFrom(...GENERATED_PAGE_TABLES), flags).map(([t, f]) => (t | (f & ~PDE_PS)) >>> 0);
+  // One large PDE in ten sets the reserved bit 21, one in ten PSE-36 address bits (physical bits 39:32, 1..255 << 32).
   const large = fc
-    .tuple(fc.constantFrom(...GENERATED_LARGE_PAGES), flags, fc.boolean(), fc.integer({ min: 0, max: 9 }))
-    .map(([base, f, pat, reserved]) => (base | f | PDE_PS | (pat ? LARGE_PDE_PAT : 0) | (reserved === 0 ? LARGE_PDE_BIT21 : 0)) >>> 0);
+    .tuple(fc.constantFrom(...GENERATED_LARGE_PAGES), flags, fc.boolean(), fc.integer({ min: 0, max: 9 }), fc.integer({ min: 1, max: PSE36_HIGH_BITS_MAX }))
+    .map(([base, f, pat, kind, high]) => {
+      const extra = kind === 0 ? LARGE_PDE_BIT21 : kind === 1 ? (high << PSE36_ADDRESS_SHIFT) & PSE36_ADDRESS_MASK : 0;
+      return (base | f | PDE_PS | (pat ? LARGE_PDE_PAT : 0) | extra) >>> 0;
+    });
   return fc.oneof({ arbitrary: markerEntry, weight: 1 }, { arbitrary: table, weight: 6 }, { arbitrary: large, weight: 2 });
 }
 

@@ -1,20 +1,24 @@
 /**
- * Planted walker bugs: each replaces ONE rule of X86_RULES (impl/hw/walk.ts)
- * with a plausible mistake. The differential test runs the comparison with
- * each and must see it fail; `multipager x86 run --walker-bug NAME` shows it.
+ * Planted walker bugs: each replaces ONE rule of a rule set (impl/hw/walk.ts;
+ * X86_RULES unless the bug needs QEMU's PSE-36 to show) with a plausible
+ * mistake. The differential test runs the comparison with each and must see
+ * it fail; `multipager x86 run --walker-bug NAME` shows it.
  */
 import { InputError } from "../../model/input-error.js";
-import { CR0_WP, PF_US, PTE_RW, PTE_US } from "../hw/bits.js";
+import { CR0_WP, PF_US, PTE_RW, PTE_US, largePageBase } from "../hw/bits.js";
 import { X86_RULES, type WalkRules } from "../hw/walk.js";
+import { RULE_SETS, type RuleSetName } from "./rule-sets.js";
 
 export interface WalkerBug {
   readonly name: string;
   readonly description: string;
+  /** The rule set the bug is planted in. */
+  readonly base: RuleSetName;
   readonly rules: WalkRules;
 }
 
-function plant(name: string, description: string, change: Partial<WalkRules>): WalkerBug {
-  return { name, description, rules: Object.freeze({ ...X86_RULES, ...change }) };
+function plant(name: string, description: string, change: Partial<WalkRules>, base: RuleSetName = "sdm"): WalkerBug {
+  return { name, description, base, rules: Object.freeze({ ...RULE_SETS[base].rules, ...change }) };
 }
 
 export const WALKER_BUGS: readonly WalkerBug[] = [
@@ -46,6 +50,12 @@ export const WALKER_BUGS: readonly WalkerBug[] = [
   plant("error-code-no-user", "the #PF error code never reports a user-mode access (U/S = 0)", {
     errorCode: (cause, access, registers) => (X86_RULES.errorCode(cause, access, registers) & ~PF_US) >>> 0,
   }),
+  plant(
+    "pse36-drops-high-bits",
+    "a 4-MiB page's address taken from PDE bits 31:22 alone, dropping the PSE-36 bits 39:32 (the access lands on the alias below 4 GiB)",
+    { largePageAddress: largePageBase },
+    "qemu-tcg",
+  ),
 ];
 
 export function walkerBug(name: string): WalkerBug {

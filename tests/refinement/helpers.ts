@@ -31,6 +31,6 @@ export const SHORTEST: Record<string, number> = {
   "no-present-recheck": 4,
   "no-acceptance-check": 3,
   "kernel-fault-to-pager": 2,
-  "marker-lost": 3,
+  "marker-lost": 2,
   "no-flush-on-reassign": 3,
 };

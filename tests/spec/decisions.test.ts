@@ -1,23 +1,20 @@
 import { describe, expect, it } from "vitest";
-import { encode } from "../../spec/codec.js";
-import type { SpecContext } from "../../spec/context.js";
-import { initialState, successors } from "../../spec/next.js";
-import type { SpecState } from "../../spec/state.js";
-import { contextFor } from "./helpers.js";
+import type { SpecMachine, SpecState } from "../../spec/index.js";
+import { contextFor, initialState } from "./helpers.js";
 
 const blockedCount = (s: SpecState) => s.threads.filter((t) => t.tag === "blocked").length;
 const presentCount = (s: SpecState) => s.pageTable.flat(2).filter((p) => p.present).length;
 
 /** Which named decisions of spec/README.md some reachable transition exercises. */
-function decisionsExercised(ctx: SpecContext): Set<string> {
+function decisionsExercised(ctx: SpecMachine): Set<string> {
   const seen = new Set<string>();
   const found = new Set<string>();
   let frontier = [initialState(ctx)];
-  seen.add(encode(ctx, frontier[0]!).join());
+  seen.add(ctx.encode(frontier[0]!).join());
   while (frontier.length > 0) {
     const next: SpecState[] = [];
     for (const s of frontier) {
-      for (const st of successors(ctx, s)) {
+      for (const st of ctx.successors(s)) {
         const t = st.state;
         const p = st.params;
         if ((st.action === "AssignManager" || st.action === "ClearManager") && (presentCount(s) > presentCount(t) || blockedCount(s) > blockedCount(t)))
@@ -34,7 +31,7 @@ function decisionsExercised(ctx: SpecContext): Set<string> {
         if (st.action === "Unmap" && p.revoke === true && t.regionTable[0]!.some((e) => e.accepted) && presentCount(t) > 0) found.add("D6");
         if (st.action === "HandleException") found.add("D7");
         if (st.action === "Unmap" && (p.marker as number) > 0) found.add("D8");
-        const key = encode(ctx, t).join();
+        const key = ctx.encode(t).join();
         if (!seen.has(key)) {
           seen.add(key);
           next.push(t);

@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { ExitCode } from "../../cli/exit-codes.js";
 import { readItf } from "../../model/itf.js";
 import { CYCLE_MARKER } from "../../model/liveness/lasso-text.js";
-import { livenessMutants } from "../../spec/liveness-mutants.js";
+import { livenessMutants } from "../../spec/index.js";
 import { TEMPORAL_PROPERTY_NAMES } from "../../spec/liveness.js";
 import { multipager } from "../cli/run-cli.js";
 

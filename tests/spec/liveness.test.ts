@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { checkLiveness, type LiveMachine } from "../../model/liveness/check.js";
 import { buildSpec, loadConfig, type SpecState } from "../../spec/index.js";
-import { livenessMutants } from "../../spec/liveness-mutants.js";
+import { livenessMutants } from "../../spec/index.js";
 import { TEMPORAL_PROPERTY_NAMES } from "../../spec/liveness.js";
 import { lassoProblem } from "../model/liveness-lasso-check.js";
 

@@ -11,7 +11,7 @@ import { formatTraceText } from "../../model/trace-text.js";
 import { traceId } from "../../model/trace.js";
 import { kernelMutants } from "../../impl/mutants.js";
 import { specMutants } from "../../spec/index.js";
-import { livenessMutants } from "../../spec/liveness-mutants.js";
+import { livenessMutants } from "../../spec/index.js";
 import { formatRefinementTrace } from "../../refinement/render.js";
 import { reproduceCommand } from "../../trace/command.js";
 import { OTHER_ARCHITECTURE_TRACES } from "../../trace/refinement.js";

@@ -15,6 +15,7 @@ import { multipager } from "../cli/run-cli.js";
 
 const directory = mkdtempSync(join(tmpdir(), "multipager-x86-cli-"));
 const writeProtect = fileURLToPath(new URL("./cases/write-protect.case", import.meta.url));
+const pse36AboveFourGiB = fileURLToPath(new URL("./cases/pse36-above-4gib.case", import.meta.url));
 
 afterEach(() => {
   delete process.env["MULTIPAGER_QEMU"];
@@ -43,6 +44,7 @@ describe("multipager x86 (no QEMU needed)", () => {
     [["x86", "fuzz", "--cases", "0"], "--cases must be an integer"],
     [["x86", "run", writeProtect, "--rules", "amd"], "--rules must be sdm or qemu-tcg"],
     [["x86", "run", writeProtect, "--rules", "qemu-tcg", "--walker-bug", "ignore-wp"], "--walker-bug plants its bug in the sdm rules"],
+    [["x86", "run", writeProtect, "--rules", "sdm", "--walker-bug", "pse36-drops-high-bits"], "--walker-bug plants its bug in the qemu-tcg rules"],
   ])("%j is a usage error (exit 2) naming the problem", async (argv, message) => {
     const run = await multipager(...argv);
     expect(run.code).toBe(ExitCode.Usage);
@@ -102,6 +104,19 @@ describe.runIf(qemuAvailable)("multipager x86 with QEMU", () => {
     const disagree = await multipager("x86", "run", writeProtect, "--qemu", "--walker-bug", "ignore-wp");
     expect(disagree.code).toBe(ExitCode.Mismatch);
     expect(disagree.stdout).toContain("op 6:\n    model: op 6 write0 0x01000008 0x00000040 -> ok\n    qemu:  op 6 write0 0x01000008 0x00000040 -> #PF cr2=0x01000008 err=0x00000003");
+  });
+
+  test("a 4-MiB page above 4 GiB (PSE-36): QEMU_TCG_RULES agree with QEMU without allowance, the SDM's only through the narrow deviation, and a walker dropping bits 39:32 disagrees", async () => {
+    const qemuRules = await multipager("x86", "run", pse36AboveFourGiB, "--qemu", "--rules", "qemu-tcg", "--show", "qemu");
+    expect(qemuRules.code).toBe(ExitCode.Ok);
+    expect(qemuRules.stdout).toContain("op 2 read0 0x02000008 -> 0x00000000\n");
+    expect(qemuRules.stdout).toContain("the model and QEMU agree on every line (no documented deviation used)");
+    const sdm = await multipager("x86", "run", pse36AboveFourGiB, "--qemu");
+    expect(sdm.code).toBe(ExitCode.Ok);
+    expect(sdm.stdout).toContain("documented deviations used: pse36-large-page 3");
+    const alias = await multipager("x86", "run", pse36AboveFourGiB, "--qemu", "--walker-bug", "pse36-drops-high-bits");
+    expect(alias.code).toBe(ExitCode.Mismatch);
+    expect(alias.stdout).toContain("op 2:\n    model: op 2 read0 0x02000008 -> 0x12345678\n    qemu:  op 2 read0 0x02000008 -> 0x00000000");
   });
 
   test("a hung QEMU is killed at the timeout; the kernel's own checks stop it with an error line", async () => {

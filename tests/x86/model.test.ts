@@ -4,20 +4,23 @@ import { InputError } from "../../model/input-error.js";
 import { parseCase } from "../../impl/x86case/format.js";
 import { WindowMemory, runOnModel } from "../../impl/x86case/model-run.js";
 import { formatReport } from "../../impl/x86case/output.js";
+import { RULE_SETS, RULE_SET_NAMES } from "../../impl/x86case/rule-sets.js";
 import { WALKER_BUGS, walkerBug } from "../../impl/x86case/walker-bugs.js";
 import { directedCases } from "./directed.js";
 
 describe("directed cases on the model", () => {
-  test.each(directedCases().map((d) => [d.name, d] as const))("%s prints every expected line", (_name, d) => {
-    expect(d.expected.length).toBeGreaterThan(0);
-    const lines = formatReport(d.case, runOnModel(d.case).report);
-    for (const line of d.expected) expect(lines).toContain(line);
+  test.each(directedCases().map((d) => [d.name, d] as const))("%s prints every expected line, with each rule set", (_name, d) => {
+    expect(d.expected.sdm.length).toBeGreaterThan(0);
+    for (const name of RULE_SET_NAMES) {
+      const lines = formatReport(d.case, runOnModel(d.case, RULE_SETS[name].rules).report);
+      for (const line of d.expected[name]) expect(lines, `${d.name} with ${name} rules`).toContain(line);
+    }
   });
 
-  test.each(WALKER_BUGS.map((bug) => [bug.name, bug] as const))("planted walker bug %s breaks some expected line", (_name, bug) => {
+  test.each(WALKER_BUGS.map((bug) => [bug.name, bug] as const))("planted walker bug %s breaks some expected line of its rule set", (_name, bug) => {
     const broken = directedCases().filter((d) => {
       const lines = formatReport(d.case, runOnModel(d.case, bug.rules).report);
-      return d.expected.some((line) => !lines.includes(line));
+      return d.expected[bug.base].some((line) => !lines.includes(line));
     });
     expect(broken.length).toBeGreaterThan(0);
   });

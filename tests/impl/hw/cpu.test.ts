@@ -8,6 +8,7 @@ import {
   CR4_PGE,
   CR4_PSE,
   PF_P,
+  PF_RSVD,
   PF_US,
   PF_WR,
   PTE_A,
@@ -23,9 +24,9 @@ import {
   notPresentEntry,
 } from "../../../impl/hw/bits.js";
 import { Cpu, KERNEL_CR0, createCpus } from "../../../impl/hw/cpu.js";
-import { PhysicalMemory } from "../../../impl/hw/memory.js";
+import { ABSENT_WORD, PhysicalMemory } from "../../../impl/hw/memory.js";
 import { Tlb } from "../../../impl/hw/tlb.js";
-import { X86_RULES, walk, type WalkRules } from "../../../impl/hw/walk.js";
+import { QEMU_TCG_RULES, X86_RULES, walk, type WalkRules } from "../../../impl/hw/walk.js";
 
 randomSeed(import.meta.url);
 
@@ -131,6 +132,22 @@ describe("TLB: stale translations until invalidated (§4.10)", () => {
     expect(readValue(cpu, linearOf(1, 0x3ff))).toBe(5); // stale, through the 4-MiB entry
     cpu.invlpg(linearOf(1, 0x123, 0x4));
     expect(readValue(cpu, linearOf(1, 0x3ff))).toBe(0);
+  });
+
+  it("a PSE-36 page above 4 GiB keeps bits 39:32 through the walk and the TLB; there is no memory there", () => {
+    const memory = new PhysicalMemory();
+    const pde = (makeLargePde(0x00800000, USER_RW) | (0x01 << 13)) >>> 0; // bit 32: the page at 0x1_00800000
+    memory.write32(DIRECTORY + 1 * 4, pde);
+    memory.write32(0x00800008, 7); // the alias below 4 GiB, which a walker dropping bits 39:32 would reach
+    const cpu = new Cpu(0, memory, QEMU_TCG_RULES, { cr0: KERNEL_CR0, cr3: DIRECTORY, cr4: CR4_PSE });
+    const linear = linearOf(1, 0, 8);
+    expect(cpu.write32(linear, 0x12345678)).toEqual({ ok: true, physical: 2 ** 32 + 0x00800008 });
+    expect(cpu.tlb.entries()).toMatchObject([{ large: true, linearBase: linearOf(1, 0), physicalBase: 2 ** 32 + 0x00800000 }]);
+    expect(cpu.read32(linear)).toEqual({ ok: true, value: ABSENT_WORD, physical: 2 ** 32 + 0x00800008 }); // through the TLB
+    expect(memory.read32(0x00800008)).toBe(7);
+    expect(Tlb.decode(cpu.tlb.encode()).entries()).toEqual(cpu.tlb.entries());
+    // The SDM's rules (no PSE-36) refuse the same PDE: reserved bit 13.
+    expect(new Cpu(0, memory, X86_RULES, { cr0: KERNEL_CR0, cr3: DIRECTORY, cr4: CR4_PSE }).read32(linear)).toMatchObject({ ok: false, fault: { errorCode: PF_P | PF_RSVD } });
   });
 
   it("not-present translations are never cached", () => {
@@ -288,11 +305,22 @@ describe("CPU odds and ends", () => {
 });
 
 describe("properties", () => {
+  // Physical bases below 2^40: 4-MiB entries may carry PSE-36 bits 39:32.
   const tlbEntry = fc
-    .record({ page: fc.nat({ max: 2 ** 20 - 1 }), frame: fc.nat({ max: 2 ** 20 - 1 }), large: fc.boolean(), writable: fc.boolean(), user: fc.boolean(), dirty: fc.boolean(), global: fc.boolean() })
-    .map(({ page, frame, large, ...flags }) => {
+    .record({
+      page: fc.nat({ max: 2 ** 20 - 1 }),
+      frame: fc.nat({ max: 2 ** 20 - 1 }),
+      high: fc.oneof(fc.constant(0), fc.nat({ max: 0xff })),
+      large: fc.boolean(),
+      writable: fc.boolean(),
+      user: fc.boolean(),
+      dirty: fc.boolean(),
+      global: fc.boolean(),
+    })
+    .map(({ page, frame, high, large, ...flags }) => {
       const mask = large ? 0x3ff : 0;
-      return { linearBase: ((page & ~mask) << 12) >>> 0, physicalBase: ((frame & ~mask) << 12) >>> 0, large, ...flags };
+      const physicalBase = ((frame & ~mask) << 12) >>> 0;
+      return { linearBase: ((page & ~mask) << 12) >>> 0, physicalBase: large ? high * 2 ** 32 + physicalBase : physicalBase, large, ...flags };
     });
 
   it("TLB encode/decode round-trips", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { randomSeed } from "../../seed.js";
-import { PhysicalMemory } from "../../../impl/hw/memory.js";
+import { ABSENT_WORD, PhysicalMemory } from "../../../impl/hw/memory.js";
 
 randomSeed(import.meta.url);
 
@@ -27,6 +27,21 @@ describe("PhysicalMemory", () => {
     expect(() => memory.read32(2 ** 32)).toThrow(RangeError);
     expect(() => memory.write32(0, 2 ** 32)).toThrow(RangeError);
     expect(() => memory.zeroFrame(0x1004)).toThrow(RangeError);
+  });
+
+  it("the bus reaches 2^40 (PSE-36): RAM below 4 GiB, no memory above (reads ABSENT_WORD, writes dropped)", () => {
+    const memory = new PhysicalMemory();
+    memory.busWrite32(0x1000, 5);
+    expect(memory.read32(0x1000)).toBe(5);
+    expect(memory.busRead32(0x1000)).toBe(5);
+    memory.busWrite32(2 ** 32 + 0x1000, 9);
+    expect(memory.busRead32(2 ** 32 + 0x1000)).toBe(ABSENT_WORD);
+    expect(memory.read32(0x1000)).toBe(5); // not folded onto the alias below 4 GiB
+    expect(memory.nonZeroWords()).toEqual([[0x1000, 5]]);
+    expect(memory.busRead32(2 ** 40 - 4)).toBe(ABSENT_WORD);
+    expect(() => memory.busRead32(2 ** 40)).toThrow(RangeError);
+    expect(() => memory.busWrite32(2 ** 32 + 2, 0)).toThrow(RangeError);
+    expect(() => memory.busWrite32(2 ** 32, 2 ** 32)).toThrow(RangeError);
   });
 
   it("zeroFrame clears a frame; copyFrom copies one, also across memories", () => {

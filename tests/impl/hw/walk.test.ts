@@ -26,7 +26,7 @@ import {
   notPresentEntry,
 } from "../../../impl/hw/bits.js";
 import { PhysicalMemory } from "../../../impl/hw/memory.js";
-import { QEMU_TCG_RULES, X86_RULES, walk, type Access, type WalkRules } from "../../../impl/hw/walk.js";
+import { QEMU_TCG_RULES, X86_RULES, walk, withPse36, type Access, type WalkRules } from "../../../impl/hw/walk.js";
 
 randomSeed(import.meta.url);
 
@@ -255,9 +255,17 @@ describe("reserved bits (§4.3 Table 4-4, §4.7)", () => {
     expect(walk(memory, registers({ pse: false }), LINEAR, { user: true, write: false }).ok).toBe(true);
   });
 
-  it("QEMU's view reserves only bit 21 and reports RSVD without P", () => {
+  it("QEMU's view (PSE-36) reserves only bit 21, reads bits 20:13 as address bits 39:32, and reports RSVD without P", () => {
     const bit17 = (makeLargePde(0x00400000, rights(true, true)) | 2 ** 17) >>> 0;
-    expect(walk(space(bit17, null), registers({ pse: true }), LINEAR, { user: false, write: false }, QEMU_TCG_RULES).ok).toBe(true);
+    expect(walk(space(bit17, null), registers({ pse: true }), LINEAR, { user: false, write: false }, QEMU_TCG_RULES)).toMatchObject({
+      ok: true,
+      physical: 2 ** 36 + 0x00400000 + (LINEAR & 0x3fffff),
+    });
+    const allHigh = (makeLargePde(0xffc00000, rights(true, true)) | (0xff << 13)) >>> 0;
+    expect(walk(space(allHigh, null), registers({ pse: true }), LINEAR, { user: false, write: false }, QEMU_TCG_RULES)).toMatchObject({
+      ok: true,
+      physical: 0xff_ffc0_0000 + (LINEAR & 0x3fffff),
+    });
     const bit21 = (makeLargePde(0x00400000, rights(true, true)) | 2 ** 21) >>> 0;
     expect(walk(space(bit21, null), registers({ pse: true }), LINEAR, { user: false, write: false }, QEMU_TCG_RULES)).toEqual({
       ok: false,
@@ -313,10 +321,13 @@ describe("planted bugs: replacing one rule changes an outcome", () => {
 /**
  * A reference walk written straight from the SDM's tables with literal bit
  * positions, sharing no code with impl/hw, for the random property below.
+ * `pse36`: a processor with PSE-36 and MAXPHYADDR = 40, where a 4-MiB PDE
+ * reserves bit 21 only and its bits 20:13 are physical-address bits 39:32
+ * (Table 4-4); without it (MAXPHYADDR = 32) bits 21:13 are all reserved.
  */
 type ReferenceOutcome = { fault: number } | { physical: number; pdeAddress: number; pteAddress: number | null };
 
-function referenceWalk(read: (paddr: number) => number, cr0: number, cr3: number, cr4: number, linear: number, access: Access): ReferenceOutcome {
+function referenceWalk(read: (paddr: number) => number, cr0: number, cr3: number, cr4: number, linear: number, access: Access, pse36: boolean): ReferenceOutcome {
   const w = access.write ? 2 : 0;
   const u = access.user ? 4 : 0;
   const pdeAddress = ((cr3 & 0xfffff000) >>> 0) + (linear >>> 22) * 4;
@@ -325,10 +336,12 @@ function referenceWalk(read: (paddr: number) => number, cr0: number, cr3: number
   const large = ((pde >>> 7) & 1) === 1 && ((cr4 >>> 4) & 1) === 1;
   let rw: boolean, us: boolean, physical: number, pteAddress: number | null = null;
   if (large) {
-    if (((pde >>> 13) & 0x1ff) !== 0) return { fault: 1 | w | u | 8 };
+    const reserved = pse36 ? (pde >>> 21) & 1 : (pde >>> 13) & 0x1ff;
+    if (reserved !== 0) return { fault: 1 | w | u | 8 };
     rw = ((pde >>> 1) & 1) === 1;
     us = ((pde >>> 2) & 1) === 1;
-    physical = ((pde & 0xffc00000) >>> 0) + (linear & 0x3fffff);
+    const bits39to32 = pse36 ? (pde >>> 13) & 0xff : 0;
+    physical = bits39to32 * 2 ** 32 + ((pde & 0xffc00000) >>> 0) + (linear & 0x3fffff);
   } else {
     pteAddress = ((pde & 0xfffff000) >>> 0) + ((linear >>> 12) & 0x3ff) * 4;
     const pte = read(pteAddress);
@@ -343,15 +356,22 @@ function referenceWalk(read: (paddr: number) => number, cr0: number, cr3: number
   return { physical, pdeAddress, pteAddress };
 }
 
-describe("property: a walk on a random page table agrees with the SDM reference", () => {
+describe.each([
+  ["X86_RULES (no PSE-36, MAXPHYADDR 32)", X86_RULES, false],
+  ["withPse36(X86_RULES) (PSE-36, MAXPHYADDR 40)", withPse36(X86_RULES), true],
+] as const)("property: a walk with %s on a random page table agrees with the SDM reference", (_name, rules, pse36) => {
   // Entries are random 32-bit words; addresses are drawn from a few frames so
   // that PDEs point at tables that exist (and sometimes at the directory itself).
   const frameAddress = fc.constantFrom(0x1000, 0x2000, 0x3000, 0x00400000, 0x00c00000);
   const entry = fc.tuple(fc.nat({ max: 0xfff }), frameAddress, fc.nat({ max: 0x3ff })).map(
     ([flags, frame, extra]) => ((frame | flags | (extra << 12)) >>> 0) & 0xffffffff,
   );
-  const largeEntry = fc.tuple(fc.nat({ max: 0x3ff }), fc.nat({ max: 0xfff })).map(([base, flags]) => ((base << 22) | flags | 0x81) >>> 0);
+  // 4-MiB PDEs, half of them with random bits 21:12 (PAT, PSE-36 address bits 20:13, the reserved bit 21).
+  const largeEntry = fc
+    .tuple(fc.nat({ max: 0x3ff }), fc.nat({ max: 0xfff }), fc.oneof(fc.constant(0), fc.nat({ max: 0x3ff })))
+    .map(([base, flags, low]) => ((base << 22) | (low << 12) | flags | 0x81) >>> 0);
   const randomEntry = fc.oneof(entry, largeEntry, fc.nat({ max: 2 ** 32 - 1 }));
+  const outcomes = ["4 KiB page", "large page", "not-present", "protection", "reserved", ...(pse36 ? ["large page above 4 GiB"] : [])];
 
   it("returns a consistent physical address or the right fault, and changes only A/D of the entries it used", () => {
     const seen = new Map<string, number>();
@@ -376,8 +396,8 @@ describe("property: a walk on a random page table agrees with the SDM reference"
           if (pteAt !== pdeAt) memory.write32(pteAt, pteValue!);
           const regs = { cr0: (CR0_PG | (wp ? CR0_WP : 0)) >>> 0, cr3, cr4: pse ? CR4_PSE : 0 };
           const before = memory.clone();
-          const expected = referenceWalk((a) => before.read32(a), regs.cr0, regs.cr3, regs.cr4, linear, access);
-          const result = walk(memory, regs, linear, access);
+          const expected = referenceWalk((a) => before.read32(a), regs.cr0, regs.cr3, regs.cr4, linear, access, pse36);
+          const result = walk(memory, regs, linear, access, rules);
           if ("fault" in expected) {
             count(expected.fault & PF_RSVD ? "reserved" : expected.fault & PF_P ? "protection" : "not-present");
             expect(result).toEqual({ ok: false, fault: { cr2: linear, errorCode: expected.fault } });
@@ -386,7 +406,7 @@ describe("property: a walk on a random page table agrees with the SDM reference"
           }
           expect(result.ok).toBe(true);
           if (!result.ok) return;
-          count(result.large ? "large page" : "4 KiB page");
+          count(result.large ? (result.physical >= 2 ** 32 ? "large page above 4 GiB" : "large page") : "4 KiB page");
           expect(result.physical).toBe(expected.physical);
           // Exactly the entries used gained A (and D in the mapping entry on a write); nothing else changed.
           const changed = new Map<number, number>();
@@ -407,7 +427,7 @@ describe("property: a walk on a random page table agrees with the SDM reference"
       { numRuns: 3000 },
     );
     // The generator must reach every outcome, or the property proves little.
-    expect([...seen.keys()].sort()).toEqual(["4 KiB page", "large page", "not-present", "protection", "reserved"]);
-    console.log(`walk property outcomes: ${JSON.stringify(Object.fromEntries([...seen].sort()))}`);
+    expect([...seen.keys()].sort()).toEqual([...outcomes].sort());
+    console.log(`walk property outcomes (${_name}): ${JSON.stringify(Object.fromEntries([...seen].sort()))}`);
   });
 });

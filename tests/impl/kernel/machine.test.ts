@@ -6,7 +6,7 @@ import { fromSpecConfig } from "../../../impl/kernel/config.js";
 import { PAPER_LAYOUT } from "../../../impl/kernel/layout.js";
 import { encodeState, type KernelState } from "../../../impl/kernel/state.js";
 import { namedConfigs } from "../../../spec/configs.js";
-import { ACTION_NAMES } from "../../../spec/next.js";
+import { ACTION_NAMES } from "../../../spec/index.js";
 import { pinnedSeed } from "../../seed.js";
 
 const seed = pinnedSeed(import.meta.url, 20261128);

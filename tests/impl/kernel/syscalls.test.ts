@@ -67,7 +67,7 @@ describe("Map", () => {
 });
 
 describe("Unmap", () => {
-  it("leaves the marker, shoots down other CPUs' TLB entries, and refuses a page that is not mapped", () => {
+  it("leaves the marker, shoots down other CPUs' TLB entries; REVOKE_AGREEMENT needs a mapped page, a marker alone does not (D6)", () => {
     const k = bootTest("proposed", 2);
     contract(k);
     runOn(k, 1, CLIENT2);
@@ -76,7 +76,9 @@ describe("Unmap", () => {
     expect(markerOf(k.pte(0, page(k, 0, 3)))).toBe(0x7fff_ffff);
     expect(k.cpu(1).tlb.lookup(page(k, 0, 3))).toBeUndefined();
     expect(k.access(1, page(k, 0, 3), "read").hit).toBe(false);
-    expect(callAs(k, PAGER, { call: "Unmap", task: 0, region: 0, page: 3, marker: 1, revoke: false })).toBe(SyscallError.NotMapped);
+    expect(callAs(k, PAGER, { call: "Unmap", task: 0, region: 0, page: 3, marker: 1, revoke: true })).toBe(SyscallError.NotMapped);
+    expect(callAs(k, PAGER, { call: "Unmap", task: 0, region: 0, page: 3, marker: 1, revoke: false })).toBe(SyscallError.Ok);
+    expect(markerOf(k.pte(0, page(k, 0, 3)))).toBe(1);
     expect(callAs(k, PAGER, { call: "Unmap", task: 0, region: 0, page: 2, marker: 2 ** 31, revoke: false })).toBe(SyscallError.BadMarker);
   });
 
@@ -92,6 +94,16 @@ describe("Unmap", () => {
     expect(callAs(k, PAGER, { call: "Unmap", task: 0, region: 0, page: 3, marker: 0, revoke: true })).toBe(SyscallError.Ok);
     expect(k.regionEntry(0, 0)).toEqual({ manager: PAGER, accepted: false });
     expect(k.status(CLIENT)).toEqual({ tag: "stopped", reason: "revoked" });
+  });
+
+  it("accepts a region by writing a marker, with no frame committed (D6)", () => {
+    const k = bootTest();
+    runOn(k, 0, CLIENT);
+    expect(callAs(k, CLIENT, { call: "AssignManager", region: 1, manager: PAGER })).toBe(SyscallError.Ok);
+    expect(k.regionEntry(0, 1).accepted).toBe(false);
+    expect(callAs(k, PAGER, { call: "Unmap", task: 0, region: 1, page: 0, marker: 5, revoke: false })).toBe(SyscallError.Ok);
+    expect(k.regionEntry(0, 1)).toEqual({ manager: PAGER, accepted: true });
+    expect(markerOf(k.pte(0, page(k, 1, 0)))).toBe(5);
   });
 });
 
