@@ -20,7 +20,8 @@ import { integerOption, parseOptions } from "../cli/options.js";
 import { InputError } from "../model/input-error.js";
 import { writeFileAtomic } from "../model/atomic-write.js";
 import { BENCH_CONFIGS } from "./configs.js";
-import type { Measurement, MeasureRequest } from "./measure.js";
+import { measure } from "./fresh-process.js";
+import type { Measurement } from "./measure.js";
 import { promelaModel } from "./promela/generate.js";
 import { ensureSpin, runSpin, type SpinResult } from "./promela/spin.js";
 
@@ -37,14 +38,7 @@ interface Row {
   readonly note: string;
 }
 
-const MEASURE = fileURLToPath(new URL("./measure.js", import.meta.url));
 const RESULTS = fileURLToPath(new URL("../../bench/results.md", import.meta.url));
-
-function measure(request: MeasureRequest): Measurement {
-  const child = spawnSync(process.execPath, [MEASURE, JSON.stringify(request)], { encoding: "utf8", maxBuffer: 2 ** 20 });
-  if (child.status !== 0) throw new Error(`bench/measure failed (exit ${child.status}): ${child.stderr.trim().split("\n").slice(-3).join(" | ")}`);
-  return JSON.parse(child.stdout.trim().split("\n").at(-1)!) as Measurement;
-}
 
 /** The run with the median wall time (the upper median of an even count). */
 function median(runs: readonly Measurement[]): Measurement {

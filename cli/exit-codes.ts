@@ -26,6 +26,8 @@ export const ExitCode = {
   Internal: 153,
   /** A required external program (QEMU, Spin, Chromium) is missing, hung or failed. */
   ExternalTool: 154,
+  /** prove: no obligation fails, but the solver decided some of them neither way (unknown, or --timeout). */
+  Undecided: 155,
 } as const;
 
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

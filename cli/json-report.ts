@@ -13,6 +13,7 @@ import { match } from "ts-pattern";
 import type { CheckResult, SimulationResult } from "../model/statistics.js";
 import { traceId, type Trace } from "../model/trace.js";
 import { ExitCode } from "./exit-codes.js";
+import { signalExitCode } from "./interrupt.js";
 
 export const REPORT_FORMAT = "multipager-report";
 export const REPORT_VERSION = 1;
@@ -23,7 +24,7 @@ const described = <A, I>(schema: Schema.Schema<A, I>, description: string): Sche
 const Count = Schema.Number.pipe(Schema.int(), Schema.nonNegative());
 const Seconds = Schema.Number.pipe(Schema.nonNegative());
 
-export const VERDICTS = ["ok", "deadlock", "safety", "liveness", "budget", "mismatch"] as const;
+export const VERDICTS = ["ok", "deadlock", "safety", "liveness", "budget", "mismatch", "interrupted", "unknown"] as const;
 export type Verdict = (typeof VERDICTS)[number];
 
 const ViolationSchema = Schema.Struct({
@@ -105,13 +106,30 @@ export const Table1Schema = Schema.Struct({
   ),
 });
 
+export const ProofSchema = Schema.Struct({
+  solver: described(Schema.String, "The solver and its version, e.g. z3 5.1.0."),
+  sizes: described(Schema.String, "The sizes the obligations are stated for, in words."),
+  invariants: described(Schema.Array(Schema.String), "The claims: IndInv implies each."),
+  lemmas: described(Schema.Array(Schema.String), "The strengthening lemmas, conjuncts of IndInv with the invariants and TypeOK."),
+  obligations: Schema.Array(
+    Schema.Struct({
+      kind: described(Schema.Literal("init", "step", "implies"), "Init => C, IndInv /\\ action => C', or IndInv => invariant."),
+      action: Schema.NullOr(Schema.String),
+      property: described(Schema.String, "The conjunct of IndInv (init, step) or the invariant (implies)."),
+      status: Schema.Literal("proved", "failed", "unknown"),
+      seconds: Seconds,
+      unchanged: described(Schema.Boolean, "Proved without the solver: the action writes none of the property's variables."),
+    }),
+  ),
+});
+
 export const ReportSchema = Schema.Struct({
   format: Schema.Literal(REPORT_FORMAT),
   version: described(Schema.Literal(REPORT_VERSION), "Raised when a field changes meaning or goes away; new optional fields keep it."),
   tool: Schema.Struct({ name: Schema.Literal("multipager"), version: Schema.String }),
   command: described(Schema.String, "The command: check, refine, table1 (prove)."),
   argv: described(Schema.Array(Schema.String), "Everything typed after `multipager`."),
-  verdict: described(Schema.Literal(...VERDICTS), "ok, deadlock (exit 11), safety (12), liveness (13), budget (152), mismatch (1: table1 differs from the paper)."),
+  verdict: described(Schema.Literal(...VERDICTS), "ok, deadlock (exit 11), safety (12), liveness (13), budget (152), mismatch (1: table1 differs from the paper), interrupted (130 SIGINT, 143 SIGTERM), unknown (155: prove could not decide an obligation)."),
   exitCode: described(Count, "The command's exit code."),
   subject: described(
     Schema.Struct({
@@ -123,13 +141,14 @@ export const ReportSchema = Schema.Struct({
     }),
     "What was checked: the state machine, configuration, seeded bug (null: none), architecture, CPUs.",
   ),
-  mode: Schema.Literal("exhaustive", "simulation", "liveness", "property-based", "measurement"),
+  mode: Schema.Literal("exhaustive", "simulation", "liveness", "property-based", "measurement", "induction"),
   seed: described(Schema.NullOr(Count), "The seed of a random run (simulation, property-based, the simulation after a memory budget), else null."),
   properties: Schema.optional(described(Schema.Struct({ invariants: Schema.Array(Schema.String), temporal: Schema.Array(Schema.String), deadlock: Schema.Boolean }), "The properties checked (after --inv / --no-inv / --temporal / --no-temporal), and whether deadlocks count.")),
   search: Schema.optional(described(SearchSchema, "An exhaustive search's figures, as its statistics print them.")),
   simulation: Schema.optional(SimulationSchema),
   propertyBased: Schema.optional(PropertyBasedSchema),
   table1: Schema.optional(described(Table1Schema, "table1: the table, as --format json prints it.")),
+  proof: Schema.optional(described(ProofSchema, "prove: every obligation's outcome and time, and the sizes covered.")),
   timing: Schema.Struct({
     seconds: described(Seconds, "The whole command, wall clock."),
     searchSeconds: Schema.optional(described(Seconds, "The search (or simulation) alone.")),
@@ -155,6 +174,8 @@ export function verdictOf(code: number): Verdict {
     .with(ExitCode.Liveness, () => "liveness" as const)
     .with(ExitCode.Budget, () => "budget" as const)
     .with(ExitCode.Mismatch, () => "mismatch" as const)
+    .with(signalExitCode("SIGINT"), signalExitCode("SIGTERM"), () => "interrupted" as const)
+    .with(ExitCode.Undecided, () => "unknown" as const)
     .otherwise(() => {
       throw new Error(`exit code ${code} is not a verdict`);
     });

@@ -22,6 +22,7 @@ const commands: Record<string, Command> = {
   x86: { summary: "run an x86 paging case file on the TS hardware model (and QEMU)", load: () => import("./commands/x86.js") },
   refine: { summary: "check the concrete kernel refines the spec", load: () => import("./commands/refine.js") },
   trace: { summary: "show or replay a counterexample trace", load: () => import("./commands/trace.js") },
+  prove: { summary: "prove the invariants inductive for every size with z3", load: () => import("./commands/prove.js") },
 };
 
 /** The commands' names, in the order `--help` lists them (each has its page docs/<name>.md). */

@@ -8,9 +8,10 @@
  *   for an ordinary user (no temporary file in /dev) and is not a truncation
  *   of a redirected file.
  * - A regular file (or a name that does not exist yet) is written whole to a
- *   temporary sibling `<F>.tmp-<pid>-<time>`, flushed to disk, then renamed
- *   over F: a reader, or a crash, never sees half a file. An existing file
- *   keeps its permissions.
+ *   temporary sibling `<F>.tmp-<pid>-<time>`, then renamed over F: a reader
+ *   never sees half a file. With `durable` (checkpoints) it is flushed to
+ *   disk before the rename, so a crash of the machine cannot leave half of
+ *   it either. An existing file keeps its permissions.
  * - A symbolic link is followed: its target is written (atomically when it is
  *   a regular file) and the link stays a link.
  * - A device, FIFO or socket is written through, as `cat > F` would; so is
@@ -84,10 +85,15 @@ function reasonOf(code: string | undefined): string {
 
 const codeOf = (error: unknown): string | undefined => (error as NodeJS.ErrnoException | undefined)?.code;
 
+export interface WriteOptions {
+  /** Flush a regular file to disk before it replaces the old one (fsync): for files whose loss costs hours, such as checkpoints. */
+  readonly durable?: boolean;
+}
+
 /** Writes `contents` to `target` (see the file comment); throws WriteError. */
-export function writeFileAtomic(target: string, contents: OutputContents): void {
+export function writeFileAtomic(target: string, contents: OutputContents, options: WriteOptions = {}): void {
   try {
-    writeResolved(target, contents);
+    writeResolved(target, contents, options.durable === true);
   } catch (error) {
     if (error instanceof WriteError) throw error;
     throw new WriteError(target, codeOf(error));
@@ -104,7 +110,7 @@ export function descriptorOf(path: string): number | undefined {
   return Number(found[2]);
 }
 
-function writeResolved(target: string, contents: OutputContents): void {
+function writeResolved(target: string, contents: OutputContents, durable: boolean): void {
   const descriptor = descriptorOf(target);
   if (descriptor !== undefined) return writeToDescriptor(descriptor, contents);
   const path = followLinks(target);
@@ -112,7 +118,7 @@ function writeResolved(target: string, contents: OutputContents): void {
   if (stats?.isDirectory() === true) throw new WriteError(target, "EISDIR");
   if (stats === undefined || stats.isFile()) {
     try {
-      return replaceAtomically(path, contents, stats);
+      return replaceAtomically(path, contents, stats, durable);
     } catch (error) {
       // A writable file in a directory we may not create files in: write it in place, as the user asked.
       const denied = codeOf(error) === "EACCES" || codeOf(error) === "EPERM";
@@ -178,7 +184,7 @@ function writeAll(fd: number, contents: OutputContents): void {
   }
 }
 
-function replaceAtomically(path: string, contents: OutputContents, existing: Stats | undefined): void {
+function replaceAtomically(path: string, contents: OutputContents, existing: Stats | undefined, durable: boolean): void {
   removeStaleTemporaries(path);
   const temporary = `${path}.tmp-${process.pid}-${Date.now()}`;
   let fd: number | undefined;
@@ -186,7 +192,7 @@ function replaceAtomically(path: string, contents: OutputContents, existing: Sta
     fd = openSync(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o666);
     if (existing !== undefined) fchmodSync(fd, existing.mode & 0o7777);
     writeAll(fd, contents);
-    fsyncSync(fd);
+    if (durable) fsyncSync(fd);
     closeSync(fd);
     fd = undefined;
     renameSync(temporary, path);

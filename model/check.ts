@@ -20,6 +20,8 @@ import { collisionProbability, fingerprint } from "./fingerprint.js";
 import { FingerprintSet } from "./fingerprint-set.js";
 import { Frontier, ParentLinks, ROOT, SuccessorBatch } from "./search-arrays.js";
 import { InputError } from "./input-error.js";
+import { pairs, snapshotReader, type Snapshot, type SnapshotArray } from "./snapshot.js";
+import { PAUSE_INTERVAL_MS, runToEnd, type Paused, type Pausing } from "./pausing.js";
 import type { TraceStep, Violation } from "./trace.js";
 import { type ActionCoverage, type CheckResult, type CheckStatistics, OUTDEGREE_BUCKETS, outdegreeOf, type Progress, type RunStatus } from "./statistics.js";
 
@@ -37,6 +39,8 @@ export interface CheckOptions {
   readonly symmetry?: boolean;
   /** Stop cleanly (status "budget") before the search's own arrays would exceed this many bytes. */
   readonly maxMemory?: number;
+  /** How often explore() pauses (default PAUSE_INTERVAL_MS); 0: at every chance (every 1024 expanded states), which tests use to pause at the same states on every run. */
+  readonly pauseIntervalMs?: number;
   /**
    * Stop after this many violations (default 1; Infinity: explore
    * everything). Past the first, the search goes on without expanding a
@@ -49,6 +53,38 @@ export interface CheckOptions {
 
 /** Check the clock once per this many expanded states. */
 const CLOCK_STRIDE = 1024;
+
+/** Where a search paused: its figures so far, and a snapshot to resume from (for a checkpoint). */
+export interface SearchPause extends Paused {
+  readonly snapshot: () => Snapshot;
+}
+
+/** The arrays of `saved` under `prefix.name`. */
+const prefixed = (prefix: string, saved: Record<string, SnapshotArray>): Record<string, SnapshotArray> =>
+  Object.fromEntries(Object.entries(saved).map(([name, array]) => [`${prefix}.${name}`, array]));
+
+/** A sequential search's snapshot as its arrays again; a snapshot of another shape is refused with one line. */
+function sequentialSnapshot(snapshot: Snapshot, actionCount: number) {
+  const names = ["position", "generated", "initialStates", "deepest", "levelStart", "expanded", "depth", "maxOutdegree", "distinct", "seconds"] as const;
+  const { scalars, array, bad } = snapshotReader(snapshot, "sequential", "resume it with the --workers it was written with", names);
+  const visited = FingerprintSet.restore(array("visited", Uint32Array), scalars.distinct) ?? bad("its visited set disagrees with its counts");
+  const links = ParentLinks.restore(array("links.parents", Int32Array), array("links.ordinals", Uint16Array), array("links.bigOrdinals", Uint32Array));
+  const current = Frontier.restore(array("current.arena", Uint8Array), array("current.ends", Uint32Array));
+  const next = Frontier.restore(array("next.arena", Uint8Array), array("next.ends", Uint32Array));
+  if (links.count !== scalars.distinct || scalars.position > current.count) bad("its sections disagree with its counts");
+  return {
+    scalars,
+    visited,
+    links,
+    current,
+    next,
+    firings: array("firings", Float64Array, actionCount),
+    newStates: array("newStates", Float64Array, actionCount),
+    outdegrees: array("outdegrees", Float64Array, OUTDEGREE_BUCKETS),
+    found: pairs(array("found", Int32Array)),
+  };
+}
+
 
 export const DEADLOCK: Violation = {
   kind: "deadlock",
@@ -72,13 +108,28 @@ export function actionIndexer(machine: StateMachine<unknown>): (action: string) 
   };
 }
 
+/** Exhaustive search to the end (see explore for one that can pause). */
 export function check<S>(machine: StateMachine<S>, options: CheckOptions = {}): CheckResult {
+  return runToEnd(explore(machine, options));
+}
+
+/**
+ * The search as a computation that pauses about every PAUSE_INTERVAL_MS at
+ * a point where nothing is half done (between two expanded states, see
+ * model/pausing.ts): there the caller may let the event loop run (signals),
+ * take a snapshot for a checkpoint, or send "interrupt" to end the search
+ * with its partial figures (status "interrupted"). `restored` resumes from a
+ * snapshot of the same machine and options: the search goes on exactly as
+ * if it had never stopped, so the final figures are an uninterrupted run's.
+ */
+export function* explore<S>(machine: StateMachine<S>, options: CheckOptions = {}, restored?: Snapshot): Pausing<SearchPause, CheckResult> {
   const checkDeadlock = options.checkDeadlock ?? true;
   const maxStates = options.maxStates ?? Number.POSITIVE_INFINITY;
   const maxDepth = options.maxDepth ?? Number.POSITIVE_INFINITY;
   const maxMemory = options.maxMemory ?? Number.POSITIVE_INFINITY;
   const maxViolations = options.maxViolations ?? 1;
   const progressInterval = options.progressIntervalMs ?? 1000;
+  const pauseInterval = options.pauseIntervalMs ?? PAUSE_INTERVAL_MS;
   const onProgress = options.onProgress;
   const canonicalize = symmetryOf(machine, options.symmetry === true);
   const invariants = machine.invariants;
@@ -89,30 +140,44 @@ export function check<S>(machine: StateMachine<S>, options: CheckOptions = {}): 
   const outdegrees = new Float64Array(OUTDEGREE_BUCKETS);
   let maxOutdegree = 0;
 
-  const visited = new FingerprintSet();
-  const links = new ParentLinks();
-  let current = new Frontier();
-  let next = new Frontier();
+  const saved = restored === undefined ? undefined : sequentialSnapshot(restored, actionCount);
+  const visited = saved?.visited ?? new FingerprintSet();
+  const links = saved?.links ?? new ParentLinks();
+  let current = saved?.current ?? new Frontier();
+  let next = saved?.next ?? new Frontier();
   const print = new Uint32Array(2);
-  const started = performance.now();
+  /** When the run started, counting the time before its checkpoint. */
+  const started = performance.now() - 1000 * (saved?.scalars.seconds ?? 0);
   let lastProgress = started;
-  let generated = 0;
-  let initialStates = 0;
-  let deepest = 0;
+  let lastPause = performance.now();
+  let generated = saved?.scalars.generated ?? 0;
+  let initialStates = saved?.scalars.initialStates ?? 0;
+  let deepest = saved?.scalars.deepest ?? 0;
   /** Number of the first state of the current level; states before it are expanded. */
-  let levelStart = 0;
-  let expanded = 0;
+  let levelStart = saved?.scalars.levelStart ?? 0;
+  let expanded = saved?.scalars.expanded ?? 0;
   let budget: string | undefined;
+  let interruption: string | undefined;
   /** Set when the search must stop for its violations (the limit reached). */
   let violation: Violation | undefined;
   const found: { violation: Violation; at: number }[] = [];
   /** Numbers of violating states, which are not expanded. */
   const violators = new Set<number>();
+  for (const [invariant, at] of saved?.found ?? []) {
+    found.push({ violation: invariant < 0 ? DEADLOCK : invariantViolation(invariants[invariant]!), at });
+    violators.add(at);
+  }
 
   // The state being expanded, and how many successors it has emitted so far.
   let parent = ROOT;
   let ordinal = 0;
-  let depth = 0;
+  let depth = saved?.scalars.depth ?? 0;
+  if (saved !== undefined) {
+    firings.set(saved.firings);
+    newStates.set(saved.newStates);
+    outdegrees.set(saved.outdegrees);
+    maxOutdegree = saved.scalars.maxOutdegree;
+  }
 
   const heldBytes = () => visited.bytes + links.bytes + current.bytes + next.bytes;
   const stopped = () => violation !== undefined || budget !== undefined;
@@ -202,30 +267,63 @@ export function check<S>(machine: StateMachine<S>, options: CheckOptions = {}): 
       ...(canonicalize !== undefined ? { symmetry: true } : {}),
       ...outdegreeOf(outdegrees, maxOutdegree),
     };
-    if (found.length === 0) return { status, statistics, ...(budget ? { budget } : {}) };
-    return withViolations({ status, statistics, ...(budget ? { budget } : {}) }, found, maxViolations, (at) => replayTrace(machine, links, at, canonicalize));
+    const stops = { ...(budget ? { budget } : {}), ...(interruption ? { interruption } : {}) };
+    if (found.length === 0) return { status, statistics, ...stops };
+    return withViolations({ status, statistics, ...stops }, found, maxViolations, (at) => replayTrace(machine, links, at, canonicalize));
   };
+  /** Everything needed to go on from state `position` of the current level (see sequentialSnapshot). */
+  const snapshot = (position: number): Snapshot => ({
+    search: "sequential",
+    scalars: {
+      position,
+      generated,
+      initialStates,
+      deepest,
+      levelStart,
+      expanded,
+      depth,
+      maxOutdegree,
+      distinct: visited.size,
+      seconds: (performance.now() - started) / 1000,
+    },
+    arrays: {
+      visited: visited.words,
+      ...prefixed("links", links.saved()),
+      ...prefixed("current", current.saved()),
+      ...prefixed("next", next.saved()),
+      firings,
+      newStates,
+      outdegrees,
+      // The violations found so far (with --continue): the broken invariant's index (-1: a deadlock) and the state's number.
+      found: Int32Array.from(found.flatMap((f) => [f.violation === DEADLOCK ? -1 : invariants.findIndex((i) => i.name === f.violation.name), f.at])),
+    },
+  });
+  const figures = (): Progress => ({ generated, distinct: visited.size, queue: visited.size - expanded, depth: deepest + 1, seconds: (performance.now() - started) / 1000 });
 
   // Initial states: parent ROOT, ordinal = place among the initial states; "next" is level 0.
-  for (const state of machine.initialStates()) {
-    ordinal++;
-    generated++;
-    const encoded = machine.encode(state);
-    const index = discover(canonicalize === undefined ? encoded : canonicalize(encoded), -1);
-    if (index < 0) continue;
-    initialStates++;
-    afterNew(index, brokenIndex(invariants, state));
-    if (violation !== undefined) return finish("violation");
-    if (budget !== undefined) return finish(found.length > 0 ? "violation" : "budget");
+  if (saved === undefined) {
+    for (const state of machine.initialStates()) {
+      ordinal++;
+      generated++;
+      const encoded = machine.encode(state);
+      const index = discover(canonicalize === undefined ? encoded : canonicalize(encoded), -1);
+      if (index < 0) continue;
+      initialStates++;
+      afterNew(index, brokenIndex(invariants, state));
+      if (violation !== undefined) return finish("violation");
+      if (budget !== undefined) return finish(found.length > 0 ? "violation" : "budget");
+    }
+    [current, next] = [next, current];
   }
-  [current, next] = [next, current];
 
+  /** Where the first level this call expands starts (a restored search resumes inside its level). */
+  let start = saved?.scalars.position ?? 0;
   while (current.count > 0) {
     if (depth >= maxDepth) {
       budget = `the depth budget of ${maxDepth} steps`;
       break;
     }
-    for (let k = 0; k < current.count; k++) {
+    for (let k = start; k < current.count; k++) {
       parent = levelStart + k;
       ordinal = 0;
       if (violators.size > 0 && violators.has(parent)) {
@@ -255,15 +353,23 @@ export function check<S>(machine: StateMachine<S>, options: CheckOptions = {}): 
         return finish(found.length > 0 ? "violation" : "budget");
       }
       if ((expanded & (CLOCK_STRIDE - 1)) === 0) {
-        if (onProgress !== undefined) {
-          const now = performance.now();
-          if (now - lastProgress >= progressInterval) {
-            lastProgress = now;
-            onProgress({ generated, distinct: visited.size, queue: visited.size - expanded, depth: deepest + 1, seconds: (now - started) / 1000 });
+        const now = performance.now();
+        if (onProgress !== undefined && now - lastProgress >= progressInterval) {
+          lastProgress = now;
+          onProgress(figures());
+        }
+        if (now - lastPause >= pauseInterval) {
+          const position = k + 1;
+          const command = yield { figures, snapshot: () => snapshot(position) };
+          lastPause = performance.now();
+          if (command !== undefined) {
+            interruption = command.interrupt;
+            return finish(found.length > 0 ? "violation" : "interrupted");
           }
         }
       }
     }
+    start = 0;
     levelStart += current.count;
     [current, next] = [next, current];
     next.clear();

@@ -40,6 +40,23 @@ export class FingerprintSet {
     return this.count;
   }
 
+  /** The table itself (not a copy), for a checkpoint. */
+  get words(): Uint32Array {
+    return this.table;
+  }
+
+  /** The set whose table a checkpoint saved (`words`, holding `count` fingerprints); undefined when they cannot be one. */
+  static restore(words: Uint32Array<ArrayBuffer>, count: number): FingerprintSet | undefined {
+    const capacity = words.length / 2;
+    if (!Number.isInteger(capacity) || capacity < MIN_CAPACITY || count > Math.floor(capacity * MAX_LOAD)) return undefined;
+    const set = new FingerprintSet();
+    set.table = words;
+    set.capacity = words.length / 2;
+    set.limit = Math.floor(set.capacity * MAX_LOAD);
+    set.count = count;
+    return set;
+  }
+
   /** Bytes of the table itself (the figure behind "bytes per distinct state"). */
   get bytes(): number {
     return this.table.byteLength;

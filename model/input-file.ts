@@ -40,6 +40,39 @@ const mebibytes = (bytes: number): string =>
   bytes < 2 ** 20 ? `${bytes} bytes` : `${(bytes / 2 ** 20).toFixed(bytes % 2 ** 20 === 0 ? 0 : 1)} MiB`;
 
 /**
+ * Opens the input file `path` for reading, with the same refusals as
+ * readInputBytes but no size limit (for checkpoints, read piece by piece).
+ * Only a regular file: the caller needs its size. Close the descriptor.
+ */
+export function openRegularInput(path: string, what: string): { fd: number; size: number } {
+  const fail = (why: string): never => {
+    throw new InputError(`cannot read ${what} ${path}: ${why}`);
+  };
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    return fail(reasonOf(error));
+  }
+  const stats = fstatSync(fd);
+  if (!stats.isFile()) {
+    closeSync(fd);
+    fail(`it is ${kindOf(stats) ?? "a FIFO"}, not a regular file`);
+  }
+  return { fd, size: stats.size };
+}
+
+/** Reads exactly `into.length` bytes at `position`; false when the file ends first. */
+export function readFully(fd: number, into: Uint8Array, position: number): boolean {
+  for (let at = 0; at < into.length; ) {
+    const read = readSync(fd, into, at, into.length - at, position + at);
+    if (read === 0) return false;
+    at += read;
+  }
+  return true;
+}
+
+/**
  * The contents of the input file `path` as bytes. `what` names the kind of
  * file in messages ("configuration file", "trace file", "case file").
  * @throws InputError (bad-input) with one line naming the file.

@@ -64,11 +64,19 @@ export interface StateMachine<S> {
   /**
    * Optional fast path for the checker: the successors of an encoded state as
    * encodings, with no state objects on the way. It must emit the same
-   * successors as successors(decode(state)) (order free, but fixed), each as
-   * (index of its action in `actions`, encoding); `successor` may be a buffer
-   * that is reused once emit returns.
+   * successors as successors(decode(state)), in the same order (simulation
+   * picks by position), each as (index of its action in `actions`,
+   * encoding); `successor` may be a buffer that is reused once emit returns.
    */
-  readonly expand?: (state: Uint8Array, emit: (action: number, successor: Uint8Array) => void) => void;
+  readonly expand?: (state: Uint8Array, emit: (action: number, successor: Uint8Array) => boolean | void, skip?: number) => number | void;
+
+  /**
+   * Optional, with `expand`: whether `expand` honours `skip` (the first
+   * `skip` successors only counted, not built) and emit returning false (stop
+   * early), returning how many successors there are. Simulation then picks a
+   * successor without building the others.
+   */
+  readonly expandSkips?: boolean;
 
   /**
    * Optional fast path: the index in `invariants` of the first invariant the

@@ -22,21 +22,29 @@
 import { Worker } from "node:worker_threads";
 import type { StateMachine } from "./machine.js";
 import { collisionProbability } from "./fingerprint.js";
-import { DEADLOCK, formatBytes, invariantViolation, replayTrace, symmetryOf, withViolations, type CheckOptions } from "./check.js";
-import { chunkCount } from "./frontier-chunks.js";
+import { DEADLOCK, formatBytes, invariantViolation, replayTrace, symmetryOf, withViolations, type CheckOptions, type SearchPause } from "./check.js";
+import { pairs, snapshotReader, type Snapshot } from "./snapshot.js";
+import { CHUNK_BYTES, chunkCount, chunkTail, packChunks, unpackChunks } from "./frontier-chunks.js";
+import { InputError } from "./input-error.js";
+import { PAUSE_INTERVAL_MS, type PauseHandling } from "./pausing.js";
 import {
   BUSY,
   CAPACITY,
+  CURRENT_KIB,
   CURSOR,
+  FREE_CURSOR,
   MAX_TABLE_BYTES,
   DISTINCT,
+  NEXT_KIB,
+  savedTable,
   sharedVisitedBuffers,
   STOP,
   STOP_MEMORY_BUDGET,
+  STOP_PAUSE,
   STOP_STATE_BUDGET,
   type SharedVisitedBuffers,
 } from "./shared-fingerprint-set.js";
-import { type ActionCoverage, type CheckResult, type CheckStatistics, OUTDEGREE_BUCKETS, outdegreeOf, type RunStatus } from "./statistics.js";
+import { type ActionCoverage, type CheckResult, type CheckStatistics, OUTDEGREE_BUCKETS, outdegreeOf, type Progress, type RunStatus } from "./statistics.js";
 import type { Violation } from "./trace.js";
 import { selectProperties, type PropertySelection } from "./selection.js";
 
@@ -74,6 +82,8 @@ export interface WorkerData {
   readonly visited: SharedVisitedBuffers;
   readonly checkDeadlock: boolean;
   readonly maxStates: number;
+  /** The memory budget in bytes (Infinity: none), which the workers check before each state. */
+  readonly maxMemory: number;
   readonly maxViolations: number;
   readonly properties: PropertySelection;
 }
@@ -95,6 +105,8 @@ export interface LevelReport {
   readonly violations: readonly (readonly [invariant: number, at: number])[];
   /** Bytes the worker holds: its parent links and its chunks of the next level. */
   readonly heldBytes: number;
+  /** Told to stop, the worker stopped inside this chunk of the level, after expanding this many of its states. */
+  readonly partial?: { readonly chunk: number; readonly expanded: number };
   /** The next level's states this worker discovered. */
   readonly chunks: SharedArrayBuffer[];
 }
@@ -134,8 +146,21 @@ class WorkerHandle {
   }
 }
 
-/** check() with `workers` worker threads; the same counts, verdicts and shortest-trace lengths. */
-export async function checkParallel(source: MachineSource, options: ParallelOptions): Promise<CheckResult> {
+/**
+ * check() with `workers` worker threads; the same counts, verdicts and
+ * shortest-trace lengths. With `handling` it can be interrupted and paused
+ * for a checkpoint (model/pausing.ts): the main thread looks every
+ * PAUSE_INTERVAL_MS whether to, and stops the workers at their next state;
+ * what they have not expanded of the level stays to be expanded, so a pause
+ * changes nothing in the search, and a snapshot taken there resumes it
+ * (`restored`, with the same number of workers) as if it never stopped.
+ */
+export async function checkParallel(
+  source: MachineSource,
+  options: ParallelOptions,
+  handling?: PauseHandling<SearchPause>,
+  restored?: Snapshot,
+): Promise<CheckResult> {
   const count = options.workers;
   const properties = options.properties ?? {};
   const machine = selectProperties(await loadMachine(source), properties);
@@ -146,29 +171,36 @@ export async function checkParallel(source: MachineSource, options: ParallelOpti
   const maxDepth = options.maxDepth ?? Number.POSITIVE_INFINITY;
   const maxMemory = options.maxMemory ?? Number.POSITIVE_INFINITY;
   const actionCount = machine.actions.length;
-  const firings = new Float64Array(actionCount);
-  const newStates = new Float64Array(actionCount);
-  const outdegrees = new Float64Array(OUTDEGREE_BUCKETS);
-  let maxOutdegree = 0;
-  let generated = 0;
-  let expanded = 0;
-  let initialStates = 0;
-  let depth = 0;
-  let deepest = 0;
+  const saved = restored === undefined ? undefined : parallelSnapshot(restored, count, actionCount);
+  const firings = saved?.firings ?? new Float64Array(actionCount);
+  const newStates = saved?.newStates ?? new Float64Array(actionCount);
+  const outdegrees = saved?.outdegrees ?? new Float64Array(OUTDEGREE_BUCKETS);
+  let maxOutdegree = saved?.scalars.maxOutdegree ?? 0;
+  let generated = saved?.scalars.generated ?? 0;
+  let expanded = saved?.scalars.expanded ?? 0;
+  let initialStates = saved?.scalars.initialStates ?? 0;
+  let depth = saved?.scalars.depth ?? 0;
+  let deepest = saved?.scalars.deepest ?? 0;
   let heldBytes = 0;
   let budget: string | undefined;
+  let interruption: string | undefined;
   /** Set when the search must stop for its violations (the limit reached). */
   let violation: Violation | undefined;
-  const found: { violation: Violation; at: number }[] = [];
-  const started = performance.now();
-  let lastProgress = started;
-  const visited = sharedVisitedBuffers(Math.min(maxMemory, MAX_TABLE_BYTES));
+  const found: { violation: Violation; at: number }[] = (saved?.found ?? []).map(([invariant, at]) => ({
+    violation: invariant === DEADLOCKED ? DEADLOCK : invariantViolation(machine.invariants[invariant]!),
+    at,
+  }));
+  const started = performance.now() - 1000 * (saved?.scalars.seconds ?? 0);
+  let lastProgress = performance.now();
+  const visited = restoredTable(Math.min(maxMemory, MAX_TABLE_BYTES), saved?.table);
   const control = new Int32Array(visited.control);
   const tableBytes = () => 8 * Atomics.load(control, CAPACITY);
   const workers = Array.from(
     { length: count },
-    (_, index) => new WorkerHandle({ index, count, source, symmetry: options.symmetry === true, visited, checkDeadlock, maxStates, maxViolations, properties }),
+    (_, index) => new WorkerHandle({ index, count, source, symmetry: options.symmetry === true, visited, checkDeadlock, maxStates, maxMemory, maxViolations, properties }),
   );
+  const chunkKiB = (chunks: readonly SharedArrayBuffer[]) => Math.ceil(chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0) / 1024);
+  const statesIn = (chunks: readonly SharedArrayBuffer[]) => chunks.reduce((sum, chunk) => sum + chunkCount(chunk), 0);
 
   /** Adds up one round of reports; returns the next level's chunks. */
   const absorb = (reports: readonly LevelReport[]): SharedArrayBuffer[] => {
@@ -200,31 +232,123 @@ export async function checkParallel(source: MachineSource, options: ParallelOpti
     return reports.flatMap((r) => r.chunks);
   };
 
-  try {
-    Atomics.store(control, BUSY, 1);
-    let chunks = absorb([await workers[0]!.request<LevelReport>({ kind: "init" })]);
-    initialStates = Atomics.load(control, DISTINCT);
-    let frontier = chunks.reduce((sum, chunk) => sum + chunkCount(chunk), 0);
+  /** What is left of `level` after the workers stopped inside it (each says where; the chunks past the cursor were not claimed). */
+  const unexpanded = (level: readonly SharedArrayBuffer[], reports: readonly LevelReport[]): SharedArrayBuffer[] => {
+    const claimed = Math.min(Atomics.load(control, CURSOR), level.length);
+    const tails = reports.flatMap((r) => (r.partial === undefined ? [] : [chunkTail(level[r.partial.chunk]!, r.partial.expanded)]));
+    return [...tails, ...level.slice(claimed)];
+  };
 
-    while (violation === undefined && budget === undefined && frontier > 0) {
+  const figures = (): Progress => {
+    const distinct = Atomics.load(control, DISTINCT);
+    return { generated, distinct, queue: distinct - expanded, depth: distinct === 0 ? 0 : deepest + 1, seconds: (performance.now() - started) / 1000 };
+  };
+
+  /** A snapshot of the search stopped between two states: `level` is what is left of the current level, `upcoming` the next level so far. */
+  const snapshot = async (level: readonly SharedArrayBuffer[], upcoming: readonly SharedArrayBuffer[]): Promise<Snapshot> => {
+    const links = await Promise.all(workers.map((w) => w.request<{ parents: Int32Array; ordinals: Uint32Array }>({ kind: "links" })));
+    const packedLevel = packChunks(level);
+    const packedUpcoming = packChunks(upcoming);
+    return {
+      search: "parallel",
+      scalars: { workers: count, generated, expanded, initialStates, depth, deepest, maxOutdegree, distinct: Atomics.load(control, DISTINCT), seconds: (performance.now() - started) / 1000 },
+      arrays: {
+        table: savedTable(visited),
+        firings,
+        newStates,
+        outdegrees,
+        found: Int32Array.from(found.flatMap((f) => [f.violation === DEADLOCK ? DEADLOCKED : machine.invariants.findIndex((i) => i.name === f.violation.name), f.at])),
+        "level.bytes": packedLevel.bytes,
+        "level.sizes": packedLevel.sizes,
+        "upcoming.bytes": packedUpcoming.bytes,
+        "upcoming.sizes": packedUpcoming.sizes,
+        ...Object.fromEntries(links.flatMap((l, w) => [[`worker${w}.parents`, l.parents], [`worker${w}.ordinals`, l.ordinals]])),
+      },
+    };
+  };
+
+  /** Chunks no state of which is left to expand: the writers reuse them (frontier-chunks.ts). */
+  let retired: SharedArrayBuffer[] = [];
+  /** Expands (what is left of) a level with every worker; asks them to stop when the caller interrupts or wants a pause. */
+  const expandLevel = async (level: readonly SharedArrayBuffer[]): Promise<LevelReport[]> => {
+    Atomics.store(control, CURSOR, 0);
+    Atomics.store(control, FREE_CURSOR, 0);
+    Atomics.store(control, BUSY, count);
+    const free = retired.filter((chunk) => chunk.byteLength === CHUNK_BYTES);
+    retired = [];
+    const watch =
+      handling === undefined
+        ? undefined
+        : setInterval(() => {
+            if (handling.interrupted() !== undefined || handling.pauseWanted?.() === true) Atomics.compareExchange(control, STOP, 0, STOP_PAUSE);
+          }, PAUSE_INTERVAL_MS);
+    try {
+      return await Promise.all(workers.map((w) => w.request<LevelReport>({ kind: "expand", chunks: level, free })));
+    } finally {
+      if (watch !== undefined) clearInterval(watch);
+    }
+  };
+
+  try {
+    let level: SharedArrayBuffer[];
+    let upcoming: SharedArrayBuffer[];
+    if (saved === undefined) {
+      Atomics.store(control, BUSY, 1);
+      level = absorb([await workers[0]!.request<LevelReport>({ kind: "init" })]);
+      initialStates = Atomics.load(control, DISTINCT);
+      upcoming = [];
+    } else {
+      await Promise.all(workers.map((w, index) => w.request({ kind: "restore", ...saved.links[index]! })));
+      level = saved.level;
+      upcoming = saved.upcoming;
+      Atomics.store(control, NEXT_KIB, chunkKiB(upcoming));
+    }
+    Atomics.store(control, CURRENT_KIB, chunkKiB(level));
+
+    while (violation === undefined && budget === undefined && interruption === undefined) {
+      if (level.length === 0) {
+        // The level is done: the next one, if it has states, is one step deeper.
+        if (statesIn(upcoming) === 0) break;
+        depth++;
+        level = upcoming;
+        upcoming = [];
+        Atomics.store(control, CURRENT_KIB, Atomics.load(control, NEXT_KIB));
+        Atomics.store(control, NEXT_KIB, 0);
+        // Between levels: the figures are whole only here.
+        const now = performance.now();
+        if (options.onProgress !== undefined && now - lastProgress >= (options.progressIntervalMs ?? 1000)) {
+          lastProgress = now;
+          options.onProgress(figures());
+        }
+        continue;
+      }
       if (depth >= maxDepth) {
         budget = `the depth budget of ${maxDepth} steps`;
         break;
       }
-      Atomics.store(control, CURSOR, 0);
-      Atomics.store(control, BUSY, count);
-      const level = chunks;
-      chunks = absorb(await Promise.all(workers.map((w) => w.request<LevelReport>({ kind: "expand", chunks: level }))));
-      frontier = chunks.reduce((sum, chunk) => sum + chunkCount(chunk), 0);
-      if (frontier > 0) deepest = depth + 1;
-      depth++;
-      // Between levels: the figures are whole only here.
-      const now = performance.now();
-      if (options.onProgress !== undefined && now - lastProgress >= (options.progressIntervalMs ?? 1000)) {
-        lastProgress = now;
-        const distinct = Atomics.load(control, DISTINCT);
-        options.onProgress({ generated, distinct, queue: distinct - expanded, depth: deepest + 1, seconds: (now - started) / 1000 });
+      const reports = await expandLevel(level);
+      upcoming.push(...absorb(reports));
+      // As one worker counts it: a state found one step deeper makes the search that deep, whatever stops it next.
+      if (statesIn(upcoming) > 0) deepest = depth + 1;
+      if (Atomics.load(control, STOP) !== STOP_PAUSE) {
+        retired = level;
+        level = [];
+        continue;
       }
+      // Stopped between two states: a checkpoint can be taken, or the run ends here.
+      Atomics.store(control, STOP, 0);
+      retired = level.slice(0, Math.min(Atomics.load(control, CURSOR), level.length));
+      level = unexpanded(level, reports);
+      if (violation !== undefined || budget !== undefined || handling === undefined) continue;
+      const taken = handling.snapshots === true ? await snapshot(level, upcoming) : undefined;
+      handling.atPause?.({
+        figures,
+        snapshot: () => {
+          if (taken === undefined) throw new Error("parallel search: a snapshot was taken without PauseHandling.snapshots");
+          return taken;
+        },
+      });
+      interruption = handling.interrupted();
     }
 
     const distinct = Atomics.load(control, DISTINCT);
@@ -248,13 +372,50 @@ export async function checkParallel(source: MachineSource, options: ParallelOpti
       ...(canonicalize !== undefined ? { symmetry: true } : {}),
       ...outdegreeOf(outdegrees, maxOutdegree),
     };
-    const status: RunStatus = found.length > 0 ? "violation" : budget !== undefined ? "budget" : "ok";
-    if (found.length === 0) return { status, statistics, ...(budget ? { budget } : {}) };
+    const status: RunStatus = found.length > 0 ? "violation" : budget !== undefined ? "budget" : interruption !== undefined ? "interrupted" : "ok";
+    const stops = { ...(budget ? { budget } : {}), ...(interruption ? { interruption } : {}) };
+    if (found.length === 0) return { status, statistics, ...stops };
     const links = await gatherLinks(workers);
-    return withViolations({ status, statistics, ...(budget ? { budget } : {}) }, found, maxViolations, (at) => replayTrace(machine, links, at, canonicalize));
+    return withViolations({ status, statistics, ...stops }, found, maxViolations, (at) => replayTrace(machine, links, at, canonicalize));
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
+}
+
+/** The shared table, empty or as a checkpoint saved it; a saved table larger than this run's memory budget allows is one line. */
+function restoredTable(maxBytes: number, saved: { words: Int32Array; distinct: number } | undefined): SharedVisitedBuffers {
+  try {
+    return sharedVisitedBuffers(maxBytes, saved);
+  } catch (error) {
+    if (error instanceof RangeError) throw new InputError(`checkpoint: ${error.message} (a larger --max-memory, or none)`);
+    throw error;
+  }
+}
+
+/** A parallel search's snapshot as its parts again; a snapshot of another shape is refused with one line. */
+function parallelSnapshot(snapshot: Snapshot, workers: number, actionCount: number) {
+  const names = ["workers", "generated", "expanded", "initialStates", "depth", "deepest", "maxOutdegree", "distinct", "seconds"] as const;
+  const { scalars, array, bad } = snapshotReader(snapshot, "parallel", "resume it with one worker", names);
+  if (scalars.workers !== workers) bad(`written with ${scalars.workers} workers; resume it with --workers ${scalars.workers}`);
+  const chunks = (name: string): SharedArrayBuffer[] => {
+    try {
+      return unpackChunks(array(`${name}.bytes`, Uint8Array), array(`${name}.sizes`, Uint32Array));
+    } catch (error) {
+      if (error instanceof RangeError) return bad(error.message);
+      throw error;
+    }
+  };
+  return {
+    scalars,
+    table: { words: array("table", Int32Array), distinct: scalars.distinct },
+    firings: array("firings", Float64Array, actionCount),
+    newStates: array("newStates", Float64Array, actionCount),
+    outdegrees: array("outdegrees", Float64Array, OUTDEGREE_BUCKETS),
+    level: chunks("level"),
+    upcoming: chunks("upcoming"),
+    found: pairs(array("found", Int32Array)),
+    links: Array.from({ length: workers }, (_, w) => ({ parents: array(`worker${w}.parents`, Int32Array), ordinals: array(`worker${w}.ordinals`, Uint32Array) })),
+  };
 }
 
 /** All workers' parent links, as one view by global state number. */

@@ -45,6 +45,7 @@ export function formatStatistics(result: CheckResult): string {
     .with("ok", () => "Model checking completed. No error has been found.")
     .with("violation", () => (result.violations === undefined ? "Model checking stopped at the first violation (see the trace above)." : severalViolations(result)))
     .with("budget", () => `Model checking stopped: ${result.budget ?? "a budget"} was reached before the search finished; the figures below are partial.`)
+    .with("interrupted", () => `Model checking interrupted (${result.interruption ?? "a signal"}) before the search finished; the figures below are partial.`)
     .exhaustive();
   const depthLine = result.status === "ok"
     ? `The depth of the complete state graph search is ${s.depth}.`
@@ -93,6 +94,7 @@ export function formatSimulationStatistics(result: SimulationResult): string {
   const headline = match(result.status)
     .with("ok", () => `Simulation completed: ${s.runs} runs, no error has been found.`)
     .with("violation", () => `Simulation stopped at the first violation, in run ${s.runs} (see the trace above).`)
+    .with("interrupted", () => `Simulation interrupted (${result.interruption ?? "a signal"}) in run ${s.runs}; the figures below are partial, no error has been found so far.`)
     .exhaustive();
   const lines = [
     headline,

@@ -44,6 +44,21 @@ export class Frontier {
     this.count = 0;
   }
 
+  /** The level's bytes and the end of each state in them (views, not copies), for a checkpoint. */
+  saved(): { arena: Uint8Array; ends: Uint32Array } {
+    return { arena: this.arena.subarray(0, this.used), ends: this.ends.subarray(0, this.count) };
+  }
+
+  /** The level a checkpoint saved. */
+  static restore(arena: Uint8Array<ArrayBuffer>, ends: Uint32Array<ArrayBuffer>): Frontier {
+    const frontier = new Frontier();
+    frontier.arena = arena.length > 0 ? arena : frontier.arena;
+    frontier.ends = ends.length > 0 ? ends : frontier.ends;
+    frontier.used = arena.length;
+    frontier.count = ends.length;
+    return frontier;
+  }
+
   /** Releases the memory of a big level once it is done. */
   shrink(): void {
     if (this.arena.length > 1 << 16 && this.used === 0) {
@@ -103,6 +118,29 @@ export class ParentLinks {
   ordinal(index: number): number {
     const small = this.ordinals[index]!;
     return small === ORDINAL_OVERFLOW ? this.bigOrdinals.get(index)! : small;
+  }
+
+  /** Parents, ordinals and the large ordinals as (index, ordinal) pairs (views where possible), for a checkpoint. */
+  saved(): { parents: Int32Array; ordinals: Uint16Array; bigOrdinals: Uint32Array } {
+    const big = new Uint32Array(2 * this.bigOrdinals.size);
+    let at = 0;
+    for (const [index, ordinal] of this.bigOrdinals) {
+      big[at++] = index;
+      big[at++] = ordinal;
+    }
+    return { parents: this.parents.subarray(0, this.count), ordinals: this.ordinals.subarray(0, this.count), bigOrdinals: big };
+  }
+
+  /** The links a checkpoint saved. */
+  static restore(parents: Int32Array<ArrayBuffer>, ordinals: Uint16Array<ArrayBuffer>, bigOrdinals: Uint32Array): ParentLinks {
+    const links = new ParentLinks();
+    if (parents.length > 0) {
+      links.parents = parents;
+      links.ordinals = ordinals;
+    }
+    for (let at = 0; at < bigOrdinals.length; at += 2) links.bigOrdinals.set(bigOrdinals[at]!, bigOrdinals[at + 1]!);
+    links.count = parents.length;
+    return links;
   }
 
   /** State numbers from an initial state to `last`. */

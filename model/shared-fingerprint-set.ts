@@ -38,7 +38,17 @@ export const STOP = 6 * LINE_WORDS;
 const EPOCH = 7 * LINE_WORDS;
 /** Fingerprints in the table, as far as workers have reported them (exact between levels). */
 export const DISTINCT = 8 * LINE_WORDS;
-const CONTROL_WORDS = 9 * LINE_WORDS;
+/**
+ * The memory account of a parallel search under a memory budget, in KiB:
+ * the workers' parent links, the chunks of the level being expanded, and
+ * the chunks written for the next level (see parallel-worker.ts).
+ */
+export const LINKS_KIB = 9 * LINE_WORDS;
+export const CURRENT_KIB = 10 * LINE_WORDS;
+export const NEXT_KIB = 11 * LINE_WORDS;
+/** Next chunk to take from the level's pool of retired frontier chunks (see frontier-chunks.ts). */
+export const FREE_CURSOR = 12 * LINE_WORDS;
+const CONTROL_WORDS = 13 * LINE_WORDS;
 /** Added fingerprints a worker counts locally before adding them to DISTINCT. */
 const DISTINCT_FLUSH = 1 << 10;
 /** A worker takes room in reserve in blocks of this share of the load limit, so OCCUPIED is rarely written. */
@@ -47,6 +57,10 @@ const RESERVE_SHARE = 1 / 64;
 export const STOP_VIOLATION = 1;
 export const STOP_STATE_BUDGET = 2;
 export const STOP_MEMORY_BUDGET = 3;
+/** Set by a worker that failed, so the others finish the level and the main thread sees the error. */
+export const STOP_FAILURE = 4;
+/** Set by the main thread: stop at the next state, to take a checkpoint or because the run is interrupted. */
+export const STOP_PAUSE = 5;
 
 const MAX_LOAD = 0.8;
 const GROWTH = 1.5;
@@ -61,13 +75,33 @@ export interface SharedVisitedBuffers {
   readonly table: SharedArrayBuffer;
 }
 
-/** The shared buffers, made by the main thread and handed to every worker. */
-export function sharedVisitedBuffers(maxBytes: number): SharedVisitedBuffers {
+/**
+ * The shared buffers, made by the main thread and handed to every worker:
+ * empty, or holding the table a checkpoint saved (`saved`: its slots, and
+ * how many fingerprints are in them).
+ */
+export function sharedVisitedBuffers(maxBytes: number, saved?: { words: Int32Array; distinct: number }): SharedVisitedBuffers {
   const control = new SharedArrayBuffer(4 * CONTROL_WORDS);
   const maxByteLength = Math.max(SLOT_BYTES * MIN_CAPACITY, Math.min(MAX_TABLE_BYTES, Math.floor(maxBytes / SLOT_BYTES) * SLOT_BYTES));
-  const table = new SharedArrayBuffer(SLOT_BYTES * MIN_CAPACITY, { maxByteLength });
-  new Int32Array(control)[CAPACITY] = MIN_CAPACITY;
+  const capacity = saved === undefined ? MIN_CAPACITY : saved.words.length / 2;
+  if (!Number.isInteger(capacity) || capacity < MIN_CAPACITY || SLOT_BYTES * capacity > maxByteLength || (saved?.distinct ?? 0) > capacity * MAX_LOAD) {
+    throw new RangeError(`the saved visited set (${capacity} slots) does not fit this run's table (at most ${maxByteLength / SLOT_BYTES} slots)`);
+  }
+  const table = new SharedArrayBuffer(SLOT_BYTES * capacity, { maxByteLength });
+  const words = new Int32Array(control);
+  words[CAPACITY] = capacity;
+  if (saved !== undefined) {
+    new Int32Array(table).set(saved.words);
+    words[DISTINCT] = saved.distinct;
+    words[OCCUPIED] = saved.distinct;
+  }
   return { control, table };
+}
+
+/** The table's slots (a view, not a copy: valid while no worker runs), for a checkpoint. */
+export function savedTable(buffers: SharedVisitedBuffers): Int32Array {
+  const capacity = Atomics.load(new Int32Array(buffers.control), CAPACITY);
+  return new Int32Array(buffers.table, 0, 2 * capacity);
 }
 
 const slotOf = (high: number, low: number, capacity: number): number =>

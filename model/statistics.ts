@@ -14,7 +14,7 @@ export interface ActionCoverage {
  * without a violation; "violation": a trace is attached; "budget": a state or
  * depth budget stopped the search first (the statistics are partial).
  */
-export type RunStatus = "ok" | "violation" | "budget";
+export type RunStatus = "ok" | "violation" | "budget" | "interrupted";
 
 export interface CheckStatistics {
   readonly initialStates: number;
@@ -61,6 +61,8 @@ export interface CheckResult {
   readonly trace?: readonly TraceStep[];
   /** What stopped the search when status is "budget" (or, with several violations, before their limit). */
   readonly budget?: string;
+  /** The signal that interrupted the search when status is "interrupted" (e.g. "SIGINT"). */
+  readonly interruption?: string;
   /** With a limit of more than one violation: every violation found, shortest trace first (the first is `violation`). */
   readonly violations?: readonly FoundViolation[];
   /** That limit (Infinity: no limit). */
@@ -86,6 +88,8 @@ export interface SimulationStatistics {
 
 export interface SimulationResult {
   readonly status: Exclude<RunStatus, "budget">;
+  /** The signal that interrupted the simulation when status is "interrupted". */
+  readonly interruption?: string;
   readonly statistics: SimulationStatistics;
   readonly violation?: Violation;
   /** The run that found the violation, from its initial state ("Init" first). */

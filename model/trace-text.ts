@@ -7,7 +7,7 @@
  */
 import { match } from "ts-pattern";
 import type { ActionParams, TraceValue } from "./machine.js";
-import { canonicalJson, stateNumber, type Trace, type TraceStep, type Violation } from "./trace.js";
+import { canonicalJson, INDUCTION_START, startsFromInduction, stateNumber, type Trace, type TraceStep, type Violation } from "./trace.js";
 
 /** More changed leaves than this in one variable: print the variable whole. */
 const MAX_LEAVES_PER_VARIABLE = 8;
@@ -131,9 +131,11 @@ export function formatInstance(instance: ActionParams): string {
 
 export const CYCLE_MARKER = "-- cycle starts here: the behaviour repeats from the next state forever --";
 
-/** A state's label in the behaviour: the action that led to it, in TLC's brackets. */
+/** A state's label in the behaviour: the action that led to it, in TLC's brackets (a counterexample to induction starts from any state of IndInv). */
 export function stateLabel(step: TraceStep, index: number): string {
-  return index === 0 && step.action === "Init" ? "<Initial predicate>" : `<${formatAction(step.action, step.params)}>`;
+  if (index === 0 && step.action === "Init") return "<Initial predicate>";
+  if (index === 0 && step.action === INDUCTION_START) return "<Any state of IndInv>";
+  return `<${formatAction(step.action, step.params)}>`;
 }
 
 /**
@@ -158,7 +160,8 @@ export function changesBody(vars: readonly string[]): StateBody {
  * step changes) or with "Stuttering" (the last state repeats forever).
  */
 export function formatTraceText(trace: Trace, body: StateBody = changesBody(trace.vars)): string {
-  const lines = [...formatViolation(trace.violation), "Error: The behavior up to this point is:"];
+  const behaviour = startsFromInduction(trace) ? "Error: A counterexample to induction: from a state of IndInv, this step breaks it:" : "Error: The behavior up to this point is:";
+  const lines = [...formatViolation(trace.violation), behaviour];
   trace.steps.forEach((step, index) => {
     if (index === trace.loop) lines.push(CYCLE_MARKER);
     lines.push(`State ${stateNumber(index)}: ${stateLabel(step, index)}`, ...body(trace.steps[index - 1], step, false), "");

@@ -10,6 +10,16 @@ import type { ActionParams, TraceValue } from "./machine.js";
 /** Bump when the on-disk layout changes; readers reject versions they do not know. */
 export const TRACE_FORMAT_VERSION = 1;
 
+/**
+ * The first step's action of a counterexample to induction (`prove`): not
+ * the initial state but any state of the inductive invariant IndInv, from
+ * which the next step breaks one of its conjuncts.
+ */
+export const INDUCTION_START = "IndInv";
+
+/** Does the trace start from a state of IndInv (a counterexample to induction) rather than the initial state? */
+export const startsFromInduction = (trace: Pick<Trace, "steps">): boolean => trace.steps[0]?.action === INDUCTION_START;
+
 export type ViolationKind = "invariant" | "deadlock" | "liveness" | "refinement";
 
 export interface Violation {

@@ -9,7 +9,9 @@ import { match } from "ts-pattern";
 import { InputError } from "../model/input-error.js";
 import type { LiveMachine } from "../model/liveness/check.js";
 import type { StateMachine } from "../model/machine.js";
-import type { Trace } from "../model/trace.js";
+import { INDUCTION_START, startsFromInduction, type Trace } from "../model/trace.js";
+import { TYPE_OK } from "../model/lang/smt.js";
+import { LEMMA_NAMES } from "../spec/lemmas.js";
 import { ARCH_NAMES } from "../impl/arch/index.js";
 import { KERNEL_MACHINE_NAME, buildKernelMachine } from "../impl/machine.js";
 import { kernelMutants } from "../impl/mutants.js";
@@ -83,7 +85,9 @@ export function checkActions(trace: Trace, machine: StateMachine<unknown>, sourc
   const known = new Set(machine.actions);
   trace.steps.forEach((step, index) => {
     if (index === 0) {
-      if (step.action !== "Init") throw new InputError(`${source}: states[0].#meta.action: the first state must be "Init", got "${step.action}"`);
+      if (step.action !== "Init" && step.action !== INDUCTION_START) {
+        throw new InputError(`${source}: states[0].#meta.action: the first state must be "Init" (or "${INDUCTION_START}" for a counterexample to induction), got "${step.action}"`);
+      }
       return;
     }
     if (!known.has(step.action)) {
@@ -97,6 +101,8 @@ export function checkActions(trace: Trace, machine: StateMachine<unknown>, sourc
 /** The violated invariant exists on the machine (for invariant traces). */
 export function checkViolationName(trace: Trace, machine: StateMachine<unknown>, source: string): void {
   if (trace.violation.kind !== "invariant") return;
+  // A counterexample to induction may break a lemma or TypeOK, conjuncts of IndInv that `check` does not check.
+  if (startsFromInduction(trace) && [...LEMMA_NAMES, TYPE_OK].includes(trace.violation.name)) return;
   if (!machine.invariants.some((invariant) => invariant.name === trace.violation.name)) {
     throw new InputError(
       `${source}: #meta.violation.name: unknown invariant "${trace.violation.name}" (${machine.name} has: ${machine.invariants.map((i) => i.name).join(", ")})`,

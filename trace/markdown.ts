@@ -8,7 +8,7 @@
 import { match } from "ts-pattern";
 import type { TraceValue } from "../model/machine.js";
 import { diffLines, formatAction, formatInstance } from "../model/trace-text.js";
-import { stateNumber, type Trace } from "../model/trace.js";
+import { startsFromInduction, stateNumber, type Trace } from "../model/trace.js";
 import { portablePath, reproduceCommand, shellWord } from "./command.js";
 import { chartOf, isNote, isReturn, stepTitle } from "./chart.js";
 
@@ -99,7 +99,8 @@ export function formatTraceMarkdown(trace: Trace, id: string, options: MarkdownO
   const out: string[] = [];
   const length = trace.steps.length - 1;
   const v = trace.violation;
-  out.push(`### Counterexample \`${id}\`: ${violationLine(trace).replace(/\*\*/g, "")}`, "");
+  const induction = startsFromInduction(trace);
+  out.push(`### Counterexample${induction ? " to induction" : ""} \`${id}\`: ${violationLine(trace).replace(/\*\*/g, "")}`, "");
   out.push("| | |", "| --- | --- |");
   out.push(`| Trace id | \`${id}\` |`);
   out.push(`| Violated | ${violationLine(trace)} |`);
@@ -127,7 +128,7 @@ export function formatTraceMarkdown(trace: Trace, id: string, options: MarkdownO
   const row = (number: string, cells: readonly string[]) => out.push(`| ${number} | ${cells.join(" | ")} |`);
   trace.steps.forEach((step, index) => {
     const previous = index === 0 ? undefined : trace.steps[index - 1];
-    const action = index === 0 ? "initial state (below)" : cell([formatAction(step.action, step.params)]);
+    const action = index === 0 ? (startsFromInduction(trace) ? "any state of IndInv (below)" : "initial state (below)") : cell([formatAction(step.action, step.params)]);
     const concrete = index === 0 ? "" : cell(changes(trace.vars, previous?.state, step.state));
     if (index === trace.loop) out.push(`| | **the cycle starts here: the behaviour repeats from State ${stateNumber(index)} forever** |${refinement ? " | | |" : " |"}`);
     if (!refinement) return row(String(stateNumber(index)), [action, concrete]);
@@ -149,6 +150,6 @@ export function formatTraceMarkdown(trace: Trace, id: string, options: MarkdownO
   }
   out.push("", `${trace.loop !== undefined ? "Around the cycle forever" : `After State ${stateNumber(length)}`}: ${violationLine(trace)} ${v.kind === "deadlock" ? "is reached" : "is violated"}.`);
   out.push("", "#### Sequence chart", "", "```mermaid", formatMermaid(trace), "```", "");
-  out.push("<details><summary>Initial state (State 1)</summary>", "", "```tla", ...diffLines(trace.vars, undefined, trace.steps[0]!.state), "```", "", "</details>", "");
+  out.push(`<details><summary>${induction ? "The state of IndInv before the step (State 1)" : "Initial state (State 1)"}</summary>`, "", "```tla", ...diffLines(trace.vars, undefined, trace.steps[0]!.state), "```", "", "</details>", "");
   return out.join("\n");
 }

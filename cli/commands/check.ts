@@ -14,9 +14,11 @@ import { ExitCode } from "../exit-codes.js";
 import { version } from "../main.js";
 import { InputError } from "../../model/input-error.js";
 import type { StateMachine, TraceValue } from "../../model/machine.js";
-import { check } from "../../model/check.js";
+import { explore, type SearchPause } from "../../model/check.js";
+import { machineSignature, readCheckpoint, type Snapshot } from "../../model/checkpoint.js";
+import { runPausing } from "../../model/pausing.js";
 import { checkParallel } from "../../model/parallel.js";
-import { simulate, DEFAULT_SIMULATION_DEPTH, DEFAULT_SIMULATION_RUNS } from "../../model/simulate.js";
+import { randomWalks, DEFAULT_SIMULATION_DEPTH, DEFAULT_SIMULATION_RUNS } from "../../model/simulate.js";
 import { freshSeed, MAX_SEED } from "../../model/random.js";
 import { formatItf } from "../../model/itf.js";
 import { formatTraceText } from "../../model/trace-text.js";
@@ -34,6 +36,8 @@ import { shortenTrace } from "../../trace/shorten.js";
 import { buildSpec, DEFAULT_CONFIG, isLivenessMutant, loadConfig, MUTANTS, namedConfigs, specSource } from "../../spec/index.js";
 import { integerOption, MAX_WORKERS, parseOptions, workersOption } from "../options.js";
 import { writeEvidence } from "../evidence.js";
+import { Checkpointer, DEFAULT_CHECKPOINT_INTERVAL, durationOption, resumeCommand, resumingLine } from "../checkpoints.js";
+import { catchInterrupts, signalExitCode, type Interrupts } from "../interrupt.js";
 import { counterexampleOf, searchOf, searchTiming, simulationOf, type Counterexample } from "../json-report.js";
 import { RUN_OUTPUT_OPTIONS, RUN_OUTPUT_USAGE, runOutput, writeRunReport, type ReportBody } from "../run-output.js";
 
@@ -68,6 +72,11 @@ options:
   --max-memory SIZE        exhaustive: stop cleanly before the search's arrays exceed SIZE
                            (e.g. 512M, 4G; exit 152, partial statistics), then explore the rest
                            of the state space by a seeded random simulation (--seed, --runs)
+  --checkpoint DIR         exhaustive: write a checkpoint into DIR every --checkpoint-interval and when
+                           interrupted (SIGINT, SIGTERM), to resume the search with --recover DIR
+  --checkpoint-interval T  time between checkpoints: 90s, 10m, 1h, or minutes (default ${DEFAULT_CHECKPOINT_INTERVAL})
+  --recover DIR            exhaustive: resume the search from the checkpoint in DIR (same configuration,
+                           mutant and options; the final figures are an uninterrupted run's)
   --simulate               random simulation instead of exhaustive search
   --seed S                 simulation seed, 0..${MAX_SEED} (default: random; always printed)
   --runs N                 simulation runs (default ${DEFAULT_SIMULATION_RUNS})
@@ -78,8 +87,8 @@ ${RUN_OUTPUT_USAGE}
   --help                   show this help
 
 exit codes: 0 no error, 11 deadlock, 12 invariant violated, 13 temporal property violated (lasso),
-            152 budget reached,
-            2 bad command line, 151 bad configuration file
+            152 budget reached, 130 interrupted by SIGINT (143 by SIGTERM: 128 + the signal),
+            2 bad command line, 151 bad configuration file or checkpoint, or an output that cannot be written
             (with --continue: the code of the first counterexample listed, the shortest)`;
 
 const OPTIONS = {
@@ -105,6 +114,9 @@ const OPTIONS = {
   seed: { type: "string" },
   runs: { type: "string" },
   itf: { type: "string" },
+  checkpoint: { type: "string" },
+  "checkpoint-interval": { type: "string" },
+  recover: { type: "string" },
   ...RUN_OUTPUT_OPTIONS,
   quiet: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -172,6 +184,8 @@ interface Outcome {
   readonly found: readonly Found[];
   readonly report: string;
   readonly budgetHit: boolean;
+  /** The signal that interrupted the run, if one did. */
+  readonly interruption?: string;
   readonly seed: number | null;
   readonly section: Pick<ReportBody, "search" | "simulation" | "timing">;
   /** TLC's "Finished computing initial states" line, printed before the traces as TLC does (exhaustive and liveness runs). */
@@ -200,7 +214,7 @@ export async function run(args: string[]): Promise<number> {
     throw new InputError(`check: --${options.seed !== undefined ? "seed" : "runs"} needs --simulate (or --max-memory)`, "usage");
   }
   if (simulation && options["max-states"] !== undefined) throw new InputError("check: --max-states applies to exhaustive search, not --simulate", "usage");
-  for (const exhaustiveOnly of ["symmetry", "workers", "max-memory", "continue", "max-error"] as const) {
+  for (const exhaustiveOnly of ["symmetry", "workers", "max-memory", "continue", "max-error", "checkpoint", "checkpoint-interval", "recover"] as const) {
     if (simulation && options[exhaustiveOnly] !== undefined) throw new InputError(`check: --${exhaustiveOnly} applies to exhaustive search, not --simulate`, "usage");
   }
   const maxStates = integerOption("check", "max-states", options["max-states"], 1);
@@ -224,7 +238,7 @@ export async function run(args: string[]): Promise<number> {
   };
   const livenessMutant = isLivenessMutant(mutant);
   const liveness = options.liveness === true || options.temporal !== undefined || livenessMutant;
-  for (const unsupported of ["simulate", "symmetry", "workers", "max-memory", "continue", "max-error"] as const) {
+  for (const unsupported of ["simulate", "symmetry", "workers", "max-memory", "continue", "max-error", "checkpoint", "recover"] as const) {
     if (liveness && options[unsupported] !== undefined) {
       const why = options.liveness === true ? "" : options.temporal !== undefined ? " (implied by --temporal)" : ` (implied by the liveness mutant ${mutant})`;
       throw new InputError(`check: --${unsupported} cannot be combined with --liveness${why}`, "usage");
@@ -233,6 +247,8 @@ export async function run(args: string[]): Promise<number> {
   if (maxErrors > 1 && options.itf !== undefined && !options.itf.includes("{id}")) {
     throw new InputError(`check: with --continue or --max-error, --itf names several files: put {id} in it (e.g. --itf traces/{id}.itf.json), got "${options.itf}"`, "usage");
   }
+  if (options["checkpoint-interval"] !== undefined && options.checkpoint === undefined) throw new InputError("check: --checkpoint-interval needs --checkpoint DIR", "usage");
+  const checkpointInterval = durationOption("check", "checkpoint-interval", options["checkpoint-interval"] ?? DEFAULT_CHECKPOINT_INTERVAL);
   const configName = options.config ?? (mutant !== null ? mutantConfig(mutant) : undefined) ?? DEFAULT_CONFIG;
   const { name: config, config: configValue } = loadConfig(configName);
   const fullMachine = buildSpec(configValue, mutant ?? undefined) as StateMachine<unknown>;
@@ -254,13 +270,43 @@ export async function run(args: string[]): Promise<number> {
   const errors = maxErrors === 1 ? "" : maxErrors === Number.POSITIVE_INFINITY ? "; every violation (--continue)" : `; up to ${maxErrors} violations`;
   write(`Checking ${machine.name}: configuration ${config}, ${mutant === null ? "no mutant" : `mutant ${mutant}`}; ${mode}; deadlock checking ${checkDeadlock ? "on" : "off"}${checked}${errors}.`);
   if (simulation) write(`Seed: ${seed}`);
+  // What a checkpoint of this run is: resumed only by the same run.
+  const identity = {
+    machine: machine.name,
+    configuration: configValue,
+    mutant: mutant ?? "none",
+    invariants: machine.invariants.map((i) => i.name),
+    symmetry,
+    "deadlock checking": checkDeadlock,
+    "violation limit": maxErrors === Number.POSITIVE_INFINITY ? "all" : maxErrors,
+    workers,
+    "tool version": await version(),
+    // Last: what changes with the others (another configuration is also another layout).
+    "machine layout": machineSignature(machine),
+  };
+  const recovered = options.recover === undefined ? undefined : readCheckpoint(options.recover, identity);
+  if (recovered !== undefined) write(resumingLine(options.recover!, recovered.summary));
+  const checkpointer = options.checkpoint === undefined ? undefined : new Checkpointer(options.checkpoint, checkpointInterval, identity);
 
   const search = { checkDeadlock, maxStates, depth, seed, runs, progressIntervalMs: output.progressIntervalMs };
-  const outcome = simulation
-    ? runSimulation(machine, search, output.progress)
-    : liveness
-      ? runLiveness(machine, search, output.progress)
-      : await runExhaustive(machine, { ...search, workers, symmetry, maxMemory, maxErrors, source: () => specSource(configValue, mutant ?? undefined), selection }, output.progress, write);
+  // Liveness's analysis cannot pause: there a signal keeps its default effect (the process ends, 128 + the signal).
+  const interrupts = liveness ? undefined : catchInterrupts();
+  let outcome: Outcome;
+  try {
+    outcome = simulation
+      ? await runSimulation(machine, search, output.progress, interrupts)
+      : liveness
+        ? runLiveness(machine, search, output.progress)
+        : await runExhaustive(
+            machine,
+            { ...search, workers, symmetry, maxMemory, maxErrors, source: () => specSource(configValue, mutant ?? undefined), selection, checkpointer, restored: recovered?.snapshot },
+            output.progress,
+            write,
+            interrupts,
+          );
+  } finally {
+    interrupts?.dispose();
+  }
 
   if (outcome.initialStates !== undefined && !quiet) write(outcome.initialStates);
   // The command that reproduces it: a drawn seed is added; output options and local paths are not kept.
@@ -290,6 +336,13 @@ export async function run(args: string[]): Promise<number> {
   });
   if (traces.length === 0) write(quiet ? verdictLine(outcome.report) : outcome.report);
   else if (!quiet) write(outcome.report);
+  if (outcome.interruption !== undefined && !simulation) {
+    write(
+      checkpointer?.last !== undefined
+        ? `Checkpoint written to ${checkpointer.dir} (${checkpointer.last.distinct} distinct states); resume with: ${resumeCommand("check", args, checkpointer.dir)}`
+        : "No checkpoint was asked for (--checkpoint DIR): the figures above are all that is kept of this run.",
+    );
+  }
   for (const [index, trace] of traces.entries()) {
     const found = outcome.found[index]!;
     const id = traceId(trace);
@@ -304,8 +357,9 @@ export async function run(args: string[]): Promise<number> {
   if (outcome.seed !== null && traces.length > 0) write(`Replay this run with: ${shellCommand(command)}`);
 
   const first = outcome.found[0]?.violation;
+  // A violation found before the signal is the verdict; else the signal's code (128 + its number).
   const code = first === undefined
-    ? outcome.budgetHit ? ExitCode.Budget : ExitCode.Ok
+    ? outcome.interruption !== undefined ? signalExitCode(outcome.interruption) : outcome.budgetHit ? ExitCode.Budget : ExitCode.Ok
     : match(first.kind)
         .with("deadlock", () => ExitCode.Deadlock)
         .with("invariant", "refinement", () => ExitCode.Safety)
@@ -344,10 +398,13 @@ interface SearchSettings {
 }
 
 
-function runSimulation(machine: StateMachine<unknown>, settings: SearchSettings, progressOf: () => ProgressLine): Outcome {
+/** Pauses of a search or simulation: signals are seen there (and nothing else is done). */
+const pausingOn = (interrupts: Interrupts | undefined) => ({ interrupted: () => interrupts?.received() });
+
+async function runSimulation(machine: StateMachine<unknown>, settings: SearchSettings, progressOf: () => ProgressLine, interrupts: Interrupts | undefined): Promise<Outcome> {
   const progress = progressOf();
   try {
-    const result = simulate(machine, {
+    const walks = randomWalks(machine, {
       seed: settings.seed!,
       checkDeadlock: settings.checkDeadlock,
       onProgress: progress.update,
@@ -355,6 +412,7 @@ function runSimulation(machine: StateMachine<unknown>, settings: SearchSettings,
       ...(settings.runs !== undefined ? { runs: settings.runs } : {}),
       ...(settings.depth !== undefined ? { depth: settings.depth } : {}),
     });
+    const result = await runPausing(walks, pausingOn(interrupts));
     const found: Found[] = [];
     if (result.violation !== undefined && result.trace !== undefined) {
       // A random walk wanders: keep only the steps the violation needs (trace/shorten.ts).
@@ -363,7 +421,14 @@ function runSimulation(machine: StateMachine<unknown>, settings: SearchSettings,
       const shorter = shortened !== undefined && shortened.length < shortened.originalLength;
       found.push({ violation: result.violation, steps: shortened?.steps ?? result.trace, ...(shorter ? { originalLength: shortened.originalLength } : {}) });
     }
-    return { found, report: formatSimulationStatistics(result), budgetHit: false, seed: settings.seed!, section: { simulation: simulationOf(result), timing: searchTiming(result.statistics) } };
+    return {
+      found,
+      report: formatSimulationStatistics(result),
+      budgetHit: false,
+      ...(result.interruption !== undefined ? { interruption: result.interruption } : {}),
+      seed: settings.seed!,
+      section: { simulation: simulationOf(result), timing: searchTiming(result.statistics) },
+    };
   } finally {
     progress.finish();
   }
@@ -418,6 +483,9 @@ interface ExhaustiveSettings extends SearchSettings {
   readonly maxErrors: number;
   readonly source: () => ReturnType<typeof specSource>;
   readonly selection: PropertySelection;
+  readonly checkpointer: Checkpointer | undefined;
+  /** The checkpoint's snapshot to resume from (--recover). */
+  readonly restored: Snapshot | undefined;
 }
 
 async function runExhaustive(
@@ -425,6 +493,7 @@ async function runExhaustive(
   settings: ExhaustiveSettings,
   progressOf: () => ProgressLine,
   write: (text: string) => void,
+  interrupts: Interrupts | undefined,
 ): Promise<Outcome> {
   const progress = progressOf();
   let result: CheckResult;
@@ -439,9 +508,16 @@ async function runExhaustive(
       ...(settings.depth !== undefined ? { maxDepth: settings.depth } : {}),
       ...(settings.maxMemory !== undefined ? { maxMemory: settings.maxMemory } : {}),
     };
+    const { checkpointer } = settings;
+    const handling = {
+      ...pausingOn(interrupts),
+      atPause: (pause: SearchPause) => checkpointer?.atPause(pause, interrupts?.received() !== undefined),
+      pauseWanted: () => checkpointer?.due() ?? false,
+      snapshots: checkpointer !== undefined,
+    };
     result = settings.workers > 1
-      ? await checkParallel(settings.source(), { ...exhaustive, workers: settings.workers, properties: settings.selection })
-      : check(machine, exhaustive);
+      ? await checkParallel(settings.source(), { ...exhaustive, workers: settings.workers, properties: settings.selection }, handling, settings.restored)
+      : await runPausing(explore(machine, exhaustive, settings.restored), handling);
   } finally {
     progress.finish();
   }
@@ -451,6 +527,7 @@ async function runExhaustive(
     found,
     report: formatStatistics(result),
     budgetHit: result.status === "budget",
+    ...(result.interruption !== undefined ? { interruption: result.interruption } : {}),
     seed: null,
     section: { search: searchOf(result), timing: searchTiming(result.statistics) },
     initialStates: formatInitialStates(result),
@@ -461,7 +538,7 @@ async function runExhaustive(
   write(outcome.initialStates!);
   write(outcome.report);
   write(`The state space does not fit in the memory budget: continuing with a random simulation, seed ${fallbackSeed}.`);
-  const walked = runSimulation(machine, { ...settings, seed: fallbackSeed, depth: undefined }, progressOf);
+  const walked = await runSimulation(machine, { ...settings, seed: fallbackSeed, depth: undefined }, progressOf, interrupts);
   // A walk that finds nothing leaves the verdict of the partial search: its budget.
   return { ...walked, budgetHit: walked.found.length === 0, section: { ...outcome.section, simulation: walked.section.simulation } };
 }

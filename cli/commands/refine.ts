@@ -10,7 +10,8 @@ import { ExitCode } from "../exit-codes.js";
 import { version } from "../main.js";
 import { ARCH_NAMES } from "../../impl/arch/index.js";
 import { kernelMutants } from "../../impl/mutants.js";
-import { check } from "../../model/check.js";
+import { explore } from "../../model/check.js";
+import { runPausing } from "../../model/pausing.js";
 import { InputError } from "../../model/input-error.js";
 import { formatItf } from "../../model/itf.js";
 import type { TraceValue } from "../../model/machine.js";
@@ -27,6 +28,7 @@ import { formatRefinementTrace } from "../../refinement/render.js";
 import { formatMissing, missingBehaviours } from "../../refinement/unsupported.js";
 import { integerOption, parseOptions } from "../options.js";
 import { writeEvidence } from "../evidence.js";
+import { catchInterrupts, signalExitCode } from "../interrupt.js";
 import { counterexampleOf, searchOf, searchTiming, type RunReport } from "../json-report.js";
 import { RUN_OUTPUT_OPTIONS, RUN_OUTPUT_USAGE, runOutput, writeRunReport, type ReportBody } from "../run-output.js";
 
@@ -58,7 +60,7 @@ ${RUN_OUTPUT_USAGE}
 
 exit codes: 0 refines, 12 a refinement obligation or representation invariant fails
             (or, with --completeness, an abstract behaviour has no concrete counterpart),
-            152 budget reached, 2 bad command line`;
+            152 budget reached, 130 (143) --exhaustive interrupted by SIGINT (SIGTERM), 2 bad command line`;
 
 const OPTIONS = {
   exhaustive: { type: "boolean" },
@@ -145,16 +147,20 @@ export async function run(args: string[]): Promise<number> {
   let originalLength: number | undefined;
   /** What a property-based run drew for itself, recorded in the trace's command. */
   const drawn: Record<string, string> = {};
+  let interruption: string | undefined;
   let section: Pick<ReportBody, "search" | "propertyBased" | "timing"> = {};
   if (exhaustive) {
     const progress = output.progress();
+    const interrupts = catchInterrupts();
     try {
-      const result = check(refinement.product, {
+      const search = explore(refinement.product, {
         checkDeadlock: false,
         onProgress: progress.update,
         progressIntervalMs: output.progressIntervalMs,
         ...(maxStates !== undefined ? { maxStates } : {}),
       });
+      const result = await runPausing(search, { interrupted: interrupts.received });
+      interruption = result.interruption;
       budgetHit = result.status === "budget";
       const s = result.statistics;
       section = { search: searchOf(result), timing: searchTiming(s) };
@@ -167,6 +173,7 @@ export async function run(args: string[]): Promise<number> {
         violation = violationOf(refinement, replayed.last, result.violation.name);
       }
     } finally {
+      interrupts.dispose();
       progress.finish();
     }
   } else {
@@ -198,8 +205,8 @@ export async function run(args: string[]): Promise<number> {
     }
   }
 
-  // The other direction, whatever the safety check found: abstract behaviours with no concrete counterpart.
-  const completeness = options.completeness === true ? missingBehaviours(refinement, maxStates) : null;
+  // The other direction, whatever the safety check found: abstract behaviours with no concrete counterpart (not after an interruption).
+  const completeness = options.completeness === true && interruption === undefined ? missingBehaviours(refinement, maxStates) : null;
   const completenessText = completeness === null ? "" : formatMissing(completeness, arch);
 
   const toolVersion = await version();
@@ -216,6 +223,7 @@ export async function run(args: string[]): Promise<number> {
   if (violation === undefined || steps === undefined) {
     write(quiet ? report.split("\n").find((l) => /^(Model checking|Property-based)/.test(l)) ?? report : report);
     if (completeness !== null) write(completenessText);
+    if (interruption !== undefined) return await finish(signalExitCode(interruption), []);
     if (completeness !== null && completeness.missing.length > 0) return await finish(ExitCode.Safety, []);
     return await finish(budgetHit ? ExitCode.Budget : ExitCode.Ok, []);
   }

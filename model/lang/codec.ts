@@ -46,18 +46,18 @@ class CodecWriter {
     return l;
   }
 
-  private put(at: number, path: readonly (string | number)[], value: string, lines: string[]): void {
+  private put(at: string, path: readonly (string | number)[], value: string, lines: string[]): void {
     const l = this.leaf(path);
     if (l.width === 0) return;
-    lines.push(`out[${at + (l.bit >> 3)}] |= (${value}) << ${l.bit & 7};`);
+    lines.push(`out[${at} + ${l.bit >> 3}] |= (${value}) << ${l.bit & 7};`);
   }
 
-  private get(at: number, path: readonly (string | number)[]): string {
+  private get(at: string, path: readonly (string | number)[]): string {
     const l = this.leaf(path);
-    return l.width === 0 ? "0" : `((b[${at + (l.bit >> 3)}] >> ${l.bit & 7}) & ${(1 << l.width) - 1})`;
+    return l.width === 0 ? "0" : `((b[${at} + ${l.bit >> 3}] >> ${l.bit & 7}) & ${(1 << l.width) - 1})`;
   }
 
-  encode(t: Type, value: string, at: number, path: (string | number)[], lines: string[]): void {
+  encode(t: Type, value: string, at: string, path: (string | number)[], lines: string[]): void {
     switch (t.kind) {
       case "bool":
         return this.put(at, path, `${value} ? 1 : 0`, lines);
@@ -69,9 +69,9 @@ class CodecWriter {
         return this.put(at, path, `${value} === null ? 0 : ${value} + 1`, lines);
       case "set": {
         const x = `m${++this.counter}`;
-        const bytes = JSON.stringify([...this.v.byPath.values()].filter((l) => l.path.length === path.length + 1 && l.path.slice(0, -1).join(".") === path.join(".")).map((l) => [at + (l.bit >> 3), l.bit & 7]));
+        const bytes = JSON.stringify([...this.v.byPath.values()].filter((l) => l.path.length === path.length + 1 && l.path.slice(0, -1).join(".") === path.join(".")).map((l) => [l.bit >> 3, l.bit & 7]));
         const table = this.constant(bytes);
-        lines.push(`for (const ${x} of ${value}) { const p = ${table}[${x}]; out[p[0]] |= 1 << p[1]; }`);
+        lines.push(`for (const ${x} of ${value}) { const p = ${table}[${x}]; out[${at} + p[0]] |= 1 << p[1]; }`);
         return;
       }
       case "record": {
@@ -98,7 +98,7 @@ class CodecWriter {
   }
 
   /** An expression building the value at `at` (union values through an immediately called function). */
-  decode(t: Type, at: number, path: (string | number)[]): string {
+  decode(t: Type, at: string, path: (string | number)[]): string {
     switch (t.kind) {
       case "bool":
         return `(${this.get(at, path)} === 1)`;
@@ -129,22 +129,60 @@ export function codecFor(spec: Spec, inst: Instance, layout: Layout, initial: Ob
   const constants: string[] = [];
   const enc: string[] = [`const out = new Uint8Array(${layout.length});`];
   const dec: string[] = [`if (b.length !== ${layout.length}) throw new Error("state: expected ${layout.length} bytes, got " + b.length);`, "const s = {};"];
+  let tables = 0;
+  const table = (values: readonly number[]) => {
+    constants.push(`const E${tables} = [${values.join(",")}];`);
+    return `E${tables++}`;
+  };
   for (const v of layout.variables) {
     const w = new CodecWriter(v, constants);
-    const es = elements(spec, inst, v);
-    const access = (index: readonly number[]) => `state[${JSON.stringify(v.name)}]${index.map((i) => `[${i}]`).join("")}`;
-    for (const { index, offset } of es) {
-      enc.push("{");
-      w.encode(v.type, access(index), offset, [], enc);
+    const decl = spec.variables.find((x) => x.name === v.name)!;
+    const name = JSON.stringify(v.name);
+    if (decl.index.length === 0) {
+      enc.push("{", `const at = ${v.offset};`);
+      w.encode(v.type, `state[${name}]`, "at", [], enc);
       enc.push("}");
-    }
-    if (es.length === 1 && es[0]!.index.length === 0) {
-      dec.push(`s[${JSON.stringify(v.name)}] = ${w.decode(v.type, es[0]!.offset, [])};`);
+      dec.push(`{ const at = ${v.offset}; s[${name}] = ${w.decode(v.type, "at", [])}; }`);
       continue;
     }
+    // One loop per index, over its stored elements (a subsort's members), the element's code written once.
+    const members = decl.index.map((sort) => table(elementsOf(inst, sort)));
+    const loops = (code: (element: string) => string[], prefix: string): string[] => {
+      const out: string[] = [`{ let at = ${v.offset};`];
+      const open = (k: number, parent: string): void => {
+        out.push(`for (const e${k} of ${members[k]}) { const x${k} = ${parent}[e${k}];`);
+        if (k + 1 < decl.index.length) open(k + 1, `x${k}`);
+        else out.push(...code(`x${k}`), `at += ${v.stride};`);
+        out.push("}");
+      };
+      open(0, prefix);
+      out.push("}");
+      return out;
+    };
+    enc.push(
+      ...loops((element) => {
+        const lines: string[] = [];
+        w.encode(v.type, element, "at", [], lines);
+        return lines;
+      }, `state[${name}]`),
+    );
     // Elements outside a subsort (e.g. the queue of a thread that is no pager) keep their initial value.
-    dec.push(`s[${JSON.stringify(v.name)}] = ${JSON.stringify(initial[v.name])};`);
-    for (const { index, offset } of es) dec.push(`s[${JSON.stringify(v.name)}]${index.map((i) => `[${i}]`).join("")} = ${w.decode(v.type, offset, [])};`);
+    dec.push(`s[${name}] = ${JSON.stringify(initial[v.name])};`);
+    const parents = decl.index.map((_, k) => (k === 0 ? `s[${name}]` : `x${k - 1}`));
+    const decodeLoops: string[] = [`{ let at = ${v.offset};`];
+    const open = (k: number): void => {
+      const last = k + 1 === decl.index.length;
+      decodeLoops.push(`for (const e${k} of ${members[k]}) {`);
+      if (last) decodeLoops.push(`${parents[k]}[e${k}] = ${w.decode(v.type, "at", [])};`, `at += ${v.stride};`);
+      else {
+        decodeLoops.push(`const x${k} = ${parents[k]}[e${k}];`);
+        open(k + 1);
+      }
+      decodeLoops.push("}");
+    };
+    open(0);
+    decodeLoops.push("}");
+    dec.push(...decodeLoops);
   }
   enc.push("return out;");
   dec.push("return s;");

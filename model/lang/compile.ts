@@ -21,7 +21,8 @@ import { type Type, rootSort } from "./types.js";
 import type { Value } from "./spec.js";
 
 export interface FastPath {
-  readonly expand: (state: Uint8Array, emit: (action: number, successor: Uint8Array) => void) => void;
+  /** Emits the successors after the first `skip` (those are only counted); stops when emit returns false; returns the count. */
+  readonly expand: (state: Uint8Array, emit: (action: number, successor: Uint8Array) => boolean | void, skip?: number) => number;
   readonly brokenInvariant: (state: Uint8Array) => number;
   /** The generated source, for reading and for tests. */
   readonly source: string;
@@ -479,9 +480,12 @@ class Compiler {
       const guard = levels[depth]!.map((c) => this.scalar(this.expr(c, { buf: "s", names })));
       if (guard.length > 0) lines.push(`if (${guard.join(" && ")}) {`);
       if (depth === a.params.length) {
+        // The first `skip` successors are only counted (simulation picks one without building the others).
+        lines.push("if (n++ >= skip) {");
         lines.push("out.set(s);");
         for (const st of a.effect) this.stmt(st, { buf: "out", names }, lines);
-        lines.push(`emit(${index}, out);`);
+        lines.push(`if (emit(${index}, out) === false) return n;`);
+        lines.push("}");
       } else {
         const p = a.params[depth]!;
         const { header, value } = this.paramLoop(p.name, p.type);
@@ -505,8 +509,10 @@ class Compiler {
       ...this.constants,
       `const out = new Uint8Array(${this.layout.length});`,
       ...this.helpers,
-      "function expand(s, emit) {",
+      "function expand(s, emit, skip = 0) {",
+      "  let n = 0;",
       ...expand.map((l) => `  ${l}`),
+      "  return n;",
       "}",
       "function brokenInvariant(s) {",
       ...broken.map((l) => `  ${l}`),

@@ -50,7 +50,7 @@ export function languageMachine<S>(spec: Spec, inst: Instance, options: Language
           if (canonical === undefined) canonical = canonicalizerFor(spec, inst, layout);
           return canonical === null ? state : canonical(state);
         };
-  const fast = options.compile === false ? {} : (({ expand, brokenInvariant }) => ({ expand, brokenInvariant }))(compileFastPath(spec, inst, layout));
+  const fast = options.compile === false ? {} : (({ expand, brokenInvariant }) => ({ expand, brokenInvariant, expandSkips: true }))(compileFastPath(spec, inst, layout));
   return {
     name: options.name,
     spec,

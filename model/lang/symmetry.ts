@@ -128,54 +128,144 @@ function leafInfos(v: VariableLayout, symmetric: ReadonlySet<string>): LeafInfo[
   return out;
 }
 
-/** Generated code for one renaming: every leaf of every element read once and written at its image. */
-function compileRename(vars: readonly VariableInfo[], sorts: readonly string[], length: number): (s: Uint8Array, perms: readonly Int32Array[], out: Uint8Array) => void {
+/** Generated-code helpers shared by the compiled renaming and refinement round: per-variable loops, never one block per element. */
+class LoopWriter {
+  readonly tables: string[] = [];
+  table(values: readonly number[]): string {
+    this.tables.push(`const T${this.tables.length} = new Int32Array([${values.join(",")}]);`);
+    return `T${this.tables.length - 1}`;
+  }
+  static read(l: Leaf, buf = "s", at = "at"): string {
+    return l.width === 0 ? "0" : `((${buf}[${at} + ${l.bit >> 3}] >> ${l.bit & 7}) & ${(1 << l.width) - 1})`;
+  }
+  static guard(l: LeafInfo): string {
+    return l.guards.map((g) => `(${g.allowed.map((a) => `${LoopWriter.read(g.tag)} === ${a}`).join(" || ")})`).join(" && ") || "true";
+  }
+  /** Tables of each element's index value at position k, in storage order. */
+  indexTables(vi: VariableInfo): string[] {
+    return vi.indexSorts.map((_, k) => this.table(vi.elements.map((el) => el.index[k]!)));
+  }
+}
+
+/**
+ * One round of colour refinement, compiled: for every element that has a
+ * symmetric index or mentions a symmetric element, a hash of what it holds
+ * (symmetric elements by colour, a set's members as a multiset), added to the
+ * accumulator of every element it indexes or mentions. An element that
+ * mentions none (most pages of a big address space) costs one test.
+ */
+function compileRefineRound(vars: readonly VariableInfo[], colorBase: ReadonlyMap<string, number>): (s: Uint8Array, colors: Int32Array, acc: Uint32Array) => void {
+  const w = new LoopWriter();
   const lines: string[] = [];
-  const tables: string[] = [];
-  const table = (values: readonly number[]) => {
-    tables.push(`const T${tables.length} = new Int32Array([${values.join(",")}]);`);
-    return `T${tables.length - 1}`;
-  };
+  vars.forEach((vi, vIndex) => {
+    if (vi.elements.length === 0) return;
+    const idx = w.indexTables(vi);
+    const symmetricIndex = vi.indexSorts.some((x) => x !== null);
+    const mentions = vi.leaves.map((l, li) => ({ l, li, set: l.role.kind === "member" ? li - l.role.element : -1 })).filter((d) => d.l.role.kind !== "plain");
+    if (!symmetricIndex && mentions.length === 0) return;
+    const base = (sort: string) => colorBase.get(sort)!;
+    const body: string[] = [`let h = ${mix(0x811c9dc5, vIndex)};`];
+    vi.indexSorts.forEach((sort, k) => body.push(sort === null ? `h = mix(h, -1 - ${idx[k]}[i]);` : `h = mix(h, 1000 + colors[${base(sort)} + ${idx[k]}[i]]);`));
+    const sets = new Map<number, string[]>();
+    vi.leaves.forEach((l, li) => {
+      const r = l.role;
+      const x = LoopWriter.read(l.leaf);
+      if (r.kind === "plain") body.push(`if (${LoopWriter.guard(l)}) h = mix(h, ${x});`);
+      else if (r.kind === "element") body.push(`if (${LoopWriter.guard(l)}) { const e = ${x}${r.option ? " - 1" : ""}; h = mix(h, e < 0 ? -1 : 1000 + colors[${base(r.sort)} + e]); }`);
+      else sets.set(li - r.element, [...(sets.get(li - r.element) ?? []), `(${x} === 1 ? mix(${li - r.element}, 2000 + colors[${base(r.sort) + r.element}]) : 0)`]);
+    });
+    // A set's members as a multiset of colours: an order-free sum.
+    for (const terms of sets.values()) body.push(`h = mix(h, (${terms.join(" + ")}) >>> 0);`);
+    vi.indexSorts.forEach((sort, k) => {
+      if (sort !== null) body.push(`{ const x = ${base(sort)} + ${idx[k]}[i]; acc[x] = (acc[x] + mix(mix(h, ${-1 - k}), 3)) >>> 0; }`);
+    });
+    for (const d of mentions) {
+      const r = d.l.role;
+      const x = LoopWriter.read(d.l.leaf);
+      if (r.kind === "element") body.push(`if (${LoopWriter.guard(d.l)}) { const e = ${x}${r.option ? " - 1" : ""}; if (e >= 0) acc[${base(r.sort)} + e] = (acc[${base(r.sort)} + e] + mix(mix(h, ${d.li}), 5)) >>> 0; }`);
+      else if (r.kind === "member") body.push(`if (${x} === 1) acc[${base(r.sort) + r.element}] = (acc[${base(r.sort) + r.element}] + mix(mix(h, ${d.set}), 5)) >>> 0;`);
+    }
+    // An element with no symmetric index counts only when it mentions one.
+    const any = mentions.map((d) => {
+      const r = d.l.role;
+      const x = LoopWriter.read(d.l.leaf);
+      return r.kind === "member" ? `${x} === 1` : r.kind === "element" && r.option ? `(${LoopWriter.guard(d.l)} && ${x} !== 0)` : LoopWriter.guard(d.l);
+    });
+    lines.push(`for (let i = 0; i < ${vi.elements.length}; i++) {`, `  const at = ${vi.v.offset} + i * ${vi.v.stride};`);
+    if (!symmetricIndex) lines.push(`  if (!(${any.join(" || ")})) continue;`);
+    lines.push(...body.map((b) => `  ${b}`), "}");
+  });
+  const source = [
+    ...w.tables,
+    "function mix(h, x) { h = Math.imul(h ^ x, 0x9e3779b1); return (h ^ (h >>> 15)) >>> 0; }",
+    "return function round(s, colors, acc) {",
+    ...lines.map((l) => `  ${l}`),
+    "};",
+  ].join("\n");
+  return new Function(source)() as (s: Uint8Array, colors: Int32Array, acc: Uint32Array) => void;
+}
+
+/**
+ * A renaming, compiled: renamed(s, [P0, P1, ...], out) with Pi[old] = new for
+ * sorts[i]. Elements that move (a symmetric index) are rewritten from
+ * nothing at their image; the others keep their bytes and only their renamed
+ * leaves change.
+ */
+function compileRename(vars: readonly VariableInfo[], sorts: readonly string[]): (s: Uint8Array, perms: readonly Int32Array[], out: Uint8Array) => void {
+  const w = new LoopWriter();
+  const lines: string[] = [];
   const permOf = (sort: string) => `P${sorts.indexOf(sort)}`;
-  const read = (at: number, l: Leaf) => (l.width === 0 ? "0" : `((s[${at + (l.bit >> 3)}] >> ${l.bit & 7}) & ${(1 << l.width) - 1})`);
   for (const vi of vars) {
+    if (vi.elements.length === 0) continue;
+    const moves = vi.indexSorts.some((x) => x !== null);
+    const renames = vi.leaves.some((l) => l.role.kind !== "plain");
+    if (!moves && !renames) continue;
+    const idx = w.indexTables(vi);
     const counts = vi.v.slots.map((sl) => sl.filter((x) => x >= 0).length);
-    const slotTables = vi.v.slots.map((sl) => table(sl.map((x) => Math.max(x, 0))));
-    for (const el of vi.elements) {
-      // Where the element goes: its symmetric indexes renamed.
-      let flat = "0";
-      el.index.forEach((e, k) => {
-        const sort = vi.indexSorts[k] ?? null;
-        const slot = sort === null ? String(vi.v.slots[k]![e]!) : `${slotTables[k]}[${permOf(sort)}[${e}]]`;
+    const slotTables = vi.v.slots.map((sl) => w.table(sl.map((x) => Math.max(x, 0))));
+    const body: string[] = [];
+    if (moves) {
+      let flat = "";
+      vi.indexSorts.forEach((sort, k) => {
+        const value = sort === null ? `${idx[k]}[i]` : `${permOf(sort)}[${idx[k]}[i]]`;
+        const slot = `${slotTables[k]}[${value}]`;
         flat = k === 0 ? slot : `(${flat}) * ${counts[k]} + ${slot}`;
       });
-      lines.push(`to = ${vi.v.offset} + (${flat}) * ${vi.v.stride};`);
-      const guardOf = (l: LeafInfo) => l.guards.map((g) => `(${g.allowed.map((a) => `${read(el.offset, g.tag)} === ${a}`).join(" || ")})`).join(" && ");
-      for (const l of vi.leaves) {
-        if (l.leaf.width === 0 && l.role.kind !== "member") continue;
-        const guard = guardOf(l);
-        const x = read(el.offset, l.leaf);
-        let statement: string;
-        if (l.role.kind === "plain") statement = `out[to + ${l.leaf.bit >> 3}] |= ${x} << ${l.leaf.bit & 7};`;
-        else if (l.role.kind === "element") {
-          const p = permOf(l.role.sort);
-          const value = l.role.option ? `(x === 0 ? 0 : ${p}[x - 1] + 1)` : `${p}[x]`;
-          statement = `x = ${x}; out[to + ${l.leaf.bit >> 3}] |= ${value} << ${l.leaf.bit & 7};`;
-        } else {
-          // Membership of element e moves to the leaf of its image.
-          const members = vi.leaves.filter((m) => m.role.kind === "member" && m.leaf.path.slice(0, -1).join(".") === l.leaf.path.slice(0, -1).join("."));
-          const bytes = table(members.map((m) => m.leaf.bit >> 3));
-          const shifts = table(members.map((m) => m.leaf.bit & 7));
-          const target = `${permOf(l.role.sort)}[${l.role.element}]`;
-          statement = `if (${x} === 1) out[to + ${bytes}[${target}]] |= 1 << ${shifts}[${target}];`;
+      body.push(`const to = ${vi.v.offset} + (${flat}) * ${vi.v.stride};`);
+    } else body.push("const to = at;");
+    const clear = (l: Leaf) => (moves ? "" : `out[at + ${l.bit >> 3}] &= ${~(((1 << l.width) - 1) << (l.bit & 7)) & 0xff}; `);
+    // A set of an element that stays: every member bit cleared first, then each member's image set.
+    if (!moves) for (const l of vi.leaves) if (l.role.kind === "member" && l.leaf.width > 0) body.push(clear(l.leaf));
+    const memberTables = new Map<string, { bytes: string; shifts: string }>();
+    for (const l of vi.leaves) {
+      if (l.leaf.width === 0) continue;
+      if (!moves && l.role.kind === "plain") continue;
+      const x = LoopWriter.read(l.leaf);
+      let statement: string;
+      if (l.role.kind === "plain") statement = `out[to + ${l.leaf.bit >> 3}] |= ${x} << ${l.leaf.bit & 7};`;
+      else if (l.role.kind === "element") {
+        const p = permOf(l.role.sort);
+        const value = l.role.option ? `(x === 0 ? 0 : ${p}[x - 1] + 1)` : `${p}[x]`;
+        statement = `{ const x = ${x}; ${clear(l.leaf)}out[to + ${l.leaf.bit >> 3}] |= ${value} << ${l.leaf.bit & 7}; }`;
+      } else {
+        // Membership of element e moves to the leaf of its image.
+        const key = l.leaf.path.slice(0, -1).join(".");
+        if (!memberTables.has(key)) {
+          const members = vi.leaves.filter((m) => m.role.kind === "member" && m.leaf.path.slice(0, -1).join(".") === key);
+          memberTables.set(key, { bytes: w.table(members.map((m) => m.leaf.bit >> 3)), shifts: w.table(members.map((m) => m.leaf.bit & 7)) });
         }
-        lines.push(guard === "" ? statement : `if (${guard}) { ${statement} }`);
+        const { bytes, shifts } = memberTables.get(key)!;
+        const target = `${permOf(l.role.sort)}[${l.role.element}]`;
+        statement = `if (${x} === 1) out[to + ${bytes}[${target}]] |= 1 << ${shifts}[${target}];`;
       }
+      const guard = LoopWriter.guard(l);
+      body.push(guard === "true" ? statement : `if (${guard}) ${statement}`);
     }
+    if (moves) lines.push(`out.fill(0, ${vi.v.offset}, ${vi.v.offset + vi.elements.length * vi.v.stride});`);
+    lines.push(`for (let i = 0; i < ${vi.elements.length}; i++) {`, `  const at = ${vi.v.offset} + i * ${vi.v.stride};`, ...body.map((b) => `  ${b}`), "}");
   }
   const args = sorts.map((_, i) => `P${i}`).join(", ");
-  const source = [...tables, `return function renamed(s, perms, out) {`, `  const [${args}] = perms;`, "  out.fill(0);", "  let to = 0, x = 0;", ...lines.map((l) => `  ${l}`), "};"].join("\n");
-  void length;
+  const source = [...w.tables, "return function renamed(s, perms, out) {", `  const [${args}] = perms;`, "  out.set(s);", ...lines.map((l) => `  ${l}`), "};"].join("\n");
   return new Function(source)() as (s: Uint8Array, perms: readonly Int32Array[], out: Uint8Array) => void;
 }
 
@@ -286,8 +376,12 @@ export function canonicalizerFor(spec: Spec, inst: Instance, layout: Layout, opt
    * The image of s under a renaming, compiled to straight-line code for this
    * layout: renamed(s, P0, P1, ..., out) with Pi[old] = new for sorts[i].
    */
-  const renamed = compileRename(vars, sorts, layout.length);
-  const rename = (s: Uint8Array, perm: ReadonlyMap<string, Int32Array>, out: Uint8Array): void => renamed(s, sorts.map((x) => perm.get(x)!), out);
+  const renamed = compileRename(vars, sorts);
+  const permList: Int32Array[] = [];
+  const rename = (s: Uint8Array, perm: ReadonlyMap<string, Int32Array>, out: Uint8Array): void => {
+    sorts.forEach((x, i) => (permList[i] = perm.get(x)!));
+    renamed(s, permList, out);
+  };
 
   // Colour refinement works on numbered sorts and flat descriptions of each element's leaves.
   const sortIndex = new Map(sorts.map((x, i) => [x, i]));
@@ -296,69 +390,19 @@ export function canonicalizerFor(spec: Spec, inst: Instance, layout: Layout, opt
   const totalElements = colorBase[sorts.length]!;
   const initialColors = new Int32Array(totalElements);
   sorts.forEach((x, i) => initialColors.set(initial.get(x)!, colorBase[i]!));
-  /** Per variable element: its offset, the global numbers of its symmetric indexes (or -1 - value of a plain index). */
-  const flatElements = vars.flatMap((vi, vIndex) =>
-    vi.elements.map((el) => ({
-      vIndex,
-      offset: el.offset,
-      index: Int32Array.from(el.index, (e, k) => (vi.indexSorts[k] === null ? -1 - e : colorBase[sortIndex.get(vi.indexSorts[k]!)!]! + e)),
-      leaves: vi.leaves.map((l, li) => ({
-        l,
-        li,
-        base: l.role.kind === "plain" ? -1 : colorBase[sortIndex.get(l.role.sort)!]!,
-        set: l.role.kind === "member" ? li - l.role.element : -1,
-      })),
-    })),
-  );
   const colors = new Int32Array(totalElements);
   const nextColors = new Int32Array(totalElements);
   const acc = new Uint32Array(totalElements);
   const order = Array.from({ length: totalElements }, (_, i) => i);
-  const memberColors: number[] = [];
+  const round = compileRefineRound(vars, new Map(sorts.map((x, i) => [x, colorBase[i]!])));
 
   /** Colour refinement: each element's colour from its class and every place the state mentions it, until stable. */
   const refine = (s: Uint8Array): Map<string, Int32Array> => {
     colors.set(initialColors);
     let classes = 0;
-    for (let round = 0; round < totalElements + 1; round++) {
+    for (let r = 0; r < totalElements + 1; r++) {
       acc.fill(0);
-      for (const el of flatElements) {
-        let h = mix(0x811c9dc5, el.vIndex);
-        for (let k = 0; k < el.index.length; k++) h = mix(h, el.index[k]! < 0 ? el.index[k]! : 1000 + colors[el.index[k]!]!);
-        let lastSet = -1;
-        memberColors.length = 0;
-        const flush = () => {
-          memberColors.sort((a, b) => a - b);
-          for (const c of memberColors) h = mix(mix(h, lastSet), 2000 + c);
-          memberColors.length = 0;
-        };
-        for (const d of el.leaves) {
-          if (!active(s, el.offset, d.l)) continue;
-          const x = readBits(s, el.offset, d.l.leaf);
-          const r = d.l.role;
-          if (r.kind === "plain") h = mix(h, x);
-          else if (r.kind === "element") {
-            const e = r.option ? x - 1 : x;
-            h = mix(h, e < 0 ? -1 : 1000 + colors[d.base + e]!);
-          } else if (x === 1) {
-            if (d.set !== lastSet) {
-              flush();
-              lastSet = d.set;
-            }
-            memberColors.push(colors[d.base + r.element]!);
-          }
-        }
-        flush();
-        // Every element this one mentions learns (how) it is mentioned: a multiset, so a sum of hashes.
-        for (let k = 0; k < el.index.length; k++) if (el.index[k]! >= 0) acc[el.index[k]!] = (acc[el.index[k]!]! + mix(mix(h, -1 - k), 3)) >>> 0;
-        for (const d of el.leaves) {
-          const r = d.l.role;
-          if (r.kind === "plain" || !active(s, el.offset, d.l)) continue;
-          const x = readBits(s, el.offset, d.l.leaf);
-          const e = r.kind === "element" ? (r.option ? x - 1 : x) : x === 1 ? r.element : -1;
-          if (e >= 0) acc[d.base + e] = (acc[d.base + e]! + mix(mix(h, r.kind === "member" ? d.set : d.li), 5)) >>> 0;
-        }
-      }
+      round(s, colors, acc);
       // New colour: the rank of (old colour, how it is mentioned) within its sort.
       let count = 0;
       for (let si = 0; si < sorts.length; si++) {
@@ -445,15 +489,46 @@ export function canonicalizerFor(spec: Spec, inst: Instance, layout: Layout, opt
     return false;
   };
 
-  /** Would exchanging a and b in the order change the image? Not if the exchange (attachments in rank order) fixes the state. */
+  // The elements attached to each owner (a pager's frames), and identity renamings to edit in place.
+  const attachedLists = new Map<string, Map<number, number[]>>();
+  for (const [sort, { of }] of attachedTo) {
+    const byOwner = new Map<number, number[]>();
+    for (let e = 0; e < inst.sizes[sort]!; e++) byOwner.set(of(e), [...(byOwner.get(of(e)) ?? []), e]);
+    attachedLists.set(sort, byOwner);
+  }
+  const identity = new Map(sorts.map((x) => [x, Int32Array.from({ length: inst.sizes[x]! }, (_, i) => i)]));
+  const swap = new Map(sorts.map((x) => [x, Int32Array.from({ length: inst.sizes[x]! }, (_, i) => i)]));
+
+  /**
+   * Would exchanging a and b in the order change the image? Ordering b before
+   * a renames by P∘τ where τ swaps them (their attachments paired in rank
+   * order), so the image is the same exactly when τ fixes the state.
+   */
   const exchangeMatters = (s: Uint8Array, sort: string, a: number, b: number, rank: Map<string, Int32Array>): boolean => {
-    const swapped = new Map([...rank].map(([k, v]) => [k, v.slice()]));
-    const r = swapped.get(sort)!;
-    [r[a], r[b]] = [r[b]!, r[a]!];
-    rename(s, renaming(rank), best);
-    rename(s, renaming(swapped), image);
-    return !best.every((x, i) => x === image[i]);
+    const t = swap.get(sort)!;
+    t[a] = b;
+    t[b] = a;
+    const touched: [Int32Array, number[]][] = [];
+    for (const [attached, { owner }] of attachedTo) {
+      if (owner !== sort) continue;
+      const r = rank.get(attached)!;
+      const mine = [...(attachedLists.get(attached)!.get(a) ?? [])].sort((x, y) => r[x]! - r[y]!);
+      const theirs = [...(attachedLists.get(attached)!.get(b) ?? [])].sort((x, y) => r[x]! - r[y]!);
+      const p = swap.get(attached)!;
+      mine.forEach((e, i) => {
+        p[e] = theirs[i]!;
+        p[theirs[i]!] = e;
+      });
+      touched.push([p, [...mine, ...theirs]]);
+    }
+    rename(s, swap, image);
+    t[a] = a;
+    t[b] = b;
+    for (const [p, es] of touched) for (const e of es) p[e] = e;
+    for (let i = 0; i < image.length; i++) if (image[i] !== s[i]) return true;
+    return false;
   };
+  void identity;
 
   const small = smallGroup();
   if (small !== null) {

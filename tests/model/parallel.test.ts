@@ -8,17 +8,23 @@ import { beforeAll, describe, expect, test } from "vitest";
 import type * as Parallel from "../../model/parallel.js";
 import type * as Check from "../../model/check.js";
 import type * as Spec from "../../spec/index.js";
+import type * as Checkpoint from "../../model/checkpoint.js";
 import { built, ensureBuilt } from "../built.js";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 let parallel: typeof Parallel;
 let checker: typeof Check;
 let spec: typeof Spec;
+let checkpoint: typeof Checkpoint;
 
 beforeAll(async () => {
   ensureBuilt();
   parallel = (await import(built("model/parallel.ts"))) as typeof Parallel;
   checker = (await import(built("model/check.ts"))) as typeof Check;
   spec = (await import(built("spec/index.ts"))) as typeof Spec;
+  checkpoint = (await import(built("model/checkpoint.ts"))) as typeof Checkpoint;
 }, 300_000);
 
 const configNamed = (name: string) => spec.namedConfigs.find((c) => c.name === name)!.config;
@@ -83,17 +89,46 @@ describe("parallel search", () => {
     expect(four.statistics.visitedBytes! / four.statistics.distinct).toBeLessThanOrEqual(16);
   });
 
-  test("a memory budget stops the parallel search cleanly, with partial statistics", async () => {
-    const result = await parallel.checkParallel(spec.specSource(configNamed("three-consumers")), { workers: 2, maxMemory: 2 * 2 ** 20 });
+  test.each([2, 4])("a memory budget stops %i workers cleanly, with partial statistics, before their arrays pass it", async (workers) => {
+    const budget = 4 * 2 ** 20;
+    const result = await parallel.checkParallel(spec.specSource(configNamed("three-consumers")), { workers, maxMemory: budget });
     expect(result.status).toBe("budget");
-    expect(result.budget).toMatch(/memory budget of 2\.0 MiB/);
+    expect(result.budget).toMatch(/memory budget of 4\.0 MiB/);
     expect(result.statistics.distinct).toBeGreaterThan(0);
     expect(result.statistics.distinct).toBeLessThan(399_492);
+    // The shared table and every worker's links and frontier chunks: checked before each state, not after a whole level.
+    expect(result.statistics.storeBytes).toBeLessThanOrEqual(budget);
   });
 
   test("a state budget stops the parallel search too", async () => {
     const result = await parallel.checkParallel(spec.specSource(configNamed("three-consumers")), { workers: 2, maxStates: 10_000 });
     expect(result.status).toBe("budget");
     expect(result.statistics.distinct).toBeGreaterThanOrEqual(10_000);
+  });
+
+  test("paused for a checkpoint, then interrupted: resumed from the checkpoint, 2 workers end with one worker's figures", async () => {
+    const config = configNamed("three-consumers");
+    const one = checker.check(spec.buildSpec(config));
+    const dir = join(mkdtempSync(join(tmpdir(), "multipager-parallel-checkpoint-")), "ck");
+    const identity = { workers: 2 };
+    let pauses = 0;
+    const interrupted = await parallel.checkParallel(spec.specSource(config), { workers: 2 }, {
+      snapshots: true,
+      pauseWanted: () => pauses === 0,
+      atPause: (pause) => {
+        pauses++;
+        checkpoint.writeCheckpoint(dir, identity, pause.figures(), pause.snapshot());
+      },
+      interrupted: () => (pauses >= 1 ? "SIGTERM" : undefined),
+    });
+    expect([interrupted.status, interrupted.interruption]).toEqual(["interrupted", "SIGTERM"]);
+    expect(interrupted.statistics.distinct).toBeLessThan(one.statistics.distinct);
+    const { snapshot, summary } = checkpoint.readCheckpoint(dir, identity);
+    expect([summary.distinct, summary.generated, summary.queue]).toEqual([interrupted.statistics.distinct, interrupted.statistics.generated, interrupted.statistics.queue]);
+    const resumed = await parallel.checkParallel(spec.specSource(config), { workers: 2 }, undefined, snapshot);
+    const counts = (s: typeof one.statistics) => [s.generated, s.distinct, s.queue, s.depth, s.outdegree, s.coverage.map((c) => c.firings)];
+    expect(resumed.status).toBe("ok");
+    expect(counts(resumed.statistics)).toEqual(counts(one.statistics));
+    await expect(parallel.checkParallel(spec.specSource(config), { workers: 3 }, undefined, snapshot)).rejects.toThrow("checkpoint: written with 2 workers; resume it with --workers 2");
   });
 });

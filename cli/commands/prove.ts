@@ -1,0 +1,200 @@
+/**
+ * `multipager prove`: the spec's invariants, strengthened by the lemmas of
+ * spec/lemmas.ts, proved inductive by z3 for every size (model/lang/
+ * induction.ts over the SMT back end), with a table of proof obligations,
+ * the sizes covered, and one verdict line. A failed obligation prints its
+ * counterexample to induction as a trace, writes it as ITF, and says
+ * whether its first state is reachable (the explicit checker on the CTI's
+ * configuration): a bug in the design, or a missing lemma.
+ */
+import { match } from "ts-pattern";
+import { formatItf } from "../../model/itf.js";
+import { InputError } from "../../model/input-error.js";
+import { obligationsOf, proveInduction, TYPE_OK, type Obligation, type Outcome } from "../../model/lang/induction.js";
+import { z3Version } from "../../model/lang/z3.js";
+import { formatTraceText } from "../../model/trace-text.js";
+import { traceId, type Trace, type Violation } from "../../model/trace.js";
+import { formatTraceMarkdown } from "../../trace/markdown.js";
+import { MUTANTS, SPEC_INVARIANTS, SPEC_MACHINE_NAME, specMutants } from "../../spec/index.js";
+import { LEMMAS } from "../../spec/lemmas.js";
+import { ExitCode } from "../exit-codes.js";
+import { writeEvidence } from "../evidence.js";
+import { counterexampleOf, type Counterexample } from "../json-report.js";
+import { version } from "../main.js";
+import { integerOption, parseOptions } from "../options.js";
+import { ctiTrace, reachability, type Reachability } from "../prove/cti.js";
+import { designProblem } from "../prove/problem.js";
+import { formatObligationTable, IMPLIES_ROW, type Decided, type TableFormat } from "../prove/table.js";
+import { runOutput, writeRunReport } from "../run-output.js";
+
+export const DEFAULT_TIMEOUT_S = 60;
+
+export const PROVE_USAGE = `usage: multipager prove [options]
+
+Prove the spec's eight invariants for every size: IndInv (TypeOK, the
+invariants and the lemmas of spec/lemmas.ts) holds initially, every action
+keeps each of its conjuncts, and IndInv implies each invariant. z3 decides
+each obligation (docs/prove.md says what is proved and under which
+assumptions).
+
+options:
+  --mutant NAME     prove a seeded design bug instead (check --list-mutants): a failed
+                    obligation prints its counterexample to induction (CTI)
+  --timeout S       seconds per obligation, 1..86400 (default ${DEFAULT_TIMEOUT_S})
+  --format text|md  the report as text (default) or GitHub Markdown
+  --cti PATH        where to write each CTI ({id}: its id; default cti-{id}.itf.json);
+                    a reachable CTI's trace from the initial state goes to
+                    counterexample-{id}.itf.json beside it
+  --no-reachability do not run the explicit checker on a CTI's first state
+  --json FILE|-     also write a JSON report (docs/json-report.md); - is standard
+                    output, and the text report then goes to stderr
+  --help            show this help
+
+exit codes: 0 every obligation proved,
+            12 an obligation fails (a counterexample to induction),
+            155 no obligation fails but some are unknown (the solver gave up or hit --timeout),
+            2 bad command line`;
+
+const OPTIONS = {
+  mutant: { type: "string" },
+  timeout: { type: "string" },
+  format: { type: "string" },
+  cti: { type: "string" },
+  "no-reachability": { type: "boolean" },
+  json: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+const FORMATS = ["text", "md"] as const;
+
+const quoteOf = (name: string): string =>
+  name === TYPE_OK ? "Every state variable holds values of its declared types (generated from the types)." : [...SPEC_INVARIANTS, ...LEMMAS].find((p) => p.name === name)?.quote ?? "";
+
+export const SIZES_COVERED =
+  "every size: any number (at least one) of threads, any of them pagers, of tasks, of regions per task, of pages per region, of frames (each owned by a pager), of markers and of kernel-space addresses, with any assignment of threads to tasks and of frames to pagers; this includes the paper's scale (16 tasks, 64 threads, 1020 regions of 1024 pages, 256 frames, 2^31 markers) and every configuration of `check`. D4's wait-cycle check is over-approximated (either outcome allowed); sizes 0 of kernel addresses, frames or pagers by the embedding in docs/prove.md";
+
+export async function run(args: string[]): Promise<number> {
+  const started = performance.now();
+  const options = parseOptions("prove", args, OPTIONS);
+  const output = runOutput("prove", options, { cti: options.cti });
+  const write = output.write;
+  if (options.help) {
+    write(PROVE_USAGE);
+    return ExitCode.Ok;
+  }
+  const format = (options.format ?? "text") as TableFormat;
+  if (!(FORMATS as readonly string[]).includes(format)) throw new InputError(`prove: --format must be one of ${FORMATS.join(", ")}, got "${options.format}"`, "usage");
+  const timeoutS = integerOption("prove", "timeout", options.timeout, 1, 86_400) ?? DEFAULT_TIMEOUT_S;
+  const mutant = options.mutant ?? null;
+  if (mutant !== null && !specMutants.some((m) => m.name === mutant)) {
+    const known = MUTANTS.find((m) => m.name === mutant);
+    throw new InputError(
+      known === undefined
+        ? `prove: unknown mutant "${mutant}" (safety mutants: ${specMutants.map((m) => m.name).join(", ")})`
+        : `prove: ${mutant} is a liveness mutant; prove checks safety invariants (check --mutant ${mutant} finds its lasso)`,
+      "usage",
+    );
+  }
+  if (options.cti !== undefined && !options.cti.includes("{id}")) {
+    // Several obligations may fail, each with its own CTI.
+    throw new InputError(`prove: --cti names one file per CTI: put {id} in it (e.g. --cti ctis/{id}.itf.json), got "${options.cti}"`, "usage");
+  }
+
+  const problem = designProblem(mutant);
+  const solver = `z3 ${await z3Version()}`;
+  const toolVersion = await version();
+  write(
+    `Proving ${SPEC_MACHINE_NAME}, ${mutant === null ? "no mutant" : `mutant ${mutant}`}: IndInv = ${TYPE_OK} /\\ ${problem.invariants.length} invariants /\\ ${problem.lemmas.length} lemmas, for every size (${solver}, uninterpreted sorts; --timeout ${timeoutS} s per obligation).`,
+  );
+  const decided: Decided[] = (await proveInduction(problem, { timeoutMs: timeoutS * 1000 })).map((r) => ({ obligation: r.obligation, outcome: r.outcome }));
+  const columns = [TYPE_OK, ...problem.invariants.map((p) => p.name), ...problem.lemmas.map((p) => p.name)];
+  write("");
+  write(format === "md" ? "#### Proof obligations\n" : "Proof obligations:");
+  write(
+    formatObligationTable(decided, {
+      rows: ["Init", ...problem.spec.actions.map((a) => a.name), IMPLIES_ROW],
+      columns,
+      lemmas: new Set(problem.lemmas.map((p) => p.name)),
+      invariants: new Set(problem.invariants.map((p) => p.name)),
+    }, format),
+  );
+
+  const counterexamples: Counterexample[] = [];
+  for (const d of decided) {
+    if (d.outcome.status !== "failed") continue;
+    const violation: Violation = { kind: "invariant", name: d.obligation.property, quote: quoteOf(d.obligation.property) };
+    const { trace, config } = ctiTrace(d.outcome.cti, d.obligation, violation, mutant, ["prove", ...args], toolVersion);
+    const id = traceId(trace);
+    const path = (options.cti ?? "cti-{id}.itf.json").replaceAll("{id}", id);
+    write("");
+    write(format === "md" ? formatTraceMarkdown(trace, id, { file: path }) : `Counterexample to induction ${id}: ${obligationWords(d.obligation)}\n${formatTraceText(trace)}`);
+    const written = writeEvidence("prove", path, formatItf(trace), "the counterexample to induction is printed above and the exit code is still the verdict's");
+    write(`Counterexample to induction ${id}: written to ${written ? path : "nowhere (see the error above)"}; \`multipager trace show ${path}\` renders it.`);
+    counterexamples.push(counterexampleOf(trace, written ? path : null));
+    if (options["no-reachability"] === true) continue;
+    const reach = reachability(config, mutant, d.outcome.cti.before);
+    write(reachabilityWords(reach, trace, config.threads.length));
+    if (reach.kind === "reachable" && SPEC_INVARIANTS.some((i) => i.name === d.obligation.property)) {
+      const full: Trace = { ...trace, steps: [...reach.steps, ...trace.steps.slice(1)] };
+      const fullId = traceId(full);
+      const fullPath = path.replace(id, fullId).replace(/cti-/, "counterexample-");
+      const ok = writeEvidence("prove", fullPath, formatItf(full), "the verdict stands");
+      write(`The trace from the initial state (${full.steps.length - 1} steps): ${ok ? `written to ${fullPath}; \`multipager trace replay ${fullPath}\` reproduces it` : "not written (see the error above)"}.`);
+      counterexamples.push(counterexampleOf(full, ok ? fullPath : null));
+    }
+  }
+
+  write("");
+  write(`Sizes: the obligations are stated for ${SIZES_COVERED}.`);
+  const failed = decided.filter((d) => d.outcome.status === "failed").length;
+  const unknown = decided.filter((d) => d.outcome.status === "unknown").length;
+  const total = decided.length;
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  const code = failed > 0 ? ExitCode.Safety : unknown > 0 ? ExitCode.Undecided : ExitCode.Ok;
+  write(
+    match(code)
+      .with(ExitCode.Ok, () => `Proved: all ${total} obligations hold; IndInv is inductive and implies the ${problem.invariants.length} invariants, for every size (${seconds} s).`)
+      .with(ExitCode.Safety, () => `Failed: ${failed} of ${total} obligations have a counterexample to induction${unknown > 0 ? `, ${unknown} unknown` : ""} (${seconds} s).`)
+      .otherwise(() => `Unknown: ${unknown} of ${total} obligations undecided (the solver gave up or hit --timeout ${timeoutS}); none fails (${seconds} s).`),
+  );
+  await writeRunReport("prove", output, { args, code, started }, () => ({
+    subject: { machine: SPEC_MACHINE_NAME, mutant },
+    mode: "induction",
+    seed: null,
+    proof: {
+      solver,
+      sizes: SIZES_COVERED,
+      invariants: problem.invariants.map((p) => p.name),
+      lemmas: problem.lemmas.map((p) => p.name),
+      obligations: decided.map((d) => ({
+        kind: d.obligation.kind,
+        action: d.obligation.action,
+        property: d.obligation.property,
+        status: d.outcome.status,
+        seconds: d.outcome.seconds,
+        unchanged: d.outcome.status === "proved" && d.outcome.by === "unchanged",
+      })),
+    },
+    counterexamples,
+  }));
+  return code;
+}
+
+export function obligationWords(o: Obligation): string {
+  return match(o.kind)
+    .with("init", () => `Init => ${o.property} fails`)
+    .with("step", () => `IndInv /\\ ${o.action} => ${o.property}' fails`)
+    .with("implies", () => `IndInv => ${o.property} fails`)
+    .exhaustive();
+}
+
+function reachabilityWords(r: Reachability, trace: Trace, threads: number): string {
+  const where = `its configuration (${threads} threads; the smallest that holds it)`;
+  return match(r)
+    .with({ kind: "reachable" }, (x) => `The state before the step is reachable in ${where}: ${x.steps.length - 1} steps from the initial state (${x.states} states explored). The ${trace.mutant === null ? "design" : "seeded bug"} breaks ${trace.violation.name}: a bug, not a missing lemma.`)
+    .with({ kind: "unreachable" }, (x) => `The state before the step is not reachable in ${where} (all ${x.states} states explored): ${trace.violation.name} may still hold on every reachable state; IndInv lacks a lemma that excludes this state.`)
+    .with({ kind: "unknown" }, (x) => `Whether the state before the step is reachable is unknown: ${x.why} (${x.states} states explored).`)
+    .exhaustive();
+}
+
+export type { Outcome };
