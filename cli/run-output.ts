@@ -4,7 +4,8 @@
  * (cli/json-report.ts) and `--progress` / `--no-progress` /
  * `--progress-interval S` for progress on stderr (model/progress.ts). With
  * `--json -` the report is standard output and what the command prints for
- * people goes to stderr, so `--json - | jq` reads JSON only.
+ * people goes to stderr, so `--json - | jq` reads JSON only; the same with
+ * `--itf -`, the trace file.
  */
 import { descriptorOf } from "../model/atomic-write.js";
 import { InputError } from "../model/input-error.js";
@@ -50,8 +51,8 @@ export function runOutput(command: string, values: Values, standardOutputs: Read
   const interval = integerOption(command, "progress-interval", values["progress-interval"], 0, 86_400);
   const intervalMs = interval === undefined ? DEFAULT_PROGRESS_INTERVAL_MS : interval * 1000;
   const enabled = values["no-progress"] !== true;
-  // The report on standard output (-, /dev/stdout): the text for people goes to standard error.
-  const toStderr = values.json !== undefined && descriptorOf(values.json) === 1;
+  // The report or the trace file on standard output (-, /dev/stdout): the text for people goes to standard error.
+  const toStderr = toStandardOutput.length > 0;
   const stream = toStderr ? process.stderr : process.stdout;
   return {
     write: (text) => {

@@ -426,9 +426,10 @@ function viewState(k: Kernel): Readonly<Record<string, TraceValue>> {
   const { layout, config } = k;
   const regionTable = range(config.tasks).map((task) =>
     k.hasRegionTable(task)
-      ? range(layout.regions).map((region) => {
+      ? range(layout.regions).map((region): TraceValue => {
           const e = k.regionEntry(task, region);
-          return { manager: e.manager ?? -1, accepted: e.accepted };
+          // The spec's encoding (spec/view.ts): a manager only when one is assigned, never -1.
+          return e.manager === null ? { assigned: false, accepted: e.accepted } : { assigned: true, manager: e.manager, accepted: e.accepted };
         })
       : [],
   );

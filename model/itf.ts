@@ -12,9 +12,10 @@ import { Either, Schema } from "effect";
 import { writeFileAtomic } from "./atomic-write.js";
 import { InputError } from "./input-error.js";
 import { parseJsonInput, readInputText } from "./input-file.js";
+import { itfValueProblem } from "./itf-value.js";
 import { firstIssue } from "./schema-issue.js";
 import type { ActionParams, TraceValue } from "./machine.js";
-import { TRACE_FORMAT_VERSION, traceId, type Trace, type TraceStep } from "./trace.js";
+import { TRACE_FORMAT_VERSION, traceId, type ClosingStep, type Trace, type TraceStep, type Violation } from "./trace.js";
 
 export const ITF_FORMAT_DESCRIPTION = "https://apalache-mc.org/docs/adr/015adr-trace.html";
 
@@ -51,6 +52,18 @@ function recordToItf(record: Readonly<Record<string, TraceValue>>): Record<strin
   return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, toItfValue(value)]));
 }
 
+function violationToItf(violation: Violation): Record<string, Json> {
+  const out: Record<string, Json> = { kind: violation.kind, name: violation.name, quote: violation.quote };
+  if (violation.formula !== undefined) out["formula"] = violation.formula;
+  if (violation.instance !== undefined) out["instance"] = recordToItf(violation.instance);
+  return out;
+}
+
+/** A lasso's closing step in #meta: {"kind": "step", action, params} back to the loop state, or {"kind": "stutter"}. */
+function closingToItf(closing: ClosingStep): Record<string, Json> {
+  return closing === "stutter" ? { kind: "stutter" } : { kind: "step", action: closing.action, params: recordToItf(closing.params) };
+}
+
 /** The ITF JSON object for a trace (stable key order, no timestamps). */
 export function toItf(trace: Trace): Record<string, Json> {
   const meta: Record<string, Json> = {
@@ -64,11 +77,12 @@ export function toItf(trace: Trace): Record<string, Json> {
     config: trace.config,
     configValue: toItfValue(trace.configValue),
     mutant: trace.mutant,
-    violation: { kind: trace.violation.kind, name: trace.violation.name, quote: trace.violation.quote },
+    violation: violationToItf(trace.violation),
     command: [...trace.command],
   };
   if (trace.arch !== undefined) meta["arch"] = trace.arch;
   if (trace.loop !== undefined) meta["loop"] = trace.loop;
+  if (trace.closing !== undefined) meta["closing"] = closingToItf(trace.closing);
   if (trace.originalLength !== undefined) meta["originalLength"] = trace.originalLength;
   const states = trace.steps.map((step, index) => {
     const stateMeta: Record<string, Json> = { index, action: step.action, params: recordToItf(step.params) };
@@ -93,13 +107,12 @@ export function writeItf(path: string, trace: Trace): void {
 
 // ---- reading ----------------------------------------------------------------
 
-const TraceValueSchema: Schema.Schema<TraceValue> = Schema.Union(
-  Schema.Boolean,
-  Schema.Number,
-  Schema.String,
-  Schema.Array(Schema.suspend((): Schema.Schema<TraceValue> => TraceValueSchema)),
-  Schema.Record({ key: Schema.String, value: Schema.suspend((): Schema.Schema<TraceValue> => TraceValueSchema) }),
-);
+/**
+ * Any JSON value here; its ITF grammar (integers, tagged forms) is checked
+ * by itfValueProblem once the envelope has decoded, so that the error names
+ * the whole path down to the bad value.
+ */
+const TraceValueSchema = Schema.declare((input: unknown): input is TraceValue => input !== undefined);
 
 const ParamsSchema = Schema.Record({ key: Schema.String, value: TraceValueSchema });
 const VarsRecordSchema = Schema.Record({ key: Schema.String, value: TraceValueSchema });
@@ -108,7 +121,14 @@ const ViolationSchema = Schema.Struct({
   kind: Schema.Literal("invariant", "deadlock", "liveness", "refinement", "witness"),
   name: Schema.String,
   quote: Schema.String,
+  formula: Schema.optional(Schema.String),
+  instance: Schema.optional(ParamsSchema),
 });
+
+const ClosingSchema = Schema.Union(
+  Schema.Struct({ kind: Schema.Literal("stutter") }),
+  Schema.Struct({ kind: Schema.Literal("step"), action: Schema.String, params: ParamsSchema }),
+);
 
 const TopMetaSchema = Schema.Struct({
   format: Schema.optional(Schema.String),
@@ -125,6 +145,7 @@ const TopMetaSchema = Schema.Struct({
   violation: ViolationSchema,
   command: Schema.Array(Schema.String),
   loop: Schema.optional(Schema.Int.pipe(Schema.nonNegative())),
+  closing: Schema.optional(ClosingSchema),
   originalLength: Schema.optional(Schema.Int.pipe(Schema.nonNegative())),
 });
 
@@ -144,6 +165,36 @@ const ItfSchema = Schema.Struct({
   loop: Schema.optional(Schema.Int.pipe(Schema.nonNegative())),
 });
 
+/** The first value anywhere in the file that is not an ITF expression, with its path. */
+function firstValueProblem(itf: Schema.Schema.Type<typeof ItfSchema>): string | undefined {
+  const meta = itf["#meta"];
+  const record = (values: Readonly<Record<string, unknown>>, path: string): string | undefined => {
+    for (const [key, value] of Object.entries(values)) {
+      const problem = itfValueProblem(value, `${path}.${key}`);
+      if (problem !== undefined) return problem;
+    }
+    return undefined;
+  };
+  const top =
+    itfValueProblem(meta.configValue, "#meta.configValue") ??
+    (meta.violation.instance === undefined ? undefined : record(meta.violation.instance, "#meta.violation.instance")) ??
+    (meta.closing?.kind === "step" ? record(meta.closing.params, "#meta.closing.params") : undefined);
+  if (top !== undefined) return top;
+  for (let i = 0; i < itf.states.length; i++) {
+    const state = itf.states[i]! as Record<string, unknown> & { "#meta": (typeof itf.states)[number]["#meta"] };
+    const stateMeta = state["#meta"];
+    const vars = Object.fromEntries(Object.entries(state).filter(([key]) => key !== "#meta"));
+    const problem =
+      record(vars, `states[${i}]`) ??
+      record(stateMeta.params, `states[${i}].#meta.params`) ??
+      (stateMeta.abstract === undefined
+        ? undefined
+        : record(stateMeta.abstract.params, `states[${i}].#meta.abstract.params`) ?? record(stateMeta.abstract.state, `states[${i}].#meta.abstract.state`));
+    if (problem !== undefined) return problem;
+  }
+  return undefined;
+}
+
 /** Parses ITF JSON text into a Trace; `source` names the file in errors. */
 export function parseItf(text: string, source: string): Trace {
   const json = parseJsonInput(text, source);
@@ -151,6 +202,8 @@ export function parseItf(text: string, source: string): Trace {
   if (Either.isLeft(decoded)) throw new InputError(`${source}: not a multipager ITF trace: ${firstIssue(decoded.left)}`);
   const itf = decoded.right;
   const meta = itf["#meta"];
+  const problem = firstValueProblem(itf);
+  if (problem !== undefined) throw new InputError(`${source}: not an ITF value: ${problem}`);
   const steps: TraceStep[] = itf.states.map((state, index) => {
     const stateMeta = state["#meta"];
     if (stateMeta.index !== index) throw new InputError(`${source}: states[${index}].#meta.index is ${stateMeta.index}, expected ${index}`);
@@ -174,6 +227,19 @@ export function parseItf(text: string, source: string): Trace {
   });
   const loop = itf.loop ?? meta.loop;
   if (loop !== undefined && loop >= steps.length) throw new InputError(`${source}: loop index ${loop} is past the last state (${steps.length - 1})`);
+  if (meta.closing !== undefined && loop === undefined) throw new InputError(`${source}: #meta.closing: a closing step without a "loop" index`);
+  if (meta.closing?.kind === "stutter" && loop !== steps.length - 1) {
+    throw new InputError(`${source}: #meta.closing: a stuttering lasso loops on its last state (${steps.length - 1}), not on ${loop}`);
+  }
+  const closing: ClosingStep | undefined =
+    meta.closing === undefined ? undefined : meta.closing.kind === "stutter" ? "stutter" : { action: meta.closing.action, params: fromItfValue(meta.closing.params) as ActionParams };
+  const violation: Violation = {
+    kind: meta.violation.kind,
+    name: meta.violation.name,
+    quote: meta.violation.quote,
+    ...(meta.violation.formula !== undefined ? { formula: meta.violation.formula } : {}),
+    ...(meta.violation.instance !== undefined ? { instance: fromItfValue(meta.violation.instance) as ActionParams } : {}),
+  };
   const trace: Trace = {
     kind: meta.kind,
     machine: meta.machine,
@@ -181,12 +247,13 @@ export function parseItf(text: string, source: string): Trace {
     configValue: fromItfValue(meta.configValue),
     mutant: meta.mutant,
     ...(meta.arch !== undefined ? { arch: meta.arch } : {}),
-    violation: meta.violation,
+    violation,
     command: meta.command,
     toolVersion: meta.toolVersion,
     vars: itf.vars,
     steps,
     ...(loop !== undefined ? { loop } : {}),
+    ...(closing !== undefined ? { closing } : {}),
     ...(meta.originalLength !== undefined ? { originalLength: meta.originalLength } : {}),
   };
   return trace;

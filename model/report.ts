@@ -25,6 +25,20 @@ function rate(perSecond: number): string {
   return perSecond.toLocaleString("en-US");
 }
 
+/**
+ * TLC's first line, which it prints before any counterexample: callers print
+ * it right after their header, then the trace, then formatStatistics.
+ */
+export function formatInitialStates(result: CheckResult): string {
+  const n = result.statistics.initialStates;
+  return `Finished computing initial states: ${n} distinct state${n === 1 ? "" : "s"} generated.`;
+}
+
+/**
+ * The statistics after the trace. An action that never fired is a warning
+ * only after a complete search: a search stopped at a counterexample or a
+ * budget has not seen enough to say a guard can never hold.
+ */
 export function formatStatistics(result: CheckResult): string {
   const s = result.statistics;
   const headline = match(result.status)
@@ -37,7 +51,6 @@ export function formatStatistics(result: CheckResult): string {
     ? `The depth of the complete state graph search is ${s.depth}.`
     : `The depth of the state graph search so far is ${s.depth}.`;
   const lines = [
-    `Finished computing initial states: ${s.initialStates} distinct state${s.initialStates === 1 ? "" : "s"} generated.`,
     headline,
     `  Estimated probability of a fingerprint collision (TLC's calculated (optimistic)): val = ${s.collisionProbability.toExponential(1).toUpperCase()}`,
     s.visitedBytes !== undefined
@@ -52,10 +65,16 @@ export function formatStatistics(result: CheckResult): string {
     ]),
     "Coverage (firings: successors generated; distinct: new distinct states found):",
     ...coverageTable(s.coverage, true),
-    ...neverFiredWarnings(s.coverage),
+    ...(searchedEverything(result) ? neverFiredWarnings(s.coverage) : []),
     `Finished in ${s.seconds.toFixed(2)} s (${rate(s.statesPerSecond)} states generated per second; visited-state store ${(s.storeBytes / 2 ** 20).toFixed(1)} MiB).`,
   ];
   return `${lines.join("\n")}\n`;
+}
+
+/** Whether the search saw every reachable state (with --continue, violations and all). */
+function searchedEverything(result: CheckResult): boolean {
+  if (result.status === "ok") return true;
+  return result.violations !== undefined && result.violations.length < result.violationLimit! && result.budget === undefined;
 }
 
 /** The headline of a search that went on past its first violation. */
@@ -68,6 +87,8 @@ function severalViolations(result: CheckResult): string {
   return `Model checking completed: ${found}.`;
 }
 
+
+/** A simulation's statistics. Its seed is printed once, by the caller, before the run; a simulation never warns that an action never fired (random walks cover no state space). */
 export function formatSimulationStatistics(result: SimulationResult): string {
   const s = result.statistics;
   const headline = match(result.status)
@@ -77,11 +98,9 @@ export function formatSimulationStatistics(result: SimulationResult): string {
     .exhaustive();
   const lines = [
     headline,
-    `Seed: ${s.seed} (replay with --seed ${s.seed})`,
     `${s.generated} states checked in ${s.runs} runs; the longest run took ${s.longestRun} steps.`,
     "Coverage (firings: steps taken by the action):",
     ...coverageTable(s.coverage, false),
-    ...neverFiredWarnings(s.coverage),
     `Finished in ${s.seconds.toFixed(2)} s (${rate(s.statesPerSecond)} states per second).`,
   ];
   return `${lines.join("\n")}\n`;

@@ -7,7 +7,7 @@
  */
 import { match } from "ts-pattern";
 import type { ActionParams, TraceValue } from "./machine.js";
-import { canonicalJson, startsFromInduction, type Trace, type Violation } from "./trace.js";
+import { canonicalJson, INDUCTION_START, startsFromInduction, stateNumber, type Trace, type TraceStep, type Violation } from "./trace.js";
 
 /** More changed leaves than this in one variable: print the variable whole. */
 const MAX_LEAVES_PER_VARIABLE = 8;
@@ -119,30 +119,71 @@ export function formatViolation(violation: Violation): string[] {
     .with("refinement", () => `Error: Refinement obligation ${violation.name} is violated.`)
     .with("witness", () => `Witness: decision ${violation.name} acts at the last step.`)
     .exhaustive();
-  return violation.quote === "" ? [headline] : [headline, `  "${violation.quote}"`];
+  const lines = violation.quote === "" ? [headline] : [headline, `  "${violation.quote}"`];
+  if (violation.formula !== undefined) lines.push(`  ${violation.formula}`);
+  if (violation.instance !== undefined && Object.keys(violation.instance).length > 0) lines.push(`  violated for ${formatInstance(violation.instance)}`);
+  return lines;
 }
 
-/** The whole trace as TLC-style text, ending with a newline. */
-export function formatTraceText(trace: Trace): string {
-  const induction = startsFromInduction(trace);
-  const heading = induction
+/** A property instance as "thread = 0, pager = 1". */
+export function formatInstance(instance: ActionParams): string {
+  return Object.entries(instance).map(([key, value]) => `${key} = ${formatValue(value)}`).join(", ");
+}
+
+export const CYCLE_MARKER = "-- cycle starts here: the behaviour repeats from the next state forever --";
+
+/** A state's label in the behaviour: the action that led to it, in TLC's brackets (a counterexample to induction starts from any state of IndInv). */
+export function stateLabel(step: TraceStep, index: number): string {
+  if (index === 0 && step.action === "Init") return "<Initial predicate>";
+  if (index === 0 && step.action === INDUCTION_START) return "<Any state of IndInv>";
+  return `<${formatAction(step.action, step.params)}>`;
+}
+
+/**
+ * How one state is shown under its "State N: <Action>" line: by default
+ * what changed in the trace's variables; refinement traces put the
+ * concrete and the abstract side in two columns (refinement/render.ts).
+ * `closing` marks a lasso's step back into the cycle.
+ */
+export type StateBody = (previous: TraceStep | undefined, current: TraceStep, closing: boolean) => string[];
+
+export function changesBody(vars: readonly string[]): StateBody {
+  return (previous, current) => {
+    const changes = diffLines(vars, previous?.state, current.state);
+    return changes.length === 0 ? ["(no variable changed)"] : changes;
+  };
+}
+
+/**
+ * The whole trace as TLC-style text, ending with a newline: the violation,
+ * then every state with what changed. A lasso marks where its cycle starts
+ * and ends with the step that closes it ("Back to state K", with what that
+ * step changes) or with "Stuttering" (the last state repeats forever).
+ */
+export function formatTraceText(trace: Trace, body: StateBody = changesBody(trace.vars)): string {
+  const behaviour = startsFromInduction(trace)
     ? "Error: A counterexample to induction: from a state of IndInv, this step breaks it:"
     : trace.violation.kind === "witness"
       ? "The behavior:"
       : "Error: The behavior up to this point is:";
-  const lines = [...formatViolation(trace.violation), heading];
+  const lines = [...formatViolation(trace.violation), behaviour];
   trace.steps.forEach((step, index) => {
-    const previous = index === 0 ? undefined : trace.steps[index - 1]!.state;
-    const label = index === 0 && step.action === "Init" ? "<Initial predicate>" : index === 0 && induction ? "<Any state of IndInv>" : `<${formatAction(step.action, step.params)}>`;
-    lines.push(`State ${index + 1}: ${label}`);
-    const changes = diffLines(trace.vars, previous, step.state);
-    lines.push(...(changes.length === 0 ? ["(no variable changed)"] : changes));
-    if (step.abstract !== undefined) {
-      lines.push(`  abstract: <${formatAction(step.abstract.action, step.abstract.params)}>`);
-    }
-    lines.push("");
+    if (index === trace.loop) lines.push(CYCLE_MARKER);
+    lines.push(`State ${stateNumber(index)}: ${stateLabel(step, index)}`, ...body(trace.steps[index - 1], step, false), "");
   });
-  if (trace.loop !== undefined) lines.push(`State ${trace.steps.length + 1}: Back to state ${trace.loop + 1}`, "");
+  if (trace.loop !== undefined) lines.push(...closingLines(trace, body), "");
   if (trace.originalLength !== undefined) lines.push(`(shortened from ${trace.originalLength} steps)`, "");
   return lines.join("\n");
+}
+
+function closingLines(trace: Trace, body: StateBody): string[] {
+  const loop = trace.loop!;
+  const next = stateNumber(trace.steps.length);
+  const back = stateNumber(loop);
+  const closing = trace.closing;
+  if (closing === "stutter") return [`State ${next}: Stuttering`, `(State ${back} repeats forever: no fairly scheduled action changes it)`];
+  if (closing === undefined) return [`State ${next}: Back to state ${back}`];
+  const last = trace.steps[trace.steps.length - 1]!;
+  const step = { ...trace.steps[loop]!, action: closing.action, params: closing.params };
+  return [`State ${next}: <${formatAction(closing.action, closing.params)}> Back to state ${back}`, ...body(last, step, true)];
 }

@@ -34,7 +34,14 @@ export interface Violation {
   readonly name: string;
   /** The sentence of the paper (or the obligation) that was violated. */
   readonly quote: string;
+  /** Temporal properties: the formula, e.g. `\A t \in Threads : Blocked(t) ~> Running(t)`. */
+  readonly formula?: string;
+  /** Temporal properties checked per instance: the failing one, e.g. { thread: 0 }. */
+  readonly instance?: ActionParams;
 }
+
+/** How a lasso closes: a step from the last state back to the state at `loop`, or stuttering in the last state forever. */
+export type ClosingStep = { readonly action: string; readonly params: ActionParams } | "stutter";
 
 export interface TraceStep {
   /** "Init" for the initial state, otherwise the action that led here. */
@@ -68,6 +75,8 @@ export interface Trace {
   readonly steps: readonly TraceStep[];
   /** Lasso traces: index of the first state of the cycle (the last state steps back to it). */
   readonly loop?: number;
+  /** Lasso traces: the step from the last state back to `loop` (the cycle's last step), or "stutter". */
+  readonly closing?: ClosingStep;
   /** When the trace was shortened: how many steps it had before. */
   readonly originalLength?: number;
 }
@@ -92,8 +101,17 @@ export function canonicalJson(value: unknown): string {
 export function traceId(trace: Trace): string {
   const content = {
     kind: trace.kind, machine: trace.machine, configValue: trace.configValue, mutant: trace.mutant, arch: trace.arch ?? null,
-    violation: { kind: trace.violation.kind, name: trace.violation.name }, loop: trace.loop ?? null,
+    violation: { kind: trace.violation.kind, name: trace.violation.name, instance: trace.violation.instance }, loop: trace.loop ?? null,
+    closing: trace.closing,
     steps: trace.steps.map((step) => [step.action, step.params, step.state]),
   };
   return createHash("sha256").update(canonicalJson(content)).digest("hex").slice(0, 12);
+}
+
+/**
+ * The one numbering every rendering and message uses: TLC's, where the
+ * initial state is State 1 and the step at trace index i leads to State i + 1.
+ */
+export function stateNumber(index: number): number {
+  return index + 1;
 }

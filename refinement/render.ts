@@ -5,7 +5,7 @@
  * column what changed in the spec's; the step's abstract move is named
  * under the concrete label.
  */
-import { diffLines, formatAction, formatViolation } from "../model/trace-text.js";
+import { diffLines, formatAction, formatTraceText, type StateBody } from "../model/trace-text.js";
 import type { Trace } from "../model/trace.js";
 import { SPEC_VARIABLES } from "../spec/index.js";
 
@@ -27,19 +27,16 @@ function columns(left: readonly string[], right: readonly string[]): string[] {
   return rows;
 }
 
+/** A refinement state: its abstract move, then what changed on each side, side by side. */
+const twoColumns =
+  (vars: readonly string[]): StateBody =>
+  (previous, current, closing) => {
+    const moves = previous !== undefined && !closing && current.abstract !== undefined ? [`  maps to: <${formatAction(current.abstract.action, current.abstract.params)}>`] : [];
+    const concrete = diffLines(vars, previous?.state, current.state);
+    const abstract = current.abstract === undefined ? [] : diffLines(SPEC_VARIABLES, previous?.abstract?.state, current.abstract.state);
+    return [...moves, ...columns(concrete.length === 0 ? ["(no variable changed)"] : concrete, abstract.length === 0 ? ["(no variable changed)"] : abstract)];
+  };
+
 export function formatRefinementTrace(trace: Trace): string {
-  const lines = [...formatViolation(trace.violation), "Error: The behavior up to this point is:"];
-  trace.steps.forEach((step, index) => {
-    const previous = index === 0 ? undefined : trace.steps[index - 1]!;
-    const label = index === 0 ? "<Initial predicate>" : `<${formatAction(step.action, step.params)}>`;
-    lines.push(`State ${index + 1}: ${label}`);
-    if (index > 0 && step.abstract !== undefined) lines.push(`  maps to: <${formatAction(step.abstract.action, step.abstract.params)}>`);
-    const concrete = diffLines(trace.vars, previous?.state, step.state);
-    const abstract = step.abstract === undefined ? [] : diffLines(SPEC_VARIABLES, previous?.abstract?.state, step.abstract.state);
-    lines.push(
-      ...columns(concrete.length === 0 ? ["(no variable changed)"] : concrete, abstract.length === 0 ? ["(no variable changed)"] : abstract),
-    );
-    lines.push("");
-  });
-  return lines.join("\n");
+  return formatTraceText(trace, twoColumns(trace.vars));
 }

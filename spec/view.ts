@@ -39,7 +39,8 @@ const statusView = (st: ThreadStatus): TraceValue => {
 export function view(ctx: SpecContext, s: SpecState): Readonly<Record<string, TraceValue>> {
   return {
     regionTable: s.regionTable.map((regions) =>
-      regions.map((e) => ({ manager: e.manager === null ? "none" : e.manager, accepted: e.accepted })),
+      // One encoding on both sides of a refinement trace (impl/machine.ts too): no "none" beside integers.
+      regions.map((e): TraceValue => (e.manager === null ? { assigned: false, accepted: e.accepted } : { assigned: true, manager: e.manager, accepted: e.accepted })),
     ),
     pageTable: s.pageTable.map((regions) => regions.map((pages) => pages.map(pageView))),
     threads: s.threads.map(statusView),

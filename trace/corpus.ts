@@ -66,6 +66,7 @@ export function livenessMutantTraces(toolVersion: string): CorpusEntry[] {
       vars: machine.variables,
       steps: result.trace,
       loop: result.loop,
+      ...(result.closing !== undefined ? { closing: result.closing } : {}),
     };
     return { file: `live-${mutant.name}.itf.json`, trace };
   });

@@ -8,7 +8,8 @@
  */
 import type { LiveMachine } from "../model/liveness/check.js";
 import type { ActionParams } from "../model/machine.js";
-import { canonicalJson, type Trace } from "../model/trace.js";
+import { formatAction } from "../model/trace-text.js";
+import { canonicalJson, stateNumber, type Trace } from "../model/trace.js";
 import { walk, type ReplayVerdict } from "./replay.js";
 
 const same = (a: unknown, b: unknown): boolean => canonicalJson(a) === canonicalJson(b);
@@ -58,12 +59,22 @@ export function replayLasso<S>(machine: LiveMachine<S>, trace: Trace): ReplayVer
     changes: !same(machine.view(states[i]!), machine.view(states[i + 1]!)),
   }));
   const cycleEdges = edges.slice(loop);
-  if (loop !== states.length - 1 || !same(machine.view(last), machine.view(states[loop]!))) {
-    const back = [...machine.successors(last)].find((s) => same(machine.view(s.state), machine.view(states[loop]!)));
-    if (back === undefined) {
-      return { kind: "does-not-apply", step: trace.steps.length, reason: `no action leads from the last state back to the state after step ${loop}: the cycle no longer closes` };
+  const back = stateNumber(loop);
+  const closing = trace.closing;
+  if (closing !== undefined && closing !== "stutter") {
+    // The recorded step back into the cycle must still be enabled, and still lead back.
+    const enabled = [...machine.successors(last)].filter((s) => s.action === closing.action && same(s.params, closing.params));
+    const label = formatAction(closing.action, closing.params);
+    if (enabled.length === 0) return { kind: "does-not-apply", step: trace.steps.length, reason: `${label}, the step back to State ${back}, is not enabled: the cycle no longer closes` };
+    const home = enabled.find((s) => same(machine.view(s.state), machine.view(states[loop]!)));
+    if (home === undefined) return { kind: "does-not-apply", step: trace.steps.length, reason: `${label} no longer leads back to State ${back}: the cycle no longer closes` };
+    cycleEdges.push({ action: closing.action, params: closing.params, changes: !same(machine.view(home.state), machine.view(last)) });
+  } else if (closing === undefined && (loop !== states.length - 1 || !same(machine.view(last), machine.view(states[loop]!)))) {
+    const home = [...machine.successors(last)].find((s) => same(machine.view(s.state), machine.view(states[loop]!)));
+    if (home === undefined) {
+      return { kind: "does-not-apply", step: trace.steps.length, reason: `no action leads from the last state back to State ${back}: the cycle no longer closes` };
     }
-    cycleEdges.push({ action: back.action, params: back.params, changes: true });
+    cycleEdges.push({ action: home.action, params: home.params, changes: true });
   }
   const property = machine.temporalProperties?.find((p) => p.name === trace.violation.name);
   if (property === undefined) throw new Error(`replayLasso: unknown property ${trace.violation.name}`);

@@ -131,35 +131,71 @@ export function shortenRefinementTrace(
   return { ...rebuilt, originalLength: shortened.originalLength, length: shortened.length };
 }
 
+/** At most this many distinct states in the breadth-first search for a shortest refinement counterexample. */
+export const SHORTEST_SEARCH_STATES = 200_000;
+
 /**
- * A counterexample for each implementation mutant, on the configuration it
- * shows on: a shortest refinement trace for a safety mutant, a lasso of
- * `refine --liveness` for a liveness mutant.
+ * The shortest refinement counterexample within `bound` steps, found by
+ * model/'s breadth-first checker on the product (every obligation, within
+ * `maxStates` distinct states): for a failure a property-based run found, the
+ * very trace `refine --exhaustive` reports, so the same bug gets the same
+ * trace and id however it was found (its obligation may be another than the
+ * run's, when the bug shows sooner that way). Undefined when the search gives
+ * up at its budget, or finds nothing that short (a failure that needs a step
+ * the product does not enumerate, such as a malicious system call).
  */
+export function shortestRefinementTrace(
+  refinement: Refinement,
+  bound: number,
+  maxStates = SHORTEST_SEARCH_STATES,
+): { steps: TraceStep[]; last: ProductState; violation: string; distinct: number } | undefined {
+  const result = check(refinement.product, { checkDeadlock: false, maxDepth: bound, maxStates });
+  if (result.status !== "violation" || result.trace === undefined || result.violation === undefined) return undefined;
+  return { ...refinementSteps(refinement, result.trace), violation: result.violation.name, distinct: result.statistics.distinct };
+}
+
+/** The corpus's refinement traces beyond the paper's architecture: L4Re, so that its region mapper is in a picture. */
+export const OTHER_ARCHITECTURE_TRACES: readonly { readonly arch: string; readonly mutant: string }[] = [{ arch: "l4re", mutant: "no-present-recheck" }];
+
+/**
+ * A counterexample of one implementation mutant on one architecture, on the
+ * configuration it shows on: a shortest refinement trace for a safety mutant,
+ * a lasso of `refine --liveness` for a liveness mutant.
+ */
+export function implementationMutantTrace(toolVersion: string, mutantName: string, arch: string): Trace | undefined {
+  const mutant = kernelMutants.find((m) => m.name === mutantName);
+  if (mutant === undefined) return undefined;
+  const configName = mutant.config;
+  const config = refinementConfigNamed(configName);
+  const refinement = buildRefinement({ spec: config.spec, kernel: kernelConfigFor(config.spec, config.cpus), arch, mutant: mutant.name });
+  const found = mutant.kind === "liveness" ? livenessCounterexample(refinement) : safetyCounterexample(refinement);
+  if (found === undefined) return undefined;
+  const mode = mutant.kind === "liveness" ? "--liveness" : "--exhaustive";
+  return {
+    kind: "refinement",
+    machine: REFINEMENT_MACHINE_NAME,
+    config: configName,
+    configValue: { spec: config.spec, cpus: config.cpus } as unknown as TraceValue,
+    mutant: mutant.name,
+    arch,
+    violation: found.violation,
+    command: ["refine", mode, "--mutant", mutant.name, "--config", configName, "--arch", arch],
+    toolVersion,
+    vars: refinement.product.variables,
+    steps: found.steps,
+    ...(found.loop !== undefined ? { loop: found.loop } : {}),
+  };
+}
+
+/** A counterexample for each implementation mutant (on its own architecture), and the other architectures' listed above. */
 export function implementationMutantTraces(toolVersion: string): { file: string; trace: Trace }[] {
-  return kernelMutants.flatMap((mutant) => {
-    const configName = mutant.config;
-    const arch = mutant.arch ?? DEFAULT_ARCH;
-    const config = refinementConfigNamed(configName);
-    const refinement = buildRefinement({ spec: config.spec, kernel: kernelConfigFor(config.spec, config.cpus), arch, mutant: mutant.name });
-    const found = mutant.kind === "liveness" ? livenessCounterexample(refinement) : safetyCounterexample(refinement);
-    if (found === undefined) return [];
-    const mode = mutant.kind === "liveness" ? "--liveness" : "--exhaustive";
-    const trace: Trace = {
-      kind: "refinement",
-      machine: REFINEMENT_MACHINE_NAME,
-      config: configName,
-      configValue: { spec: config.spec, cpus: config.cpus } as unknown as TraceValue,
-      mutant: mutant.name,
-      arch,
-      violation: found.violation,
-      command: ["refine", mode, "--mutant", mutant.name, "--config", configName, "--arch", arch],
-      toolVersion,
-      vars: refinement.product.variables,
-      steps: found.steps,
-      ...(found.loop !== undefined ? { loop: found.loop } : {}),
-    };
-    return [{ file: `impl-${mutant.name}.itf.json`, trace }];
+  const runs = [
+    ...kernelMutants.map((mutant) => ({ arch: mutant.arch ?? DEFAULT_ARCH, mutant: mutant.name, file: `impl-${mutant.name}.itf.json` })),
+    ...OTHER_ARCHITECTURE_TRACES.map(({ arch, mutant }) => ({ arch, mutant, file: `impl-${arch}-${mutant}.itf.json` })),
+  ];
+  return runs.flatMap(({ arch, mutant, file }) => {
+    const trace = implementationMutantTrace(toolVersion, mutant, arch);
+    return trace === undefined ? [] : [{ file, trace }];
   });
 }
 

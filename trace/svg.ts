@@ -1,32 +1,31 @@
 /**
  * A trace as an SVG message sequence chart (the paper's Fig. 4 style): a box
- * and a vertical lifeline per thread, the kernel and each pager, one row per
- * message, the step number on the left, the violation at the bottom.
+ * and a vertical lifeline per thread, TLB, the kernel, region mapper and
+ * pager; one row per message, the state number on the left (the text's
+ * numbering), a lasso's cycle in a loop frame or its stuttering state, the
+ * violation and a legend at the bottom. Positions come from measured text
+ * (svg-layout.ts), so no label runs into another, into an arrowhead, or out
+ * of its box.
  *
  * Plain SVG 1.1: no scripts, no external fonts or images, every coordinate
  * an integer, text escaped; the same trace always gives the same bytes.
+ * Every text carries a class (title, box, step, label, note, frame, stutter,
+ * violation, legend) and every arrowhead is a path of class "arrowhead", so
+ * a test can find them.
  */
 import { match } from "ts-pattern";
+import { formatInstance } from "../model/trace-text.js";
 import type { Trace } from "../model/trace.js";
-import { chartOf, isNote, type ChartEvent, type EventKind } from "./chart.js";
+import { EVENT_MEANING, chartOf, isNote, isReturn, type Chart, type EventKind, type TlbHold } from "./chart.js";
+import { ARROW_HALF_WIDTH, ARROW_LENGTH, ASCENT, DESCENT, FONT_SIZE, LINE, PAD, TITLE_SIZE, layoutChart, lineWidth, noteWidth, type Layout, type Row } from "./svg-layout.js";
+import { FONT_FAMILY, textWidth, wrapToWidth } from "./text-metrics.js";
 
 export const LIFELINE_COLOR = "#7b8794";
 const LIFELINE_WIDTH = 2;
-const COLUMN = 240;
-const MARGIN_LEFT = 64;
-const MARGIN_RIGHT = 16;
-const TITLE_HEIGHT = 56;
-const BOX_HEIGHT = 40;
-const BOX_INSET = 24;
-const FIRST_ROW_GAP = 34;
-const ROW = 30;
 /** Space under the last row where only the lifelines run (the screenshot test counts them there). */
 export const TAIL = 48;
-const VIOLATION_TITLE = 26;
-const QUOTE_LINE = 16;
-/** Characters per line of the quote, at the font size used (about 6.5 px a character). */
-const charsPerLine = (width: number) => Math.floor((width - 40) / 6.5);
-const FONT = "DejaVu Sans, Verdana, Arial, sans-serif";
+const MUTED = "#555555";
+const ALARM = "#922b21";
 
 const KIND_COLOR: Record<EventKind, string> = {
   trap: "#c0392b",
@@ -35,8 +34,10 @@ const KIND_COLOR: Record<EventKind, string> = {
   unmap: "#9a6b00",
   reply: "#6c3483",
   resume: "#6c3483",
-  "general-protection": "#922b21",
+  "general-protection": ALARM,
   syscall: "#34495e",
+  "tlb-fill": "#117a65",
+  invalidate: "#b9770e",
   note: "#34495e",
 };
 
@@ -48,10 +49,108 @@ function violationText(trace: Trace): string {
   return match(trace.violation.kind)
     .with("invariant", () => `invariant ${trace.violation.name} violated`)
     .with("deadlock", () => "deadlock: no action enabled")
-    .with("liveness", () => `temporal property ${trace.violation.name} violated (lasso)`)
+    .with("liveness", () => `temporal property ${trace.violation.name} violated (a lasso)`)
     .with("refinement", () => `refinement obligation ${trace.violation.name} violated`)
     .with("witness", () => `decision ${trace.violation.name} acts`)
     .exhaustive();
+}
+
+const r = Math.round;
+
+function text(x: number, y: number, content: string, cls: string, attributes = ""): string {
+  return `<text class="${cls}" x="${r(x)}" y="${r(y)}"${attributes}>${escapeXml(content)}</text>`;
+}
+
+/** White halo behind a label, so the lifelines it crosses do not cut through its letters. */
+const HALO = ` stroke="#ffffff" stroke-width="4" stroke-linejoin="round" paint-order="stroke"`;
+
+function arrowhead(tipX: number, y: number, direction: number, color: string): string {
+  const baseX = tipX - direction * ARROW_LENGTH;
+  return `<path class="arrowhead" d="M${r(tipX)},${r(y)} L${r(baseX)},${r(y - ARROW_HALF_WIDTH)} L${r(baseX)},${r(y + ARROW_HALF_WIDTH)} z" fill="${color}"/>`;
+}
+
+function arrowRow(row: Row, fromX: number, toX: number): string[] {
+  const event = row.event;
+  const color = KIND_COLOR[event.kind];
+  const direction = toX > fromX ? 1 : -1;
+  const tip = toX - direction * 2;
+  const dash = isReturn(event) ? ` stroke-dasharray="6,4"` : "";
+  // The label sits over the part of the arrow away from its head.
+  const lo = Math.min(fromX, tip - direction * ARROW_LENGTH) + PAD;
+  const hi = Math.max(fromX, tip - direction * ARROW_LENGTH) - PAD;
+  const centre = (lo + hi) / 2;
+  return [
+    `<line x1="${r(fromX + direction * 2)}" y1="${r(row.y)}" x2="${r(tip - direction * ARROW_LENGTH)}" y2="${r(row.y)}" stroke="${color}" stroke-width="1.5"${dash}/>`,
+    arrowhead(tip, row.y, direction, color),
+    ...row.lines.map((line, i) => text(centre, row.top + ASCENT + i * LINE, line, "label", ` text-anchor="middle" fill="${color}"${HALO}`)),
+  ];
+}
+
+function noteBox(row: Row, x: number, cls = "note", fill = "#fff8dc"): string[] {
+  const width = noteWidth(row.lines);
+  const height = row.lines.length * LINE + 12;
+  const color = KIND_COLOR[row.event.kind];
+  return [
+    `<g class="box">`,
+    `<rect x="${r(x - width / 2)}" y="${r(row.y)}" width="${r(width)}" height="${r(height)}" rx="3" fill="${fill}" stroke="${color}"/>`,
+    ...row.lines.map((line, i) => text(x, row.y + 6 + ASCENT + i * LINE, line, cls, ` text-anchor="middle" fill="${color}"`)),
+    `</g>`,
+  ];
+}
+
+function holdBar(hold: TlbHold, layout: Layout, index: number): string {
+  const x = layout.xs.get(hold.lifeline)!;
+  const rowY = (number: number) => layout.steps.find((s) => s.step.number === number && !s.step.closing)?.rows.find((row) => row.event.to === hold.lifeline)?.y;
+  const top = rowY(hold.from) ?? layout.steps.find((s) => s.step.number === hold.from)?.top ?? layout.boxTop + layout.boxHeight;
+  const bottom = hold.to === undefined ? layout.rowsBottom : (rowY(hold.to) ?? layout.steps.find((s) => s.step.number === hold.to)?.top ?? layout.rowsBottom);
+  const offset = (index % 3) * 3;
+  return `<rect class="hold" x="${r(x - 4 + offset)}" y="${r(top)}" width="8" height="${r(Math.max(bottom - top, 4))}" fill="${KIND_COLOR["tlb-fill"]}" fill-opacity="0.25" stroke="${KIND_COLOR["tlb-fill"]}"/>`;
+}
+
+interface LegendEntry {
+  readonly sample: (x: number, y: number) => string[];
+  readonly label: string;
+}
+
+function legendEntries(chart: Chart): LegendEntry[] {
+  const kinds = new Set(chart.steps.flatMap((s) => s.events).concat(chart.finalNotes).map((e) => (isNote(e) ? "note" : e.kind)));
+  const order = Object.keys(EVENT_MEANING) as EventKind[];
+  const entries: LegendEntry[] = order
+    .filter((kind) => kinds.has(kind))
+    .map((kind) => ({
+      label: kind === "reply" || kind === "resume" ? `${EVENT_MEANING[kind]} (dashed)` : EVENT_MEANING[kind],
+      sample: (x, y) =>
+        kind === "note"
+          ? [`<rect x="${x}" y="${y - 7}" width="36" height="14" rx="3" fill="#fff8dc" stroke="${KIND_COLOR.note}"/>`]
+          : [
+              `<line x1="${x}" y1="${y}" x2="${x + 36 - ARROW_LENGTH}" y2="${y}" stroke="${KIND_COLOR[kind]}" stroke-width="1.5"${isReturn({ kind, from: "", to: "", label: "" }) ? ` stroke-dasharray="6,4"` : ""}/>`,
+              arrowhead(x + 36, y, 1, KIND_COLOR[kind]),
+            ],
+    }));
+  if (chart.holds.length > 0) {
+    entries.push({ label: "TLB entry held", sample: (x, y) => [`<rect x="${x + 14}" y="${y - 8}" width="8" height="16" fill="${KIND_COLOR["tlb-fill"]}" fill-opacity="0.25" stroke="${KIND_COLOR["tlb-fill"]}"/>`] });
+  }
+  if (chart.lasso?.kind === "cycle") entries.push({ label: "loop: the cycle repeats forever", sample: (x, y) => [`<rect x="${x}" y="${y - 7}" width="36" height="14" fill="none" stroke="${ALARM}" stroke-width="1.5"/>`] });
+  if (chart.lasso?.kind === "stutter") entries.push({ label: "stuttering: the last state repeats forever", sample: (x, y) => [`<rect x="${x}" y="${y - 7}" width="36" height="14" rx="3" fill="#f4f4f4" stroke="${MUTED}" stroke-dasharray="2,3"/>`] });
+  return entries;
+}
+
+/** Legend entries flowed into lines within `width`: each sample, then its words. */
+function placeLegend(entries: readonly LegendEntry[], width: number, top: number): { parts: string[]; height: number } {
+  const parts: string[] = [];
+  let x = 16;
+  let y = top + 12;
+  const lineHeight = 20;
+  for (const entry of entries) {
+    const entryWidth = 36 + 6 + textWidth(entry.label, FONT_SIZE) + 20;
+    if (x > 16 && x + entryWidth > width - 8) {
+      x = 16;
+      y += lineHeight;
+    }
+    parts.push(...entry.sample(r(x), r(y)), text(x + 42, y + 4, entry.label, "legend", ` fill="${MUTED}"`));
+    x += entryWidth;
+  }
+  return { parts, height: y - top + lineHeight };
 }
 
 export interface SvgGeometry {
@@ -62,115 +161,118 @@ export interface SvgGeometry {
   readonly tailY: number;
 }
 
-export function svgGeometry(trace: Trace): SvgGeometry {
+function headerLines(trace: Trace, id: string): [string, string] {
+  const mutant = trace.mutant === null ? "no mutant" : `mutant ${trace.mutant}`;
+  const arch = trace.arch === undefined ? "" : `, architecture ${trace.arch}`;
+  return [`Counterexample ${id}: ${violationText(trace)}`, `${trace.machine}, configuration ${trace.config}, ${mutant}${arch}, ${trace.steps.length - 1} steps`];
+}
+
+function violationLines(trace: Trace, width: number): { bold: string; lines: string[] } {
+  const wrap = (t: string) => wrapToWidth(t, width - 40, FONT_SIZE);
+  const v = trace.violation;
+  return {
+    bold: violationText(trace),
+    lines: [
+      ...(v.quote === "" ? [] : wrap(`“${v.quote}”`)),
+      ...(v.formula === undefined ? [] : wrap(v.formula)),
+      ...(v.instance === undefined || Object.keys(v.instance).length === 0 ? [] : wrap(`violated for ${formatInstance(v.instance)}`)),
+    ],
+  };
+}
+
+interface Drawing {
+  readonly svg: string;
+  readonly geometry: SvgGeometry;
+}
+
+function draw(trace: Trace, id: string): Drawing {
   const chart = chartOf(trace);
-  const width = MARGIN_LEFT + chart.lifelines.length * COLUMN + MARGIN_RIGHT;
-  const rowsTop = TITLE_HEIGHT + BOX_HEIGHT + FIRST_ROW_GAP;
-  const rowsBottom = rowsTop + Math.max(chart.events.length, 1) * ROW + (trace.loop !== undefined ? ROW : 0);
-  const height = rowsBottom + TAIL + violationHeight(trace, width) + 12;
-  const lifelineXs = chart.lifelines.map((_, index) => MARGIN_LEFT + index * COLUMN + COLUMN / 2);
-  return { width, height, lifelineXs, tailY: rowsBottom + TAIL / 2 };
-}
+  const [title, subtitle] = headerLines(trace, id);
+  const headerWidth = Math.ceil(Math.max(textWidth(title, TITLE_SIZE, true), textWidth(subtitle, FONT_SIZE)) + 24);
+  const layout = layoutChart(chart, headerWidth);
+  const { width, xs } = layout;
+  const lifelineXs = chart.lifelines.map((l) => xs.get(l.key)!);
+  const tailTop = layout.rowsBottom;
+  const legend = placeLegend(legendEntries(chart), width, tailTop + TAIL);
+  const violation = violationLines(trace, width);
+  const violationTop = tailTop + TAIL + legend.height + 8;
+  const violationHeight = 12 + ASCENT + violation.lines.length * LINE + DESCENT + 4;
+  const height = violationTop + violationHeight + 8;
 
-/** The quote broken into lines at spaces, each at most `max` characters (a longer word gets a line of its own). */
-export function wrapText(text: string, max: number): string[] {
-  const lines: string[] = [];
-  let line = "";
-  for (const word of text.split(/\s+/).filter((w) => w !== "")) {
-    if (line !== "" && line.length + 1 + word.length > max) {
-      lines.push(line);
-      line = word;
-    } else line = line === "" ? word : `${line} ${word}`;
+  const out: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="${FONT_FAMILY}" font-size="${FONT_SIZE}">`,
+    `<title>${escapeXml(title)}</title>`,
+    `<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`,
+    text(12, 22, title, "title", ` font-size="${TITLE_SIZE}" font-weight="bold"`),
+    text(12, 42, subtitle, "title", ` fill="${MUTED}"`),
+  ];
+  chart.lifelines.forEach((lifeline, index) => {
+    const x = lifelineXs[index]!;
+    const boxWidth = layout.boxWidths[index]!;
+    out.push(
+      `<line x1="${x}" y1="${layout.boxTop + layout.boxHeight}" x2="${x}" y2="${tailTop + TAIL}" stroke="${LIFELINE_COLOR}" stroke-width="${LIFELINE_WIDTH}"/>`,
+      `<g class="box">`,
+      `<rect x="${r(x - boxWidth / 2)}" y="${layout.boxTop}" width="${boxWidth}" height="${layout.boxHeight}" rx="4" fill="${lifeline.kind === "tlb" ? "#e8f6f3" : "#eef2f8"}" stroke="#3b5b92"/>`,
+      text(x, layout.boxTop + 17, lifeline.title, "box", ` text-anchor="middle" font-weight="bold"`),
+      text(x, layout.boxTop + 32, lifeline.subtitle, "box", ` text-anchor="middle" fill="${MUTED}"`),
+      `</g>`,
+    );
+  });
+  chart.holds.forEach((hold, index) => out.push(holdBar(hold, layout, index)));
+  if (layout.frame !== undefined && chart.lasso?.kind === "cycle") {
+    const { top, bottom } = layout.frame;
+    const label = `loop forever: back to State ${chart.lasso.back}`;
+    const tabWidth = Math.ceil(textWidth(label, FONT_SIZE, true) + 2 * PAD);
+    const left = layout.marginLeft - 4;
+    out.push(
+      `<rect x="${left}" y="${top}" width="${width - left - 8}" height="${bottom - top}" fill="none" stroke="${ALARM}" stroke-width="1.5"/>`,
+      `<path d="M${left},${top} L${left + tabWidth + 8},${top} L${left + tabWidth + 8},${top + LINE} L${left + tabWidth},${top + LINE + 6} L${left},${top + LINE + 6} z" fill="#fdecea" stroke="${ALARM}"/>`,
+      text(left + PAD, top + ASCENT + 3, label, "frame", ` fill="${ALARM}" font-weight="bold"`),
+    );
   }
-  if (line !== "") lines.push(line);
-  return lines;
+  layout.steps.forEach((stepLayout, index) => {
+    if (index > 0) out.push(`<line x1="8" y1="${stepLayout.top - 1}" x2="${width - 8}" y2="${stepLayout.top - 1}" stroke="#e3e7ee" stroke-width="1"/>`);
+    const first = stepLayout.rows[0]!;
+    const baseline = isNote(first.event) ? first.y + 6 + ASCENT : first.top + ASCENT;
+    out.push(text(12, baseline, stepLayout.title, "step", ` fill="${MUTED}" font-weight="bold"`));
+    for (const row of stepLayout.rows) {
+      if (isNote(row.event)) out.push(...noteBox(row, xs.get(row.event.from)!));
+      else out.push(...arrowRow(row, xs.get(row.event.from)!, xs.get(row.event.to)!));
+    }
+  });
+  if (layout.stutter !== undefined && chart.lasso?.kind === "stutter") {
+    const { top, lines } = layout.stutter;
+    const boxWidth = Math.ceil(lineWidth(lines) + 12);
+    out.push(
+      text(12, top + 6 + ASCENT, `State ${chart.lasso.number}`, "step", ` fill="${MUTED}" font-weight="bold"`),
+      `<g class="box">`,
+      `<rect class="stutter" x="${layout.marginLeft}" y="${top}" width="${boxWidth}" height="${lines.length * LINE + 12}" rx="3" fill="#f4f4f4" stroke="${MUTED}" stroke-dasharray="2,3"/>`,
+      ...lines.map((line, i) => text(layout.marginLeft + 6, top + 6 + ASCENT + i * LINE, line, "stutter", ` fill="${MUTED}" font-style="italic"`)),
+      `</g>`,
+    );
+  }
+  if (layout.finalRows.length > 0) {
+    const first = layout.finalRows[0]!;
+    out.push(text(12, first.y + 6 + ASCENT, "end", "step", ` fill="${MUTED}" font-weight="bold"`));
+    for (const row of layout.finalRows) out.push(...noteBox(row, xs.get(row.event.from)!));
+  }
+  out.push(...legend.parts);
+  out.push(
+    `<g class="box">`,
+    `<rect x="8" y="${violationTop}" width="${width - 16}" height="${violationHeight}" rx="4" fill="#fdecea" stroke="${ALARM}"/>`,
+    text(16, violationTop + 6 + ASCENT, violation.bold, "violation", ` fill="${ALARM}" font-weight="bold"`),
+    ...violation.lines.map((line, i) => text(16, violationTop + 6 + ASCENT + LINE * (i + 1), line, "violation", ` fill="${MUTED}"`)),
+    `</g>`,
+    "</svg>",
+  );
+  return { svg: `${out.join("\n")}\n`, geometry: { width, height, lifelineXs, tailY: tailTop + TAIL / 2 } };
 }
 
-function quoteLines(trace: Trace, width: number): string[] {
-  return trace.violation.quote === "" ? [] : wrapText(`“${trace.violation.quote}”`, charsPerLine(width));
-}
-
-function violationHeight(trace: Trace, width: number): number {
-  return VIOLATION_TITLE + QUOTE_LINE * quoteLines(trace, width).length;
+/** Where `formatTraceSvg(trace, id)` puts things (the id's width counts in the header). */
+export function svgGeometry(trace: Trace, id: string): SvgGeometry {
+  return draw(trace, id).geometry;
 }
 
 export function formatTraceSvg(trace: Trace, id: string): string {
-  const chart = chartOf(trace);
-  const geometry = svgGeometry(trace);
-  const { width, height, lifelineXs } = geometry;
-  const xOf = new Map(chart.lifelines.map((lifeline, index) => [lifeline.key, lifelineXs[index]!]));
-  const boxTop = TITLE_HEIGHT;
-  const rowsTop = boxTop + BOX_HEIGHT + FIRST_ROW_GAP;
-  const boxHeight = violationHeight(trace, width);
-  const lifelineBottom = height - boxHeight - 12;
-  const out: string[] = [];
-  out.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="${FONT}" font-size="12">`,
-    `<title>${escapeXml(`Counterexample ${id}: ${violationText(trace)}`)}</title>`,
-    `<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`,
-    "<defs>",
-    ...Object.entries(KIND_COLOR)
-      .filter(([kind]) => kind !== "note")
-      .map(([kind, color]) => `<marker id="arrow-${kind}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="${color}"/></marker>`),
-    "</defs>",
-  );
-  const mutant = trace.mutant === null ? "no mutant" : `mutant ${trace.mutant}`;
-  const arch = trace.arch === undefined ? "" : `, architecture ${trace.arch}`;
-  out.push(
-    `<text x="12" y="22" font-size="15" font-weight="bold">${escapeXml(`Counterexample ${id}: ${violationText(trace)}`)}</text>`,
-    `<text x="12" y="42" fill="#555555">${escapeXml(`${trace.machine}, configuration ${trace.config}, ${mutant}${arch}, ${trace.steps.length - 1} steps`)}</text>`,
-  );
-  chart.lifelines.forEach((lifeline, index) => {
-    const x = lifelineXs[index]!;
-    const left = x - COLUMN / 2 + BOX_INSET / 2;
-    out.push(
-      `<line x1="${x}" y1="${boxTop + BOX_HEIGHT}" x2="${x}" y2="${lifelineBottom}" stroke="${LIFELINE_COLOR}" stroke-width="${LIFELINE_WIDTH}"/>`,
-      `<rect x="${left}" y="${boxTop}" width="${COLUMN - BOX_INSET}" height="${BOX_HEIGHT}" rx="4" fill="#eef2f8" stroke="#3b5b92"/>`,
-      `<text x="${x}" y="${boxTop + 17}" text-anchor="middle" font-weight="bold">${escapeXml(lifeline.title)}</text>`,
-      `<text x="${x}" y="${boxTop + 32}" text-anchor="middle" fill="#555555">${escapeXml(lifeline.subtitle)}</text>`,
-    );
-  });
-  let previousStep = -1;
-  chart.events.forEach((event, index) => {
-    const y = rowsTop + index * ROW + ROW / 2;
-    if (event.step !== previousStep) {
-      out.push(`<text x="12" y="${y + 4}" fill="#555555">${escapeXml(`step ${event.step}`)}</text>`);
-      previousStep = event.step;
-    }
-    out.push(...eventSvg(event, xOf.get(event.from)!, xOf.get(event.to)!, y));
-  });
-  if (trace.loop !== undefined) {
-    const y = rowsTop + chart.events.length * ROW + ROW / 2;
-    out.push(`<text x="12" y="${y + 4}" fill="#922b21" font-weight="bold">${escapeXml(`back to the state after step ${trace.loop} and around again, forever`)}</text>`);
-  }
-  const violationTop = height - boxHeight - 6;
-  out.push(
-    `<rect x="8" y="${violationTop}" width="${width - 16}" height="${boxHeight}" rx="4" fill="#fdecea" stroke="#922b21"/>`,
-    `<text x="16" y="${violationTop + 17}" fill="#922b21" font-weight="bold">${escapeXml(violationText(trace))}</text>`,
-    ...quoteLines(trace, width).map((line, index) => `<text x="16" y="${violationTop + 17 + QUOTE_LINE * (index + 1)}" fill="#555555">${escapeXml(line)}</text>`),
-    "</svg>",
-  );
-  return `${out.join("\n")}\n`;
-}
-
-function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, Math.max(max - 1, 1))}…`;
-}
-
-function eventSvg(event: ChartEvent, fromX: number, toX: number, y: number): string[] {
-  const color = KIND_COLOR[event.kind];
-  const label = escapeXml(truncate(event.label, 44));
-  if (isNote(event)) {
-    const w = COLUMN - BOX_INSET - 16;
-    return [
-      `<rect x="${fromX - w / 2}" y="${y - 10}" width="${w}" height="20" rx="3" fill="#fff8dc" stroke="${color}"/>`,
-      `<text x="${fromX}" y="${y + 4}" text-anchor="middle" fill="${color}">${label}</text>`,
-    ];
-  }
-  const dash = event.kind === "reply" || event.kind === "resume" ? ` stroke-dasharray="6,4"` : "";
-  const direction = toX > fromX ? 1 : -1;
-  return [
-    `<line x1="${fromX + direction * 2}" y1="${y + 6}" x2="${toX - direction * 3}" y2="${y + 6}" stroke="${color}" stroke-width="1.5"${dash} marker-end="url(#arrow-${event.kind})"/>`,
-    `<text x="${(fromX + toX) / 2}" y="${y + 1}" text-anchor="middle" fill="${color}">${label}</text>`,
-  ];
+  return draw(trace, id).svg;
 }

@@ -23,13 +23,14 @@ import { freshSeed, MAX_SEED } from "../../model/random.js";
 import { formatItf } from "../../model/itf.js";
 import { formatTraceText } from "../../model/trace-text.js";
 import { checkLiveness, type ClosingStep, type LiveMachine } from "../../model/liveness/check.js";
-import { formatLassoText } from "../../model/liveness/lasso-text.js";
 import { withLivenessStatistics } from "../../model/liveness/report.js";
-import { formatSimulationStatistics, formatStatistics } from "../../model/report.js";
+import { formatInitialStates, formatSimulationStatistics, formatStatistics } from "../../model/report.js";
 import type { ProgressLine } from "../../model/progress.js";
 import { selectProperties, type PropertySelection } from "../../model/selection.js";
 import type { CheckResult } from "../../model/statistics.js";
-import { traceId, type Trace, type TraceStep, type Violation } from "../../model/trace.js";
+import { stateNumber, traceId, type Trace, type TraceStep, type Violation } from "../../model/trace.js";
+import { descriptorOf } from "../../model/atomic-write.js";
+import { portablePath, reproducingArgs, shellCommand } from "../../trace/command.js";
 import { finalStateViolates } from "../../trace/replay.js";
 import { shortenTrace } from "../../trace/shorten.js";
 import { buildSpec, DEFAULT_CONFIG, isLivenessMutant, loadConfig, MUTANTS, namedConfigs, specSource } from "../../spec/index.js";
@@ -174,7 +175,8 @@ interface Found {
   readonly violation: Violation;
   readonly steps: readonly TraceStep[];
   readonly originalLength?: number;
-  readonly lasso?: { loop: number; closing: ClosingStep; formula: string; instance: Readonly<Record<string, TraceValue>> };
+  /** Lassos: where the cycle starts and the step that closes it (the formula and the failing instance are in the violation). */
+  readonly lasso?: { loop: number; closing: ClosingStep };
 }
 
 /** What one run of a search engine gave: its violations (shortest first), its statistics in text, and its figures for the JSON report. */
@@ -186,6 +188,8 @@ interface Outcome {
   readonly interruption?: string;
   readonly seed: number | null;
   readonly section: Pick<ReportBody, "search" | "simulation" | "timing">;
+  /** TLC's "Finished computing initial states" line, printed before the traces as TLC does (exhaustive and liveness runs). */
+  readonly initialStates?: string;
 }
 
 export async function run(args: string[]): Promise<number> {
@@ -256,7 +260,7 @@ export async function run(args: string[]): Promise<number> {
   const quiet = options.quiet === true;
 
   const mode = simulation
-    ? `random simulation, seed ${seed}, ${runs ?? DEFAULT_SIMULATION_RUNS} runs of at most ${depth ?? DEFAULT_SIMULATION_DEPTH} steps`
+    ? `random simulation, ${runs ?? DEFAULT_SIMULATION_RUNS} runs of at most ${depth ?? DEFAULT_SIMULATION_DEPTH} steps`
     : liveness
       ? "exhaustive breadth-first search, then the temporal properties under fairness on the state graph"
       : "exhaustive breadth-first search";
@@ -304,28 +308,31 @@ export async function run(args: string[]): Promise<number> {
     interrupts?.dispose();
   }
 
-  const command = ["check", ...args, ...(simulation && options.seed === undefined ? ["--seed", String(seed)] : [])];
+  if (outcome.initialStates !== undefined && !quiet) write(outcome.initialStates);
+  // The command that reproduces it: a drawn seed is added; output options and local paths are not kept.
+  const drawnSeed: Record<string, string> = options.seed === undefined && outcome.seed !== null ? { "--seed": String(outcome.seed) } : {};
+  const command = reproducingArgs("check", args, drawnSeed);
   const toolVersion = await version();
   const traces: Trace[] = outcome.found.map((found) => ({
     kind: "spec",
     machine: machine.name,
-    config,
+    // A configuration file is named as a reader can find it, never by a local absolute path.
+    config: portablePath(config),
     configValue: configValue as unknown as TraceValue,
     mutant,
     violation: found.violation,
-    // The exact command that reproduces it: a drawn seed is added, so the trace names it.
     command,
     toolVersion,
     vars: machine.variables,
     steps: found.steps,
     ...(found.originalLength !== undefined ? { originalLength: found.originalLength } : {}),
-    ...(found.lasso !== undefined ? { loop: found.lasso.loop } : {}),
+    ...(found.lasso !== undefined ? { loop: found.lasso.loop, closing: found.lasso.closing } : {}),
   }));
   const counterexamples: Counterexample[] = [];
   traces.forEach((trace, index) => {
     const found = outcome.found[index]!;
     if (traces.length > 1) write(`${index === 0 ? "" : "\n"}Counterexample ${index + 1} of ${traces.length}:`);
-    write(found.lasso === undefined ? formatTraceText(trace) : formatLassoText(trace, found.lasso));
+    write(formatTraceText(trace));
   });
   if (traces.length === 0) write(quiet ? verdictLine(outcome.report) : outcome.report);
   else if (!quiet) write(outcome.report);
@@ -342,11 +349,12 @@ export async function run(args: string[]): Promise<number> {
     const path = (options.itf ?? "counterexample-{id}.itf.json").replaceAll("{id}", id);
     const written = writeEvidence("check", path, formatItf(trace), "the counterexample is printed above and the exit code is still the verdict's");
     const lasso = found.lasso;
-    const shape = lasso === undefined ? "" : lasso.closing === "stutter" ? `, then stuttering in state ${lasso.loop + 1} forever` : `, then back to state ${lasso.loop + 1} forever`;
-    write(`Counterexample ${id}: ${found.steps.length - 1} steps${shape}${found.originalLength !== undefined ? ` (shortened from ${found.originalLength})` : ""}, ${written ? `written to ${path}` : "not written (see the error above)"}`);
+    const shape = lasso === undefined ? "" : lasso.closing === "stutter" ? `, then State ${stateNumber(lasso.loop)} stutters forever` : `, then back to State ${stateNumber(lasso.loop)} forever`;
+    const where = descriptorOf(path) === 1 ? "standard output" : path;
+    write(`Counterexample ${id}: ${found.steps.length - 1} steps${shape}${found.originalLength !== undefined ? ` (shortened from ${found.originalLength})` : ""}, ${written ? `written to ${where}` : "not written (see the error above)"}`);
     counterexamples.push(counterexampleOf(trace, written ? path : null));
   }
-  if (simulation && traces.length > 0) write(`Replay this run with: multipager ${command.join(" ")}`);
+  if (outcome.seed !== null && traces.length > 0) write(`Replay this run with: ${shellCommand(command)}`);
 
   const first = outcome.found[0]?.violation;
   // A violation found before the signal is the verdict; else the signal's code (128 + its number).
@@ -444,9 +452,7 @@ function runLiveness(machine: StateMachine<unknown>, settings: SearchSettings, p
     const report = result.liveness === undefined ? text : withLivenessStatistics(text, result.liveness, result.statistics.distinct);
     const found: Found[] = [];
     if (result.violation !== undefined && result.trace !== undefined) {
-      const lasso = result.loop !== undefined && result.closing !== undefined && result.property !== undefined
-        ? { loop: result.loop, closing: result.closing, formula: result.property.formula, instance: result.property.instance }
-        : undefined;
+      const lasso = result.loop !== undefined && result.closing !== undefined ? { loop: result.loop, closing: result.closing } : undefined;
       found.push({ violation: result.violation, steps: result.trace, ...(lasso !== undefined ? { lasso } : {}) });
     }
     return {
@@ -455,6 +461,7 @@ function runLiveness(machine: StateMachine<unknown>, settings: SearchSettings, p
       budgetHit: result.status === "budget",
       seed: null,
       section: { search: { ...searchOf({ ...result, statistics }), ...temporalOf(result.liveness) }, timing: searchTiming(statistics) },
+      initialStates: formatInitialStates(result),
     };
   } finally {
     progress.finish();
@@ -515,10 +522,12 @@ async function runExhaustive(
     ...(result.interruption !== undefined ? { interruption: result.interruption } : {}),
     seed: null,
     section: { search: searchOf(result), timing: searchTiming(result.statistics) },
+    initialStates: formatInitialStates(result),
   };
   if (found.length > 0 || result.status !== "budget" || !result.budget?.startsWith("the memory budget")) return outcome;
   // The state space does not fit: explore the rest of it by seeded random walks.
   const fallbackSeed = settings.seed ?? freshSeed();
+  write(outcome.initialStates!);
   write(outcome.report);
   write(`The state space does not fit in the memory budget: continuing with a random simulation, seed ${fallbackSeed}.`);
   const walked = await runSimulation(machine, { ...settings, seed: fallbackSeed, depth: undefined }, progressOf, interrupts);

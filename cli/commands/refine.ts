@@ -18,8 +18,11 @@ import { InputError } from "../../model/input-error.js";
 import { formatItf } from "../../model/itf.js";
 import type { TraceValue } from "../../model/machine.js";
 import { freshSeed, MAX_SEED } from "../../model/random.js";
-import { formatStatistics } from "../../model/report.js";
-import { traceId, type Trace, type TraceStep, type Violation } from "../../model/trace.js";
+import { formatInitialStates, formatStatistics } from "../../model/report.js";
+import { descriptorOf } from "../../model/atomic-write.js";
+import { reproducingArgs, shellCommand } from "../../trace/command.js";
+import { SHORTEST_SEARCH_STATES, shortestRefinementTrace } from "../../trace/refinement.js";
+import { stateNumber, traceId, type Trace, type TraceStep, type Violation } from "../../model/trace.js";
 import { withLivenessStatistics } from "../../model/liveness/report.js";
 import { DEFAULT_REFINEMENT_CONFIG, refinementConfigNamed, refinementConfigs } from "../../refinement/configs.js";
 import { checkRefinementLiveness } from "../../refinement/liveness.js";
@@ -153,7 +156,7 @@ export async function run(args: string[]): Promise<number> {
     ? "exhaustive breadth-first search, then the spec's temporal properties on the abstract images under the kernel's fairness"
     : exhaustive
       ? "exhaustive breadth-first search"
-      : `property-based, seed ${seed}, ${runs} runs`;
+      : `property-based, ${runs} runs`;
   write(`Refining ${refinement.concrete.name} (${arch}) against ${refinement.spec.name}: configuration ${config.name} (${config.cpus} CPU${config.cpus === 1 ? "" : "s"}), ${mutant === undefined ? "no mutant" : `mutant ${mutant}`}; ${mode}.`);
   if (!exhaustive) write(`Seed: ${seed}`);
 
@@ -161,7 +164,9 @@ export async function run(args: string[]): Promise<number> {
   let steps: readonly TraceStep[] | undefined;
   let report = "";
   let budgetHit = false;
-  let replay = "";
+  let originalLength: number | undefined;
+  /** What a property-based run drew for itself, recorded in the trace's command. */
+  const drawn: Record<string, string> = {};
   let interruption: string | undefined;
   let section: Pick<ReportBody, "search" | "propertyBased" | "timing"> = {};
   let loop: number | undefined;
@@ -202,6 +207,8 @@ export async function run(args: string[]): Promise<number> {
       budgetHit = result.status === "budget";
       const s = result.statistics;
       section = { search: searchOf(result), timing: searchTiming(s) };
+      // TLC's first line, before any counterexample.
+      if (!quiet) write(formatInitialStates(result));
       report = formatStatistics(result);
       if (result.violation !== undefined && result.trace !== undefined) {
         const replayed = refinementSteps(refinement, result.trace);
@@ -219,12 +226,25 @@ export async function run(args: string[]): Promise<number> {
       propertyBased: { runs: result.runs, commands: result.commands, path: result.failure?.path ?? null, shrinks: result.failure?.shrinks ?? null },
       timing: { searchSeconds: (performance.now() - searchStarted) / 1000 },
     };
-    report = `Property-based refinement ${result.failure === undefined ? "passed" : "failed"}: ${result.runs} run${result.runs === 1 ? "" : "s"} of at most ${DEFAULT_MAX_COMMANDS} commands, ${result.commands} commands, seed ${seed}.`;
+    report = `Property-based refinement ${result.failure === undefined ? "passed" : "failed"}: ${result.runs} run${result.runs === 1 ? "" : "s"} of at most ${DEFAULT_MAX_COMMANDS} commands, ${result.commands} commands.`;
     if (result.failure !== undefined) {
-      violation = result.failure.violation;
-      steps = result.failure.steps;
-      report += `\nShrunk ${result.failure.shrinks} times to ${result.failure.steps.length - 1} steps; fast-check path ${result.failure.path}.`;
-      replay = `Replay this failure with: multipager refine --arch ${arch} --config ${config.name}${mutant === undefined ? "" : ` --mutant ${mutant}`} --seed ${seed} --path ${result.failure.path}`;
+      const found = result.failure.steps.length - 1;
+      drawn["--seed"] = String(seed);
+      drawn["--path"] = result.failure.path;
+      report += `\nfast-check shrank the failing run ${result.failure.shrinks} times, then single steps were dropped: ${found} steps (fast-check path ${result.failure.path}).`;
+      // The same bug, the same trace: the shortest one, as exhaustive checking finds it, when the configuration is small enough.
+      const shortest = shortestRefinementTrace(refinement, found);
+      if (shortest === undefined) {
+        violation = result.failure.violation;
+        steps = result.failure.steps;
+        report += `\nNo shorter trace: a breadth-first search of at most ${SHORTEST_SEARCH_STATES.toLocaleString("en-US")} states found none within ${found} steps; the trace is the property-based run's.`;
+      } else {
+        violation = violationOf(refinement, shortest.last, shortest.violation);
+        steps = shortest.steps;
+        if (shortest.steps.length - 1 < found) originalLength = found;
+        const other = violation.name === result.failure.violation.name ? "" : ` (the same bug shows sooner as ${violation.name}; the run had found ${result.failure.violation.name})`;
+        report += `\nShortest trace by breadth-first search on ${config.name} (${shortest.distinct} distinct states): ${shortest.steps.length - 1} steps${other}.`;
+      }
     }
   }
 
@@ -258,20 +278,23 @@ export async function run(args: string[]): Promise<number> {
     mutant: mutant ?? null,
     arch,
     violation,
-    command: ["refine", ...args],
+    // The command that reproduces this very run: the drawn seed and fast-check path, no output options, no local paths.
+    command: reproducingArgs("refine", args, drawn),
     toolVersion,
     vars: refinement.product.variables,
     steps,
     ...(loop !== undefined ? { loop } : {}),
+    ...(originalLength !== undefined ? { originalLength } : {}),
   };
   const id = traceId(trace);
   const path = (options.itf ?? "refinement-{id}.itf.json").replaceAll("{id}", id);
   write(formatRefinementTrace(trace));
   if (!quiet) write(report);
   const written = writeEvidence("refine", path, formatItf(trace), "the counterexample is printed above and the exit code is still the verdict's");
-  const shape = loop === undefined ? "" : loop === steps.length - 1 ? `, then stuttering in state ${loop + 1} forever` : `, then back to state ${loop + 1} forever`;
-  write(`Counterexample ${id}: ${steps.length - 1} steps${shape}, ${written ? `written to ${path}` : "not written (see the error above)"}`);
-  if (replay !== "") write(replay);
+  const where = descriptorOf(path) === 1 ? "standard output" : path;
+  const shape = loop === undefined ? "" : loop === steps.length - 1 ? `, then State ${stateNumber(loop)} stutters forever` : `, then back to State ${stateNumber(loop)} forever`;
+  write(`Counterexample ${id}: ${steps.length - 1} steps${shape}${originalLength !== undefined ? ` (shortened from ${originalLength})` : ""}, ${written ? `written to ${where}` : "not written (see the error above)"}`);
+  if (!exhaustive && !liveness) write(`Replay this failure with: ${shellCommand(trace.command)}`);
   if (completeness !== null) write(completenessText);
   return await finish(violation.kind === "liveness" ? ExitCode.Liveness : ExitCode.Safety, [counterexampleOf(trace, written ? path : null)]);
 }

@@ -11,7 +11,8 @@ import { STANDARD_OUTPUT, writeFileAtomic } from "../../model/atomic-write.js";
 import { InputError } from "../../model/input-error.js";
 import { formatItf } from "../../model/itf.js";
 import { formatTraceText } from "../../model/trace-text.js";
-import type { Trace } from "../../model/trace.js";
+import { stateNumber, type Trace } from "../../model/trace.js";
+import { formatRefinementTrace } from "../../refinement/render.js";
 import { DEFAULT_CORPUS_DIR, writeCorpus } from "../../trace/corpus.js";
 import { idNote, loadTrace } from "../../trace/load.js";
 import { formatTraceMarkdown } from "../../trace/markdown.js";
@@ -69,7 +70,8 @@ function oneFile(subcommand: string, positionals: string[]): string {
 
 export function render(trace: Trace, id: string, format: Format, file: string): string {
   return match(format)
-    .with("text", () => `Counterexample ${id}\n${formatTraceText(trace)}`)
+    // A refinement trace puts each concrete step beside its abstract image, as `refine` prints it.
+    .with("text", () => `Counterexample ${id}\n${trace.kind === "refinement" ? formatRefinementTrace(trace) : formatTraceText(trace)}`)
     .with("md", () => formatTraceMarkdown(trace, id, { file }))
     .with("svg", () => formatTraceSvg(trace, id))
     .with("itf", () => formatItf(trace))
@@ -131,7 +133,7 @@ async function replay(positionals: string[], values: { mutant?: string }): Promi
   const verdict: ReplayVerdict = await replayTrace(trace, file, choice);
   if (verdict.kind !== "does-not-apply" && verdict.divergence !== undefined) {
     const { step, variables } = verdict.divergence;
-    write(`note: from step ${step} on, the states differ from the recorded ones (first in ${variables.join(", ")})`);
+    write(`note: from State ${stateNumber(step)} on, the states differ from the recorded ones (first in ${variables.join(", ")})`);
   }
   return match(verdict)
     .with({ kind: "reproduces" }, () => {
@@ -143,7 +145,7 @@ async function replay(positionals: string[], values: { mutant?: string }): Promi
       return ExitCode.Ok;
     })
     .with({ kind: "does-not-apply" }, (v) => {
-      write(`No longer applies: step ${v.step}: ${v.reason}.`);
+      write(`No longer applies at State ${stateNumber(v.step)}: ${v.reason}.`);
       return ExitCode.TraceDoesNotApply;
     })
     .exhaustive();

@@ -6,7 +6,7 @@
  */
 import type { ActionParams, StateMachine } from "../machine.js";
 import type { CheckStatistics, RunStatus } from "../statistics.js";
-import type { TraceStep, Violation } from "../trace.js";
+import type { ClosingStep, TraceStep, Violation } from "../trace.js";
 import { FairComponentFinder } from "./fair-components.js";
 import { type FairnessInstance, labelEdges } from "./fairness-labels.js";
 import { exploreGraph, type ExploreOptions, pathTrace, type StatePredicate } from "./graph.js";
@@ -44,7 +44,7 @@ export interface LivenessStatistics {
 }
 
 /** The step that closes a lasso: an action back to trace[loop], or stuttering in the last state forever. */
-export type ClosingStep = { readonly action: string; readonly params: ActionParams } | "stutter";
+export type { ClosingStep } from "../trace.js";
 
 export interface LivenessResult {
   readonly status: RunStatus;
@@ -64,6 +64,12 @@ export interface LivenessResult {
 interface Obligation<S> {
   readonly property: TemporalProperty<S>;
   readonly instance: ActionParams;
+}
+
+/** The violation of one instance of a temporal property, with its formula and (when it has one) the instance. */
+function livenessViolation<S>(property: TemporalProperty<S>, instance: ActionParams): Violation {
+  const violation: Violation = { kind: "liveness", name: property.name, quote: property.quote, formula: property.formula };
+  return Object.keys(instance).length === 0 ? violation : { ...violation, instance };
 }
 
 export function checkLiveness<S>(machine: LiveMachine<S>, options: LivenessOptions = {}): LivenessResult {
@@ -131,7 +137,7 @@ export function checkLiveness<S>(machine: LiveMachine<S>, options: LivenessOptio
         status: "violation",
         statistics: explored.statistics,
         liveness: statistics(),
-        violation: { kind: "liveness", name: property.name, quote: property.quote },
+        violation: livenessViolation(property, obligations[k]!.instance),
         trace: pathTrace(machine, graph.store, transitions, lasso.states, lasso.via),
         loop: lasso.loop,
         closing: lasso.closing === STUTTER

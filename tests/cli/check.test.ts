@@ -71,7 +71,7 @@ describe("multipager check", () => {
     const mutant = specMutants[0]!;
     const run = await multipager("check", "--simulate", "--seed", "1", "--runs", "2000", "--depth", "20", "--mutant", mutant.name);
     expect(run.code).toBe(ExitCode.Safety);
-    expect(run.stdout).toContain("Replay this run with: multipager check --simulate --seed 1 --runs 2000 --depth 20");
+    expect(run.stdout).toContain("Replay this run with: npx multipager check --simulate --seed 1 --runs 2000 --depth 20");
   });
 
   test("--max-states stops with partial statistics and exit 152", async () => {

@@ -12,7 +12,9 @@ import { traceId, type Trace } from "../../model/trace.js";
 import { kernelMutants } from "../../impl/mutants.js";
 import { specMutants } from "../../spec/index.js";
 import { livenessMutants } from "../../spec/index.js";
-import { reproduceCommand } from "../../trace/markdown.js";
+import { formatRefinementTrace } from "../../refinement/render.js";
+import { reproduceCommand } from "../../trace/command.js";
+import { OTHER_ARCHITECTURE_TRACES } from "../../trace/refinement.js";
 import { DECISION_WITNESSES } from "../../trace/decisions.js";
 import { loadTrace } from "../../trace/load.js";
 import { multipagerTrace } from "./run-trace.js";
@@ -38,6 +40,35 @@ describe("corpus", () => {
     }
   });
 
+  test("a manager is encoded one way everywhere: an integer, present only when a region has one (never \"none\", never -1)", () => {
+    const managers: unknown[] = [];
+    const visit = (value: unknown): void => {
+      if (Array.isArray(value)) return value.forEach(visit);
+      if (value === null || typeof value !== "object") return;
+      for (const [key, field] of Object.entries(value)) {
+        if (key === "manager") managers.push(field);
+        visit(field);
+      }
+    };
+    for (const file of files) visit(JSON.parse(readFileSync(join(DIR, file), "utf8")));
+    expect(managers.length).toBeGreaterThan(100);
+    for (const manager of managers) expect(Number.isInteger(manager) && (manager as number) >= 0, JSON.stringify(manager)).toBe(true);
+  });
+
+  test("a lasso keeps the step that closes its cycle (or its stuttering), its formula and the failing instance", () => {
+    const lassos = files.filter((name) => name.startsWith("live-")).map((file) => ({ file, ...loadTrace(join(DIR, file)) }));
+    for (const { file, trace } of lassos) {
+      expect(trace.closing, file).toBeDefined();
+      expect(trace.violation.formula, file).toMatch(/~>/);
+      expect(Object.keys(trace.violation.instance ?? {}), file).toEqual(["thread"]);
+      const meta = JSON.parse(readFileSync(join(DIR, file), "utf8"))["#meta"];
+      expect(meta.closing.kind, file).toBe(trace.closing === "stutter" ? "stutter" : "step");
+    }
+    // The corpus shows both shapes: a cycle closed by a step, and a stutter.
+    expect(lassos.some(({ trace }) => trace.closing === "stutter")).toBe(true);
+    expect(lassos.some(({ trace }) => typeof trace.closing === "object")).toBe(true);
+  });
+
   test("each file's id is the hash of its content", () => {
     for (const file of files) {
       const loaded = loadTrace(join(DIR, file));
@@ -58,7 +89,8 @@ describe("corpus", () => {
     const { trace, id } = loadTrace(path);
     const text = await multipagerTrace("show", path, "--format", "text");
     expect(text.code).toBe(ExitCode.Ok);
-    expect(text.stdout).toBe(`Counterexample ${id}\n${formatTraceText(trace)}`);
+    // A refinement trace in the two columns refine prints (concrete | abstract).
+    expect(text.stdout).toBe(`Counterexample ${id}\n${trace.kind === "refinement" ? formatRefinementTrace(trace) : formatTraceText(trace)}`);
 
     const md = await multipagerTrace("show", path, "--format", "md");
     expect(md.code).toBe(ExitCode.Ok);
@@ -73,7 +105,7 @@ describe("corpus", () => {
     expect(md.stdout).toContain("```mermaid\nsequenceDiagram");
     // One table row per state (and one for a lasso's way back).
     expect(md.stdout.split("\n").filter((line) => /^\| \d+ \|/.test(line))).toHaveLength(trace.steps.length + (trace.loop === undefined ? 0 : 1));
-    if (trace.kind === "refinement") expect(md.stdout).toContain("| # | Concrete step | Concrete changes | Abstract image | Abstract changes |");
+    if (trace.kind === "refinement") expect(md.stdout).toContain("| State | Concrete step | Concrete changes | Abstract image | Abstract changes |");
 
     const svg = await multipagerTrace("show", path, "--format", "svg");
     expect(svg.code).toBe(ExitCode.Ok);
@@ -96,7 +128,7 @@ describe("trace corpus (the generator)", () => {
     const run = await multipagerTrace("corpus", "--out", out);
     expect(run.code).toBe(ExitCode.Ok);
     const written = readdirSync(out).sort();
-    expect(written).toHaveLength(specMutants.length + livenessMutants.length + kernelMutants.length + DECISION_WITNESSES.length);
+    expect(written).toHaveLength(specMutants.length + livenessMutants.length + kernelMutants.length + OTHER_ARCHITECTURE_TRACES.length + DECISION_WITNESSES.length);
     expect(run.stdout).toContain(`${written.length} traces written to ${out}`);
     for (const file of written) {
       const replay = await multipagerTrace("replay", join(out, file));

@@ -24,6 +24,7 @@ function lassoTrace<S>(machine: LiveMachine<S>): Trace {
     vars: machine.variables,
     steps: result.trace!,
     loop: result.loop!,
+    closing: result.closing!,
   };
 }
 
@@ -56,9 +57,20 @@ describe("lasso replay", () => {
     expect(replayLasso(counter([{ action: "Inc", kind: "weak" }]), trace).kind).toBe("fixed");
   });
 
+  test("a recorded closing step that no longer leads back, or is not enabled, does not apply", () => {
+    const machine = weakLock();
+    const trace = lassoTrace(machine);
+    expect(typeof trace.closing).toBe("object");
+    const closing = trace.closing as { action: string; params: Record<string, unknown> };
+    const disabled = replayLasso(machine, { ...trace, closing: { action: closing.action, params: { ...closing.params, p: 99 } } as Trace["closing"] });
+    expect(disabled.kind === "does-not-apply" && disabled.reason).toMatch(/, the step back to State \d+, is not enabled: the cycle no longer closes/);
+    expect(disabled.kind === "does-not-apply" && disabled.step).toBe(trace.steps.length);
+  });
+
   test("a cycle that no longer closes does not apply", () => {
     const trace = lassoTrace(counter([]));
-    const stepped: Trace = { ...trace, steps: [...trace.steps, { action: "Inc", params: {}, state: { x: 1 } }], loop: 0 };
+    const { closing: _, ...unclosed } = trace;
+    const stepped: Trace = { ...unclosed, steps: [...trace.steps, { action: "Inc", params: {}, state: { x: 1 } }], loop: 0 };
     const verdict = replayLasso(counter([]), stepped);
     expect(verdict.kind).toBe("does-not-apply");
     expect(verdict.kind === "does-not-apply" && verdict.reason).toContain("the cycle no longer closes");
@@ -92,8 +104,10 @@ describe("lasso replay on the spec", () => {
     const replay = await multipagerTrace("replay", path);
     expect(replay.code).toBe(0);
     expect(replay.stdout).toMatch(/^Fixed: all \d+ steps apply, but the cycle is no longer fair/m);
-    expect((await multipagerTrace("show", path)).stdout).toMatch(/Back to state \d+/);
-    expect((await multipagerTrace("show", path, "--format", "md")).stdout).toContain(`looping back to the state after step ${trace.loop}`);
-    expect((await multipagerTrace("show", path, "--format", "svg")).stdout).toContain(`back to the state after step ${trace.loop}`);
+    const back = trace.loop! + 1;
+    const stutters = trace.closing === "stutter";
+    expect((await multipagerTrace("show", path)).stdout).toMatch(stutters ? /^State \d+: Stuttering$/m : new RegExp(`> Back to state ${back}$`, "m"));
+    expect((await multipagerTrace("show", path, "--format", "md")).stdout).toContain(stutters ? `then State ${back} stutters forever` : `then back to State ${back} and around the cycle forever`);
+    expect((await multipagerTrace("show", path, "--format", "svg")).stdout).toContain(stutters ? `stuttering: State ${back} repeats forever` : `loop forever: back to State ${back}`);
   });
 });

@@ -44,6 +44,18 @@ const cases: [string, () => string, RegExp][] = [
   ["an invalid configuration", () => edited("config.itf.json", (itf) => (itf["#meta"].configValue.tasks = "one")), /#meta\.configValue: /],
   ["an unknown invariant", () => edited("invariant.itf.json", (itf) => (itf["#meta"].violation.name = "Nonsense")), /#meta\.violation\.name: unknown invariant "Nonsense"/],
   ["a loop past the end", () => edited("loop.itf.json", (itf) => (itf.loop = 40)), /loop index 40 is past the last state/],
+  // ITF's own grammar (ADR-015): integers and the tagged forms.
+  ["a #set that is not a list", () => edited("set.itf.json", (itf) => (itf.states[1].pending = { "#set": 5 })), /not an ITF value: states\[1\]\.pending\.#set: "#set" must hold a JSON array, got 5/],
+  ["a fraction for an integer", () => edited("fraction.itf.json", (itf) => (itf.states[2].pageTable[0][0][0].marker = 0.5)), /not an ITF value: states\[2\]\.pageTable\[0\]\[0\]\[0\]\.marker: 0\.5 is not an integer/],
+  ["a fraction in a parameter", () => edited("param.itf.json", (itf) => (itf.states[1]["#meta"].params.region = 0.5)), /states\[1\]\.#meta\.params\.region: 0\.5 is not an integer/],
+  ["a #map entry that is not a pair", () => edited("map.itf.json", (itf) => (itf.states[0].pending = { "#map": [[0]] })), /states\[0\]\.pending\.#map\[0\]: a "#map" entry must be a \[key, value\] pair/],
+  ["a #bigint that is not digits", () => edited("bigint.itf.json", (itf) => (itf.states[0].pending = { "#bigint": "12a" })), /states\[0\]\.pending\.#bigint: must be a string of decimal digits/],
+  ["a #tup that is not a list", () => edited("tup.itf.json", (itf) => (itf.states[0].threads = { "#tup": {} })), /states\[0\]\.threads\.#tup: "#tup" must hold a JSON array, got an object/],
+  ["an unknown tag", () => edited("tag.itf.json", (itf) => (itf.states[0].threads = { "#list": [] })), /states\[0\]\.threads: unknown tag "#list"/],
+  ["a tag beside other fields", () => edited("tag2.itf.json", (itf) => (itf.states[0].threads = { "#set": [], extra: 1 })), /states\[0\]\.threads: a tagged value has exactly one field/],
+  ["null", () => edited("null.itf.json", (itf) => (itf.states[0].threads = null)), /states\[0\]\.threads: null is not an ITF value/],
+  ["an integer beyond 2^53", () => edited("huge.itf.json", (itf) => (itf["#meta"].configValue.tasks = 2 ** 60)), /#meta\.configValue\.tasks: .* is outside -\(2\^53-1\)\.\.2\^53-1/],
+  ["values nested too deep", () => edited("deep.itf.json", (itf) => (itf.states[0].threads = JSON.parse("[".repeat(300) + "]".repeat(300)))), /JSON nested more than 64 levels deep/],
 ];
 
 describe("malformed trace files: exit 151 and one line naming the problem", () => {

@@ -7,8 +7,10 @@ import { describe, expect, test } from "vitest";
 import { readItf } from "../../model/itf.js";
 import type { Trace } from "../../model/trace.js";
 import { chartOf } from "../../trace/chart.js";
-import { formatMermaid, formatTraceMarkdown, reproduceCommand } from "../../trace/markdown.js";
-import { escapeXml, formatTraceSvg, wrapText } from "../../trace/svg.js";
+import { reproduceCommand } from "../../trace/command.js";
+import { formatMermaid, formatTraceMarkdown } from "../../trace/markdown.js";
+import { escapeXml, formatTraceSvg } from "../../trace/svg.js";
+import { textWidth, wrapToWidth } from "../../trace/text-metrics.js";
 
 const corpus = (mutant: string): Trace => readItf(`tests/traces/spec-${mutant}.itf.json`);
 
@@ -20,18 +22,18 @@ describe("sequence chart", () => {
 
   test("a fault's journey: trap into the kernel, fault message to the region's manager", () => {
     const chart = chartOf(corpus("no-present-recheck"));
-    expect(chart.events.map((e) => [e.kind, e.from, e.to])).toEqual([
-      ["syscall", "p0", "kernel"],
-      ["trap", "t1", "kernel"],
-      ["map", "p0", "kernel"],
-      ["fault-message", "kernel", "p0"],
+    expect(chart.steps.map((s) => [s.number, s.events.map((e) => [e.kind, e.from, e.to])])).toEqual([
+      [2, [["syscall", "p0", "kernel"]]],
+      [3, [["trap", "t1", "kernel"]]],
+      [4, [["map", "p0", "kernel"]]],
+      [5, [["fault-message", "kernel", "p0"]]],
     ]);
   });
 
   test("an action the chart does not know becomes a note on the kernel lifeline", () => {
     const trace = corpus("no-present-recheck");
     const odd: Trace = { ...trace, steps: [trace.steps[0]!, { action: "Reboot", params: { why: "test" }, state: trace.steps[0]!.state }] };
-    expect(chartOf(odd).events).toEqual([{ step: 1, kind: "note", from: "kernel", to: "kernel", label: 'Reboot(why = "test")' }]);
+    expect(chartOf(odd).steps).toEqual([{ number: 2, closing: false, events: [{ kind: "note", from: "kernel", to: "kernel", label: 'Reboot(why = "test")' }] }]);
   });
 });
 
@@ -56,8 +58,12 @@ describe("SVG", () => {
     expect(svg).toContain("a &lt; b &amp; c &gt; d");
   });
 
-  test("long quotes wrap instead of running off the picture", () => {
-    expect(wrapText("one two three four five", 9)).toEqual(["one two", "three", "four five"]);
+  test("long text wraps at spaces by measured width, and a word wider than a line is cut", () => {
+    const width = textWidth("four five", 12);
+    expect(wrapToWidth("one two three four five", width, 12)).toEqual(["one two", "three", "four five"]);
+    expect(wrapToWidth("abcdefghij", textWidth("abcd", 12), 12)).toEqual(["abcd", "efgh", "ij"]);
+    expect(textWidth("W", 12)).toBeGreaterThan(textWidth("i", 12));
+    expect(textWidth("ab", 12, true)).toBeGreaterThan(textWidth("ab", 12));
   });
 });
 
@@ -84,9 +90,9 @@ describe("Markdown", () => {
       })),
     };
     const md = formatTraceMarkdown(refinement, "feedbeef0000", { file: "t.itf.json" });
-    expect(md).toContain("| # | Concrete step | Concrete changes | Abstract image | Abstract changes |");
+    expect(md).toContain("| State | Concrete step | Concrete changes | Abstract image | Abstract changes |");
     expect(md).toContain("| Architecture | `proposed` |");
-    const row = md.split("\n").find((line) => line.startsWith("| 4 |"))!;
+    const row = md.split("\n").find((line) => line.startsWith("| 5 |"))!;
     expect(row).toContain("`ConcreteDispatch(thread = 1, outcome = \"delivered\", pager = 0)`");
     expect(row).toContain("`pte = 4`");
     expect(row).toContain("`Dispatch(thread = 1, outcome = \"delivered\", pager = 0)`");
@@ -94,13 +100,13 @@ describe("Markdown", () => {
     // Five cells: escaped pipes never split a cell.
     expect(row.replace(/\\\|/g, "").split("|").length - 2).toBe(5);
     // The chart is drawn from the abstract images.
-    expect(formatMermaid(refinement)).toContain("kernel->>p0: 4. fault message (thread 1)");
+    expect(formatMermaid(refinement)).toContain("kernel->>p0: State 5: fault message (thread 1)");
   });
 
   test("a lasso says where it loops", () => {
     const trace: Trace = { ...corpus("no-present-recheck"), violation: { kind: "liveness", name: "FaultAnswered", quote: "" }, loop: 2 };
     const md = formatTraceMarkdown(trace, "id");
-    expect(md).toContain("looping back to the state after step 2");
-    expect(md).toContain("| 5 | back to the state after step 2 | |");
+    expect(md).toContain("then back to State 3 and around the cycle forever");
+    expect(md).toContain("| 6 | back to State 3 |  |");
   });
 });

@@ -36,19 +36,19 @@ describe("trace replay", () => {
     const run = await multipagerTrace("replay", corpus("no-present-recheck"), "--mutant", "none");
     expect(run.code).toBe(ExitCode.TraceDoesNotApply);
     expect(run.stdout).toContain("no mutant");
-    expect(run.stdout).toMatch(/No longer applies: step 4: Dispatch\(thread = 1, outcome = "delivered", pager = 0\) is not enabled; enabled instead: Dispatch\(thread = 1, outcome = "resumed"\)/);
+    expect(run.stdout).toMatch(/No longer applies at State 5: Dispatch\(thread = 1, outcome = "delivered", pager = 0\) is not enabled; enabled instead: Dispatch\(thread = 1, outcome = "resumed"\)/);
   });
 
   test("a non-pager's Map is disabled in the design: no longer applies at that step", async () => {
     const run = await multipagerTrace("replay", corpus("task-maps-own-region"), "--mutant", "none");
     expect(run.code).toBe(ExitCode.TraceDoesNotApply);
-    expect(run.stdout).toMatch(/No longer applies: step 2: Map\(manager = 1,.*\) is not enabled/);
+    expect(run.stdout).toMatch(/No longer applies at State 3: Map\(manager = 1,.*\) is not enabled/);
   });
 
   test("fixed (exit 0) when every step still applies but the invariant holds: an unmap without REVOKE_AGREEMENT keeps the agreement", async () => {
     const run = await multipagerTrace("replay", corpus("revoke-on-any-unmap"), "--mutant", "none");
     expect(run.code).toBe(ExitCode.Ok);
-    expect(run.stdout).toContain("note: from step 3 on, the states differ from the recorded ones (first in regionTable)");
+    expect(run.stdout).toContain("note: from State 4 on, the states differ from the recorded ones (first in regionTable)");
     expect(run.stdout).toContain("Fixed: all 3 steps apply, but invariant AgreementHeldWhileMapped holds on the last state now.");
   });
 
@@ -66,7 +66,7 @@ describe("trace replay", () => {
     const path = writeTrace("edited.itf.json", { ...trace, steps });
     const run = await multipagerTrace("replay", path);
     expect(run.code).toBe(ExitCode.Safety);
-    expect(run.stdout).toContain("note: from step 2 on, the states differ from the recorded ones (first in pending)");
+    expect(run.stdout).toContain("note: from State 3 on, the states differ from the recorded ones (first in pending)");
   });
 
   test("a deadlock trace reproduces with exit 11 and is fixed when the last state has a successor", async () => {
@@ -91,7 +91,7 @@ describe("trace replay", () => {
     // With the PAGE_PRESENT re-check the zero level resumes thread B instead of messaging the pager (Fig. 3).
     const gone = await multipagerTrace("replay", impl("no-present-recheck"), "--mutant", "none");
     expect(gone.code).toBe(ExitCode.TraceDoesNotApply);
-    expect(gone.stdout).toMatch(/No longer applies: step 4: Dispatch\(thread = 1, cpu = 1, outcome = "delivered", pager = 0, marker = 0\) is not enabled; enabled instead: Dispatch\(thread = 1, cpu = 1, outcome = "resumed"\)/);
+    expect(gone.stdout).toMatch(/No longer applies at State 5: Dispatch\(thread = 1, cpu = 1, outcome = "delivered", pager = 0, marker = 0\) is not enabled; enabled instead: Dispatch\(thread = 1, cpu = 1, outcome = "resumed"\)/);
   });
 
   test("a trace of the concrete kernel machine on its own (a concrete invariant) replays on the kernel rebuilt with its architecture", async () => {
