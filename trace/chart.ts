@@ -223,7 +223,7 @@ function kernelEvents(action: string, params: ActionParams, lifeline: LifelineOf
   return match(action)
     .returnType<ChartEvent[] | undefined>()
     .with("Schedule", () => [say("note", "kernel", "kernel", `CPU ${plain(params["cpu"])} runs thread ${plain(params["thread"])}`)])
-    .with("Receive", () => [say("note", thread, thread, "waits for a message")])
+    .with("Receive", () => [say("note", thread, thread, "receives the next fault message")])
     .with("Yield", () => [say("syscall", thread, "kernel", "yield")])
     .with("DeliverFault", () => [say("fault-message", "kernel", lifeline(num(params, "to")), `fault message (thread ${plain(params["thread"])})`)])
     .with("Reflect", () => [
