@@ -224,7 +224,7 @@ function kernelEvents(action: string, params: ActionParams, lifeline: LifelineOf
     .returnType<ChartEvent[] | undefined>()
     .with("Schedule", () => [say("note", "kernel", "kernel", `CPU ${plain(params["cpu"])} runs thread ${plain(params["thread"])}`)])
     .with("Preempt", () => [say("note", "kernel", "kernel", `timer: CPU ${plain(params["cpu"])} preempts thread ${plain(params["from"])}, runs thread ${plain(params["thread"])}`)])
-    .with("Receive", () => [say("note", thread, thread, "waits for a message")])
+    .with("Receive", () => [say("note", thread, thread, "receives the next fault message")])
     .with("Yield", () => [say("syscall", thread, "kernel", "yield")])
     .with("DeliverFault", () => [say("fault-message", "kernel", lifeline(num(params, "to")), `fault message (thread ${plain(params["thread"])})`)])
     .with("Reflect", () => [

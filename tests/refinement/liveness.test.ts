@@ -49,7 +49,7 @@ describe("refine --liveness", () => {
       const run = await multipager("refine", "--mutant", mutant.name, "--itf", itf);
       expect(run.code).toBe(ExitCode.Liveness);
       expect(run.stdout).toMatch(/Error: Temporal property \w+ is violated\./);
-      expect(run.stdout).toMatch(/Counterexample \w+: \d+ steps, then (back to State \d+ forever|State \d+ stutters forever), written to/);
+      expect(run.stdout).toMatch(/Counterexample \w+: \d+ steps, then (back to State \d+|State \d+ stutters) forever, written to/);
       const trace = readItf(itf);
       expect(trace).toMatchObject({ kind: "refinement", arch, mutant: mutant.name, violation: { kind: "liveness" } });
       expect(trace.loop).toBeDefined();

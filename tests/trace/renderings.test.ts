@@ -138,7 +138,7 @@ describe("refinement pictures show the concrete side", () => {
     expect(chart.lifelines.map((l) => [l.kind, l.title])).toContainEqual(["region-mapper", "region mapper 3"]);
     const events = chart.steps.flatMap((s) => s.events.map((e) => [s.number, e.from, e.to, e.label]));
     expect(events).toContainEqual([5, "kernel", "t3", "fault message (thread 1)"]);
-    expect(events).toContainEqual([6, "t3", "t3", "waits for a message"]);
+    expect(events).toContainEqual([6, "t3", "t3", "receives the next fault message"]);
     expect(events).toContainEqual([7, "t3", "kernel", "its decision: reflect to pager 0"]);
     expect(events).toContainEqual([7, "kernel", "p0", "fault message (thread 1)"]);
   });
