@@ -12,11 +12,10 @@
  */
 import { InputError } from "../model/input-error.js";
 import { architectureNamed } from "./arch/index.js";
-import { deliverTo } from "./arch/l4.js";
 import { moduleFrame } from "./arch/monolithic.js";
 import type { Architecture, DispatchOutcome } from "./kernel/architecture.js";
 import type { ArchName } from "./arch/index.js";
-import { pureFaultRegion } from "./kernel/fault.js";
+import { deliverTo, managedFault, pageThereNow } from "./kernel/fault.js";
 import type { Kernel } from "./kernel/kernel.js";
 import { isUserAddress, pageInRegion, regionOf } from "./kernel/layout.js";
 import { KERNEL_RULES, type KernelRules } from "./kernel/rules.js";
@@ -59,15 +58,13 @@ export interface KernelMutant {
  * answer.
  */
 function standInClassify(k: Kernel, trap: { thread: number; address: number; access: "read" | "write" }): DispatchOutcome {
-  const region = pureFaultRegion(k, trap.address);
-  if (region === null) return { kind: "general-protection", reason: "kernel-space" };
-  const task = k.taskOf(trap.thread);
-  const module = k.regionEntry(task, region).manager;
-  if (module === null) return { kind: "general-protection", reason: "no-manager" };
+  const fault = managedFault(k, trap);
+  if ("kind" in fault) return fault;
+  const module = fault.entry.manager;
   const own = module === trap.thread;
   const moduleActs = !own && ["ready", "running", "receiving"].includes(k.status(module).tag);
-  if (!moduleActs && k.presentPages(task, region) === 0) return { kind: "general-protection", reason: "not-accepted" };
-  if (k.rules.pageThere(k.pte(task, trap.address), trap.access)) return { kind: "resumed" };
+  if (!moduleActs && k.presentPages(fault.task, fault.region) === 0) return { kind: "general-protection", reason: "not-accepted" };
+  if (pageThereNow(k, trap)) return { kind: "resumed" };
   if (own) return { kind: "general-protection", reason: "self-managed" };
   if (!moduleActs) return deliverTo(k, trap, module);
   const frame = moduleFrame(k, module, pageInRegion(k.layout, trap.address));

@@ -4,13 +4,12 @@
  * mapping (Table I: 4 mode switches, 2 context switches). The kernel keeps no
  * region table; a pager may map its own frames in answer to a fault it holds.
  */
-import { waitsFor } from "../kernel/fault.js";
-import { USER_THREADS_ONLY, type Architecture, type DispatchOutcome, type Trap } from "../kernel/architecture.js";
+import { deliverTo } from "../kernel/fault.js";
+import { USER_THREADS_ONLY, type Architecture, type Trap } from "../kernel/architecture.js";
 import { SyscallError } from "../kernel/errors.js";
 import { isUserAddress } from "../kernel/layout.js";
 import type { Kernel } from "../kernel/kernel.js";
 import type { ThreadId } from "../kernel/types.js";
-import { markerIn } from "../kernel/vm.js";
 
 /** The thread's one pager: configured, or the lowest-numbered pager. */
 export function pagerOf(k: Kernel, thread: ThreadId): ThreadId | null {
@@ -24,15 +23,6 @@ export function pagerOf(k: Kernel, thread: ThreadId): ThreadId | null {
 export function ownerMapCheck(k: Kernel, caller: ThreadId, trap: Trap, frame: number): SyscallError {
   if (!isUserAddress(k.layout, trap.address)) return SyscallError.BadRegion;
   return k.config.frames[frame] === caller ? SyscallError.Ok : SyscallError.NotOwner;
-}
-
-/** Send to `to`, or a general-protection fault when there is nobody (or the thread would wait for itself). */
-export function deliverTo(k: Kernel, trap: Trap, to: ThreadId | null): DispatchOutcome {
-  if (to === null) return { kind: "general-protection", reason: "no-manager" };
-  if (to === trap.thread) return { kind: "general-protection", reason: "self-managed" };
-  if (waitsFor(k, to, trap.thread)) return { kind: "general-protection", reason: "wait-cycle" };
-  const marker = isUserAddress(k.layout, trap.address) ? markerIn(k.pte(k.taskOf(trap.thread), trap.address)) : 0;
-  return { kind: "delivered", to, marker };
 }
 
 export const l4: Architecture = {

@@ -31,10 +31,10 @@
 import { match } from "ts-pattern";
 import type { Architecture } from "../kernel/architecture.js";
 import { validateKernelConfig, type KernelConfig } from "../kernel/config.js";
-import { zeroLevel } from "../kernel/fault.js";
+import { deliverTo, zeroLevel } from "../kernel/fault.js";
 import type { Kernel } from "../kernel/kernel.js";
 import type { Syscall, TaskId, ThreadId } from "../kernel/types.js";
-import { deliverTo, ownerMapCheck } from "./l4.js";
+import { ownerMapCheck } from "./l4.js";
 import { managerMapCheck } from "./proposed.js";
 
 /**

@@ -11,7 +11,7 @@
  */
 import type { Architecture, DispatchOutcome } from "../kernel/architecture.js";
 import { SyscallError } from "../kernel/errors.js";
-import { pureFaultRegion } from "../kernel/fault.js";
+import { managedFault, pageThereNow } from "../kernel/fault.js";
 import type { Kernel } from "../kernel/kernel.js";
 import { pageInRegion } from "../kernel/layout.js";
 import type { ThreadId } from "../kernel/types.js";
@@ -30,13 +30,10 @@ export const monolithic: Architecture = {
   roleOf: (config, thread) => (config.threads[thread]?.pager === true ? "module" : "user"),
   regionTableOf: () => ({ kind: "kernel" }),
   classify(k, trap): DispatchOutcome {
-    const region = pureFaultRegion(k, trap.address);
-    if (region === null) return { kind: "general-protection", reason: "kernel-space" };
-    const task = k.taskOf(trap.thread);
-    const module = k.regionEntry(task, region).manager;
-    if (module === null) return { kind: "general-protection", reason: "no-manager" };
-    if (k.rules.pageThere(k.pte(task, trap.address), trap.access)) return { kind: "resumed" };
-    const frame = moduleFrame(k, module, pageInRegion(k.layout, trap.address));
+    const fault = managedFault(k, trap);
+    if ("kind" in fault) return fault;
+    if (pageThereNow(k, trap)) return { kind: "resumed" };
+    const frame = moduleFrame(k, fault.entry.manager, pageInRegion(k.layout, trap.address));
     // A module with no memory never maps, so it never takes the region on (exceptional case 2).
     if (frame === undefined) return { kind: "general-protection", reason: "not-accepted" };
     return { kind: "resolved-in-kernel", frame, rights: "rw" };

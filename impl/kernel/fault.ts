@@ -8,8 +8,10 @@
  */
 import type { DispatchOutcome, Trap } from "./architecture.js";
 import type { Kernel } from "./kernel.js";
-import { markerIn } from "./vm.js";
+import { isUserAddress } from "./layout.js";
+import type { RegionEntry } from "./region-table.js";
 import type { ThreadId } from "./types.js";
+import { markerIn } from "./vm.js";
 
 /**
  * "The second ones are an faults for addresses outside of the user part of
@@ -20,24 +22,53 @@ export function pureFaultRegion(k: Kernel, address: number): number | null {
   return k.rules.faultRegion(k.layout, address);
 }
 
-/** The zero level of the proposed kernel (and of L4Re's region mapper, on its own table). */
-export function zeroLevel(k: Kernel, trap: Trap): DispatchOutcome {
+/** A pure page fault in a region with a manager: the task, the region and its entry. */
+export interface ManagedFault {
+  readonly task: number;
+  readonly region: number;
+  readonly entry: RegionEntry & { readonly manager: ThreadId };
+}
+
+/**
+ * The zero level's first two checks, which every architecture with a region
+ * table makes: an address outside the user part, then a region without a
+ * manager, are general-protection faults.
+ */
+export function managedFault(k: Kernel, trap: Trap): ManagedFault | DispatchOutcome {
   const region = pureFaultRegion(k, trap.address);
   if (region === null) return { kind: "general-protection", reason: "kernel-space" };
   const task = k.taskOf(trap.thread);
   const entry = k.regionEntry(task, region);
   // Exceptional case 1: "Faulted virtual address belongs to the virtual address space region which has not pager assigned."
   if (entry.manager === null) return { kind: "general-protection", reason: "no-manager" };
+  return { task, region, entry: { manager: entry.manager, accepted: entry.accepted } };
+}
+
+/** "The last check ... checking of the actual not presence of the appropriate memory page." */
+export const pageThereNow = (k: Kernel, trap: Trap): boolean => k.rules.pageThere(k.pte(k.taskOf(trap.thread), trap.address), trap.access);
+
+/**
+ * Send the fault to `to`, or a general-protection fault when there is
+ * nobody, or when the thread would wait for itself (decision D4: the handler
+ * is the thread, or waits for it through handlers each blocked on the next).
+ * The message carries the marker of the entry read now.
+ */
+export function deliverTo(k: Kernel, trap: Trap, to: ThreadId | null): DispatchOutcome {
+  if (to === null) return { kind: "general-protection", reason: "no-manager" };
+  if (to === trap.thread) return { kind: "general-protection", reason: "self-managed" };
+  if (waitsFor(k, to, trap.thread)) return { kind: "general-protection", reason: "wait-cycle" };
+  const marker = isUserAddress(k.layout, trap.address) ? markerIn(k.pte(k.taskOf(trap.thread), trap.address)) : 0;
+  return { kind: "delivered", to, marker };
+}
+
+/** The zero level of the proposed kernel (and of L4Re's region mapper, on its own table). */
+export function zeroLevel(k: Kernel, trap: Trap): DispatchOutcome {
+  const fault = managedFault(k, trap);
+  if ("kind" in fault) return fault;
   // Exceptional case 2: "... has pager assigned but the assigned pager didn't accept the servicing of that region."
-  if (k.rules.refusesUnaccepted(entry)) return { kind: "general-protection", reason: "not-accepted" };
-  // "The last check ... checking of the actual not presence of the appropriate memory page."
-  const pte = k.pte(task, trap.address);
-  if (k.rules.pageThere(pte, trap.access)) return { kind: "resumed" };
-  // Decision D4: a manager faulting in a region it manages would wait for itself.
-  if (entry.manager === trap.thread) return { kind: "general-protection", reason: "self-managed" };
-  // ... and more generally a manager that, through pagers each blocked on the next, waits for the faulting thread.
-  if (waitsFor(k, entry.manager, trap.thread)) return { kind: "general-protection", reason: "wait-cycle" };
-  return { kind: "delivered", to: entry.manager, marker: markerIn(pte) };
+  if (k.rules.refusesUnaccepted(fault.entry)) return { kind: "general-protection", reason: "not-accepted" };
+  if (pageThereNow(k, trap)) return { kind: "resumed" };
+  return deliverTo(k, trap, fault.entry.manager);
 }
 
 /**
