@@ -11,14 +11,18 @@
  * shared). Seeds are fixed (1..N), so a run is reproducible; each seed is
  * one `propertyCheck` in a worker process, the search `refine --seed S`
  * runs, stopped at the first failing run (whether the bug is found is the
- * question; shrinking it is not). Run by hand; the measured table is in
- * docs/bench.md.
+ * question; shrinking it is not). A liveness mutant breaks no refinement
+ * obligation (every step refines), so `refine --mutant M` checks it with
+ * --liveness, an exhaustive search with no seed: it is run once, and its
+ * row says whether that search found the lasso. Run by hand; the measured
+ * table is in README.md and docs/bench.md.
  */
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { kernelMutants } from "../impl/mutants.js";
 import { refinementConfigNamed } from "../refinement/configs.js";
+import { checkRefinementLiveness } from "../refinement/liveness.js";
 import { DEFAULT_RUNS, propertyCheck } from "../refinement/pbt.js";
 import { buildRefinement, kernelConfigFor } from "../refinement/product.js";
 
@@ -31,11 +35,17 @@ interface SeedResult {
   readonly obligation: string | null;
 }
 
-/** One seed, in this process (the worker's job). */
+const isLiveness = (mutant: string): boolean => kernelMutants.find((m) => m.name === mutant)?.kind === "liveness";
+
+/** One seed, in this process (the worker's job); for a liveness mutant, refine --liveness's exhaustive search (seed 0: none drawn). */
 function runSeed(mutant: string, seed: number, runs: number): SeedResult {
   const planted = kernelMutants.find((m) => m.name === mutant)!;
   const config = refinementConfigNamed(planted.config);
   const refinement = buildRefinement({ spec: config.spec, kernel: kernelConfigFor(config.spec, config.cpus), arch: planted.arch ?? "proposed", mutant });
+  if (planted.kind === "liveness") {
+    const { result, counterexample } = checkRefinementLiveness(refinement);
+    return { mutant, seed, caught: counterexample !== undefined, commands: result.statistics.distinct, obligation: counterexample?.violation.name ?? null };
+  }
   const result = propertyCheck(refinement, mutant, { seed, runs, shrink: false });
   return { mutant, seed, caught: result.failure !== undefined, commands: result.commandsToFailure ?? result.commands, obligation: result.failure?.violation.name ?? null };
 }
@@ -72,7 +82,7 @@ const median = (values: readonly number[]): number => {
 
 function table(results: readonly SeedResult[], seeds: number, runs: number): string {
   const rows = kernelMutants
-    .filter((m) => results.some((r) => r.mutant === m.name))
+    .filter((m) => m.kind === "safety" && results.some((r) => r.mutant === m.name))
     .map((m) => {
       const mine = results.filter((r) => r.mutant === m.name);
       const caught = mine.filter((r) => r.caught);
@@ -89,7 +99,16 @@ function table(results: readonly SeedResult[], seeds: number, runs: number): str
     });
   const header = ["mutant", "configuration", `caught (of ${seeds} seeds)`, "median commands to catch", "obligation", "seeds that missed it"];
   const lines = [`| ${header.join(" | ")} |`, `| ${header.map(() => "---").join(" | ")} |`, ...rows.map((row) => `| ${row.join(" | ")} |`)];
-  return `Kill rate of \`refine --mutant M\` (${runs} runs per seed, seeds 1..${seeds}):\n\n${lines.join("\n")}\n`;
+  const live = kernelMutants
+    .filter((m) => m.kind === "liveness")
+    .flatMap((m) => results.filter((r) => r.mutant === m.name))
+    .map((r) => `| \`${r.mutant}\` | \`${kernelMutants.find((m) => m.name === r.mutant)!.config}\` | ${r.caught ? "yes" : "**no**"} | ${r.commands} | ${r.obligation ?? "-"} |`);
+  const liveTable =
+    live.length === 0
+      ? ""
+      : `\nLiveness mutants: \`refine --mutant M\` runs --liveness (exhaustive, no seed), once:\n\n| mutant | configuration | lasso found | distinct states | temporal property |\n| --- | --- | --- | --- | --- |\n${live.join("\n")}\n`;
+  const safetyTable = rows.length === 0 ? "" : `Kill rate of \`refine --mutant M\` (${runs} runs per seed, seeds 1..${seeds}):\n\n${lines.join("\n")}\n`;
+  return safetyTable + liveTable;
 }
 
 async function main(): Promise<number> {
@@ -124,14 +143,14 @@ async function main(): Promise<number> {
     process.stderr.write(`bench/kill-rate: unknown mutant '${options.mutant}' (known: ${kernelMutants.map((m) => m.name).join(", ")})\n`);
     return 2;
   }
-  const work = mutants.flatMap((mutant) => Array.from({ length: seeds }, (_, i) => () => runInWorker(mutant, i + 1, runs)));
+  const work = mutants.flatMap((mutant) => (isLiveness(mutant) ? [() => runInWorker(mutant, 0, runs)] : Array.from({ length: seeds }, (_, i) => () => runInWorker(mutant, i + 1, runs))));
   const started = Date.now();
   const results = await pool(work, jobs, (done) => {
     if (process.stderr.isTTY) process.stderr.write(`\r${done}/${work.length} seeds`);
   });
   if (process.stderr.isTTY) process.stderr.write("\n");
   process.stdout.write(table(results, seeds, runs));
-  process.stdout.write(`\n(${work.length} seeds in ${((Date.now() - started) / 1000).toFixed(0)} s, ${jobs} at a time)\n`);
+  process.stdout.write(`\n(${work.length} run${work.length === 1 ? "" : "s"} in ${((Date.now() - started) / 1000).toFixed(0)} s, ${jobs} at a time)\n`);
   return results.every((r) => r.caught) ? 0 : 1;
 }
 

@@ -115,3 +115,8 @@ export function traceId(trace: Trace): string {
 export function stateNumber(index: number): number {
   return index + 1;
 }
+
+/** What a trace is called in its headings: a decision's witness is not a counterexample. */
+export function traceNoun(trace: Pick<Trace, "violation">): "Witness" | "Counterexample" {
+  return trace.violation.kind === "witness" ? "Witness" : "Counterexample";
+}

@@ -17,7 +17,7 @@
  */
 import { checkLiveness, type LiveMachine, type LivenessOptions, type LivenessResult } from "../model/liveness/check.js";
 import type { TemporalProperty } from "../model/liveness/temporal.js";
-import type { TraceStep, Violation } from "../model/trace.js";
+import type { ClosingStep, TraceStep, Violation } from "../model/trace.js";
 import type { SpecState } from "../spec/index.js";
 import { AbstractionError } from "./abstraction.js";
 import { refinementSteps, violationOf, type ProductState, type Refinement } from "./product.js";
@@ -52,8 +52,8 @@ export function liveRefinement(refinement: Refinement): LiveMachine<ProductState
 
 export interface RefinementLivenessResult {
   readonly result: LivenessResult;
-  /** A safety failure's trace or a liveness lasso, with abstract images. */
-  readonly counterexample?: { readonly steps: TraceStep[]; readonly violation: Violation; readonly loop?: number };
+  /** A safety failure's trace or a liveness lasso, with abstract images (and, for a lasso, the step that closes its cycle, as `check` records it). */
+  readonly counterexample?: { readonly steps: TraceStep[]; readonly violation: Violation; readonly loop?: number; readonly closing?: ClosingStep };
 }
 
 /** `refine --liveness`: the product's graph, its obligations on the way, then the temporal properties; a counterexample with its abstract images. */
@@ -64,5 +64,6 @@ export function checkRefinementLiveness(refinement: Refinement, options: Livenes
   if (result.violation.kind !== "liveness") {
     return { result, counterexample: { steps: replayed.steps, violation: violationOf(refinement, replayed.last, result.violation.name) } };
   }
-  return { result, counterexample: { steps: replayed.steps, violation: result.violation, ...(result.loop !== undefined ? { loop: result.loop } : {}) } };
+  const lasso = { ...(result.loop !== undefined ? { loop: result.loop } : {}), ...(result.closing !== undefined ? { closing: result.closing } : {}) };
+  return { result, counterexample: { steps: replayed.steps, violation: result.violation, ...lasso } };
 }

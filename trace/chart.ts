@@ -19,7 +19,7 @@
 import { match } from "ts-pattern";
 import { ARCH_NAMES, architectureNamed } from "../impl/arch/index.js";
 import { fromSpecConfig } from "../impl/kernel/config.js";
-import type { ArchName } from "../impl/kernel/architecture.js";
+import type { ArchName } from "../impl/arch/index.js";
 import type { ActionParams, TraceValue } from "../model/machine.js";
 import { formatAction, formatValue } from "../model/trace-text.js";
 import { stateNumber, type Trace, type TraceStep } from "../model/trace.js";
@@ -223,7 +223,8 @@ function kernelEvents(action: string, params: ActionParams, lifeline: LifelineOf
   return match(action)
     .returnType<ChartEvent[] | undefined>()
     .with("Schedule", () => [say("note", "kernel", "kernel", `CPU ${plain(params["cpu"])} runs thread ${plain(params["thread"])}`)])
-    .with("Receive", () => [say("note", thread, thread, "waits for a message")])
+    .with("Preempt", () => [say("note", "kernel", "kernel", `timer: CPU ${plain(params["cpu"])} preempts thread ${plain(params["from"])}, runs thread ${plain(params["thread"])}`)])
+    .with("Receive", () => [say("note", thread, thread, "receives the next fault message")])
     .with("Yield", () => [say("syscall", thread, "kernel", "yield")])
     .with("DeliverFault", () => [say("fault-message", "kernel", lifeline(num(params, "to")), `fault message (thread ${plain(params["thread"])})`)])
     .with("Reflect", () => [
@@ -322,9 +323,8 @@ export function chartOf(trace: Trace): Chart {
   const cpus = lifelines.flatMap((l) => (l.kind === "tlb" ? [Number(l.key.slice(3))] : []));
   const refinement = trace.kind === "refinement";
 
-  const steps: ChartStep[] = trace.steps.flatMap((step, index): ChartStep[] => {
-    if (index === 0) return [];
-    const previous = trace.steps[index - 1]!;
+  /** The chart row of one step from `previous` to `step` (a lasso's closing step leads back to the loop state). */
+  const rowOf = (previous: TraceStep, step: TraceStep, number: number, closing: boolean): ChartStep => {
     const cpu = refinement ? num(step.params, "cpu") : undefined;
     let events = refinement ? refinementEvents(step, lifeline) : eventsOf(step.action, step.params, lifeline);
     const mapper = regionMapperDispatch(step, previous, mappers);
@@ -332,8 +332,9 @@ export function chartOf(trace: Trace): Chart {
     if (mapper !== undefined) events = [say("syscall", `t${mapper}`, "kernel", regionMapperDecision(step.params)), ...events];
     const actor = lifeline(num(step.params, "thread"));
     events = [...events, ...tlbEvents(previous, step, cpus, cpu, actor === "kernel" ? "kernel" : actor)];
-    return [{ number: stateNumber(index), ...(cpu !== undefined ? { cpu } : {}), closing: false, events }];
-  });
+    return { number, ...(cpu !== undefined ? { cpu } : {}), closing, events };
+  };
+  const steps: ChartStep[] = trace.steps.flatMap((step, index): ChartStep[] => (index === 0 ? [] : [rowOf(trace.steps[index - 1]!, step, stateNumber(index), false)]));
 
   // A violation in the initial state still gets a row saying so.
   if (steps.length === 0 && trace.loop === undefined) steps.push({ number: stateNumber(0), closing: false, events: [say("note", "kernel", "kernel", "the initial state already breaks it")] });
@@ -345,9 +346,10 @@ export function chartOf(trace: Trace): Chart {
     const closing = trace.closing;
     if (closing === "stutter") lasso = { kind: "stutter", back, number: closingNumber };
     else {
-      const events = closing === undefined ? [say("note", "kernel", "kernel", `back to State ${back}`)] : eventsOf(closing.action, closing.params, lifeline);
-      const cpu = refinement && closing !== undefined ? num(closing.params, "cpu") : undefined;
-      steps.push({ number: closingNumber, ...(cpu !== undefined ? { cpu } : {}), closing: true, events });
+      const last = trace.steps[trace.steps.length - 1]!;
+      // The closing step leads from the last state back to the loop state; its abstract move is not recorded, so it is drawn as the concrete step.
+      const home = { action: closing?.action ?? "", params: closing?.params ?? {}, state: trace.steps[trace.loop]!.state };
+      steps.push(closing === undefined ? { number: closingNumber, closing: true, events: [say("note", "kernel", "kernel", `back to State ${back}`)] } : rowOf(last, home, closingNumber, true));
       lasso = { kind: "cycle", back, first: back + 1 };
     }
   }

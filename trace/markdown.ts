@@ -8,7 +8,7 @@
 import { match } from "ts-pattern";
 import type { TraceValue } from "../model/machine.js";
 import { diffLines, formatAction, formatInstance } from "../model/trace-text.js";
-import { startsFromInduction, stateNumber, type Trace } from "../model/trace.js";
+import { startsFromInduction, stateNumber, traceNoun, type Trace } from "../model/trace.js";
 import { portablePath, reproduceCommand, shellWord } from "./command.js";
 import { chartOf, isNote, isReturn, stepTitle } from "./chart.js";
 
@@ -32,6 +32,15 @@ function violationLine(trace: Trace): string {
     .with("liveness", () => `temporal property **${trace.violation.name}** (a lasso: the behaviour loops forever)`)
     .with("refinement", () => `refinement obligation **${trace.violation.name}**`)
     .with("witness", () => `decision **${trace.violation.name}**`)
+    .exhaustive();
+}
+
+/** What the trace shows of its violation: it is violated, reached (a deadlock), or the decision acts (a witness). */
+function verdictVerb(trace: Trace): string {
+  return match(trace.violation.kind)
+    .with("deadlock", () => "is reached")
+    .with("witness", () => "acts at the last step")
+    .with("invariant", "liveness", "refinement", () => "is violated")
     .exhaustive();
 }
 
@@ -59,7 +68,7 @@ export function formatMermaid(trace: Trace): string {
       lines.push(`  loop forever: back to State ${chart.lasso.back}`);
       inLoop = true;
     }
-    const prefix = step.closing ? `State ${step.number} = State ${chart.lasso?.back ?? "?"}` : stepTitle(step);
+    const prefix = step.closing ? `${stepTitle(step)} = State ${chart.lasso?.back ?? "?"}` : stepTitle(step);
     for (const event of step.events) {
       const label = mermaidText(`${prefix}: ${event.label}`);
       if (isNote(event)) lines.push(`  Note over ${event.from}: ${label}`);
@@ -80,7 +89,7 @@ export function formatMermaid(trace: Trace): string {
     lines.push(`  Note over ${first},${last}: State ${chart.lasso.number}: stuttering, State ${chart.lasso.back} repeats forever`);
   }
   for (const note of chart.finalNotes) lines.push(`  Note over ${note.from}: ${mermaidText(`end: ${note.label}`)}`);
-  lines.push(`  Note over ${first},${last}: ${mermaidText(violationLine(trace).replace(/\*\*/g, ""))}`);
+  lines.push(`  Note over ${first},${last}: ${mermaidText(`${violationLine(trace).replace(/\*\*/g, "")} ${verdictVerb(trace)}`)}`);
   return lines.join("\n");
 }
 
@@ -101,10 +110,10 @@ export function formatTraceMarkdown(trace: Trace, id: string, options: MarkdownO
   const length = trace.steps.length - 1;
   const v = trace.violation;
   const induction = startsFromInduction(trace);
-  out.push(`### Counterexample${induction ? " to induction" : ""} \`${id}\`: ${violationLine(trace).replace(/\*\*/g, "")}`, "");
+  out.push(`### ${traceNoun(trace)}${induction ? " to induction" : ""} \`${id}\`: ${violationLine(trace).replace(/\*\*/g, "")}`, "");
   out.push("| | |", "| --- | --- |");
   out.push(`| Trace id | \`${id}\` |`);
-  out.push(`| Violated | ${violationLine(trace)} |`);
+  out.push(v.kind === "witness" ? `| Witnessed | ${violationLine(trace)} ${verdictVerb(trace)} |` : `| Violated | ${violationLine(trace)} |`);
   if (v.quote !== "") {
     // A spec invariant quotes the paper; a refinement obligation says what failed.
     const label = v.kind === "refinement" ? "Why" : "The paper";
@@ -142,14 +151,17 @@ export function formatTraceMarkdown(trace: Trace, id: string, options: MarkdownO
     const next = String(stateNumber(trace.steps.length));
     const back = stateNumber(trace.loop);
     const blanks = refinement ? ["", ""] : [];
+    // A refinement lasso's closing step: its abstract move is not recorded, what it changes in the abstract image is.
+    const abstractBack = (last: Trace["steps"][number], home: Trace["steps"][number]) =>
+      refinement && home.abstract !== undefined ? ["", cell(changes(abstractVars(home.abstract.state), last.abstract?.state, home.abstract.state))] : blanks;
     if (trace.closing === "stutter") row(next, [`stuttering: State ${back} repeats forever`, "(no variable changes)", ...blanks]);
     else if (trace.closing === undefined) row(next, [`back to State ${back}`, "", ...blanks]);
     else {
       const last = trace.steps[trace.steps.length - 1]!;
-      row(next, [`${cell([formatAction(trace.closing.action, trace.closing.params)])} back to State ${back}`, cell(changes(trace.vars, last.state, trace.steps[trace.loop]!.state)), ...blanks]);
+      row(next, [`${cell([formatAction(trace.closing.action, trace.closing.params)])} back to State ${back}`, cell(changes(trace.vars, last.state, trace.steps[trace.loop]!.state)), ...abstractBack(last, trace.steps[trace.loop]!)]);
     }
   }
-  out.push("", `${trace.loop !== undefined ? "Around the cycle forever" : `After State ${stateNumber(length)}`}: ${violationLine(trace)} ${v.kind === "deadlock" ? "is reached" : v.kind === "witness" ? "acts" : "is violated"}.`);
+  out.push("", `${trace.loop !== undefined ? "Around the cycle forever" : `After State ${stateNumber(length)}`}: ${violationLine(trace)} ${verdictVerb(trace)}.`);
   out.push("", "#### Sequence chart", "", "```mermaid", formatMermaid(trace), "```", "");
   out.push(`<details><summary>${induction ? "The state of IndInv before the step (State 1)" : "Initial state (State 1)"}</summary>`, "", "```tla", ...diffLines(trace.vars, undefined, trace.steps[0]!.state), "```", "", "</details>", "");
   return out.join("\n");

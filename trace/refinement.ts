@@ -14,7 +14,7 @@
 import { check } from "../model/check.js";
 import { InputError } from "../model/input-error.js";
 import type { StateMachine, TraceValue } from "../model/machine.js";
-import type { Trace, TraceStep } from "../model/trace.js";
+import type { ClosingStep, Trace, TraceStep } from "../model/trace.js";
 import { kernelMutants } from "../impl/mutants.js";
 import { KERNEL_LIMITS } from "../impl/kernel/config.js";
 import { ARCH_NAMES } from "../impl/arch/index.js";
@@ -184,6 +184,7 @@ export function implementationMutantTrace(toolVersion: string, mutantName: strin
     vars: refinement.product.variables,
     steps: found.steps,
     ...(found.loop !== undefined ? { loop: found.loop } : {}),
+    ...(found.closing !== undefined ? { closing: found.closing } : {}),
   };
 }
 
@@ -199,7 +200,7 @@ export function implementationMutantTraces(toolVersion: string): { file: string;
   });
 }
 
-type Found = { readonly steps: TraceStep[]; readonly violation: Trace["violation"]; readonly loop?: number } | undefined;
+type Found = { readonly steps: TraceStep[]; readonly violation: Trace["violation"]; readonly loop?: number; readonly closing?: ClosingStep } | undefined;
 
 function safetyCounterexample(refinement: Refinement): Found {
   const result = check(refinement.product, { checkDeadlock: false });

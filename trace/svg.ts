@@ -15,7 +15,7 @@
  */
 import { match } from "ts-pattern";
 import { formatInstance } from "../model/trace-text.js";
-import type { Trace } from "../model/trace.js";
+import { traceNoun, type Trace } from "../model/trace.js";
 import { EVENT_MEANING, chartOf, isNote, isReturn, type Chart, type EventKind, type TlbHold } from "./chart.js";
 import { ARROW_HALF_WIDTH, ARROW_LENGTH, ASCENT, DESCENT, FONT_SIZE, LINE, PAD, TITLE_SIZE, layoutChart, lineWidth, noteWidth, type Layout, type Row } from "./svg-layout.js";
 import { FONT_FAMILY, textWidth, wrapToWidth } from "./text-metrics.js";
@@ -164,7 +164,7 @@ export interface SvgGeometry {
 function headerLines(trace: Trace, id: string): [string, string] {
   const mutant = trace.mutant === null ? "no mutant" : `mutant ${trace.mutant}`;
   const arch = trace.arch === undefined ? "" : `, architecture ${trace.arch}`;
-  return [`Counterexample ${id}: ${violationText(trace)}`, `${trace.machine}, configuration ${trace.config}, ${mutant}${arch}, ${trace.steps.length - 1} steps`];
+  return [`${traceNoun(trace)} ${id}: ${violationText(trace)}`, `${trace.machine}, configuration ${trace.config}, ${mutant}${arch}, ${trace.steps.length - 1} steps`];
 }
 
 function violationLines(trace: Trace, width: number): { bold: string; lines: string[] } {

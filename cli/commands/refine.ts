@@ -22,7 +22,7 @@ import { formatInitialStates, formatStatistics } from "../../model/report.js";
 import { descriptorOf } from "../../model/atomic-write.js";
 import { reproducingArgs, shellCommand } from "../../trace/command.js";
 import { SHORTEST_SEARCH_STATES, shortestRefinementTrace } from "../../trace/refinement.js";
-import { stateNumber, traceId, type Trace, type TraceStep, type Violation } from "../../model/trace.js";
+import { stateNumber, traceId, type ClosingStep, type Trace, type TraceStep, type Violation } from "../../model/trace.js";
 import { withLivenessStatistics } from "../../model/liveness/report.js";
 import { DEFAULT_REFINEMENT_CONFIG, refinementConfigNamed, refinementConfigs } from "../../refinement/configs.js";
 import { checkRefinementLiveness } from "../../refinement/liveness.js";
@@ -170,6 +170,7 @@ export async function run(args: string[]): Promise<number> {
   let interruption: string | undefined;
   let section: Pick<ReportBody, "search" | "propertyBased" | "timing"> = {};
   let loop: number | undefined;
+  let closing: ClosingStep | undefined;
   if (liveness) {
     const progress = output.progress();
     try {
@@ -188,6 +189,7 @@ export async function run(args: string[]): Promise<number> {
         steps = counterexample.steps;
         violation = counterexample.violation;
         loop = counterexample.loop;
+        closing = counterexample.closing;
       }
     } finally {
       progress.finish();
@@ -284,6 +286,7 @@ export async function run(args: string[]): Promise<number> {
     vars: refinement.product.variables,
     steps,
     ...(loop !== undefined ? { loop } : {}),
+    ...(closing !== undefined ? { closing } : {}),
     ...(originalLength !== undefined ? { originalLength } : {}),
   };
   const id = traceId(trace);
@@ -292,7 +295,7 @@ export async function run(args: string[]): Promise<number> {
   if (!quiet) write(report);
   const written = writeEvidence("refine", path, formatItf(trace), "the counterexample is printed above and the exit code is still the verdict's");
   const where = descriptorOf(path) === 1 ? "standard output" : path;
-  const shape = loop === undefined ? "" : loop === steps.length - 1 ? `, then State ${stateNumber(loop)} stutters forever` : `, then back to State ${stateNumber(loop)} forever`;
+  const shape = loop === undefined ? "" : closing === "stutter" ? `, then State ${stateNumber(loop)} stutters forever` : `, then back to State ${stateNumber(loop)} forever`;
   write(`Counterexample ${id}: ${steps.length - 1} steps${shape}${originalLength !== undefined ? ` (shortened from ${originalLength})` : ""}, ${written ? `written to ${where}` : "not written (see the error above)"}`);
   if (!exhaustive && !liveness) write(`Replay this failure with: ${shellCommand(trace.command)}`);
   if (completeness !== null) write(completenessText);

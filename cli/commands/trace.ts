@@ -11,7 +11,7 @@ import { STANDARD_OUTPUT, writeFileAtomic } from "../../model/atomic-write.js";
 import { InputError } from "../../model/input-error.js";
 import { formatItf } from "../../model/itf.js";
 import { formatTraceText } from "../../model/trace-text.js";
-import { stateNumber, type Trace } from "../../model/trace.js";
+import { stateNumber, traceNoun, type Trace } from "../../model/trace.js";
 import { formatRefinementTrace } from "../../refinement/render.js";
 import { DEFAULT_CORPUS_DIR, writeCorpus } from "../../trace/corpus.js";
 import { idNote, loadTrace } from "../../trace/load.js";
@@ -71,7 +71,7 @@ function oneFile(subcommand: string, positionals: string[]): string {
 export function render(trace: Trace, id: string, format: Format, file: string): string {
   return match(format)
     // A refinement trace puts each concrete step beside its abstract image, as `refine` prints it.
-    .with("text", () => `Counterexample ${id}\n${trace.kind === "refinement" ? formatRefinementTrace(trace) : formatTraceText(trace)}`)
+    .with("text", () => `${traceNoun(trace)} ${id}\n${trace.kind === "refinement" ? formatRefinementTrace(trace) : formatTraceText(trace)}`)
     .with("md", () => formatTraceMarkdown(trace, id, { file }))
     .with("svg", () => formatTraceSvg(trace, id))
     .with("itf", () => formatItf(trace))
@@ -128,7 +128,7 @@ async function replay(positionals: string[], values: { mutant?: string }): Promi
   const against = choice.mutant === undefined ? trace.mutant : choice.mutant;
   const steps = trace.steps.length - 1;
   write(
-    `Replaying counterexample ${id} (${trace.violation.kind} ${trace.violation.name}, ${steps} steps) on ${trace.machine}, configuration ${trace.config}, ${against === null ? "no mutant" : `mutant ${against}`}${trace.arch !== undefined ? `, architecture ${trace.arch}` : ""}.`,
+    `Replaying ${traceNoun(trace).toLowerCase()} ${id} (${trace.violation.kind} ${trace.violation.name}, ${steps} steps) on ${trace.machine}, configuration ${trace.config}, ${against === null ? "no mutant" : `mutant ${against}`}${trace.arch !== undefined ? `, architecture ${trace.arch}` : ""}.`,
   );
   const verdict: ReplayVerdict = await replayTrace(trace, file, choice);
   if (verdict.kind !== "does-not-apply" && verdict.divergence !== undefined) {

@@ -2,7 +2,7 @@
  * `check --workers N` through the launcher users run (worker threads load
  * the compiled dist/): the statistics line of a violation is one worker's;
  * `--workers auto` is one worker per CPU, and --max-error and --no-inv reach
- * every worker.
+ * every worker; --max-memory holds with workers.
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
@@ -51,4 +51,17 @@ test("--workers 2 --no-inv: the workers leave the invariant out too", () => {
   const run = launch("check", "--mutant", "no-present-recheck", "--workers", "2", "--no-inv", "NoNeedlessPagerInvocation", "--json", "-");
   expect(run.code).toBe(ExitCode.Ok);
   expect(parseReport(run.stdout).search).toMatchObject({ workers: 2, complete: true });
+});
+
+test("--workers 2 --max-memory 4M: stops within the budget (not after a whole level), partial figures, then the simulation; exit 152", () => {
+  const run = launch("check", "--config", "three-consumers", "--workers", "2", "--max-memory", "4M", "--runs", "5", "--seed", "3");
+  expect(run.code).toBe(ExitCode.Budget);
+  expect(run.stdout).toContain("Model checking stopped: the memory budget of 4.0 MiB was reached before the search finished; the figures below are partial.");
+  const distinct = Number(/(\d+) distinct states found/.exec(run.stdout)![1]);
+  expect(distinct).toBeGreaterThan(0);
+  expect(distinct).toBeLessThan(399_492);
+  // The store's account (shared table, every worker's links and frontier chunks) is checked before each state: it never passes the budget.
+  const store = Number(/visited-state store (\d+\.\d) MiB/.exec(run.stdout)![1]);
+  expect(store).toBeLessThanOrEqual(4);
+  expect(run.stdout).toContain("continuing with a random simulation, seed 3.");
 });

@@ -1,9 +1,11 @@
 /**
  * Output files as a user meets them: `-` and /dev/stdout are standard
  * output, a file that cannot be written is one line naming it (exit 151),
- * and a verdict is never lost to a trace file that cannot be written.
+ * a verdict is never lost to a trace file that cannot be written, a link
+ * stays a link, and a killed write's temporary file is cleaned by the next.
  */
-import { mkdirSync, mkdtempSync, readdirSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
@@ -80,5 +82,30 @@ describe("an output that cannot be written is one line naming it, exit 151", () 
     expect(run.code).toBe(ExitCode.BadInput);
     expect(run.stderr).toBe(`multipager: cannot write ${taken}: it is a directory (EISDIR)\n`);
     expect(readdirSync(out).filter((name) => name.includes(".tmp-"))).toEqual([]);
+  });
+});
+
+describe("the trace file of check --itf", () => {
+  test("a symbolic link stays a link, and its target gets the trace", async () => {
+    const dir = mkdtempSync(join(directory, "link-"));
+    const target = join(dir, "real.itf.json");
+    const link = join(dir, "link.itf.json");
+    symlinkSync(target, link);
+    const run = await multipager("check", "--mutant", "no-present-recheck", "--itf", link);
+    expect(run.code).toBe(ExitCode.Safety);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(JSON.parse(readFileSync(target, "utf8"))).toHaveProperty("states");
+    expect(readdirSync(dir).sort()).toEqual(["link.itf.json", "real.itf.json"]);
+  });
+
+  test("a temporary file left by a killed write (a dead process's) is removed by the next write to the same file; a running process's stays", async () => {
+    const dir = mkdtempSync(join(directory, "stale-"));
+    const deadPid = Number(spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" }).stdout);
+    const stale = `t.itf.json.tmp-${deadPid}-1700000000000`;
+    const running = `t.itf.json.tmp-${process.ppid}-1700000000001`;
+    for (const name of [stale, running]) writeFileSync(join(dir, name), "half a trace");
+    const run = await multipager("check", "--mutant", "no-present-recheck", "--itf", join(dir, "t.itf.json"));
+    expect(run.code).toBe(ExitCode.Safety);
+    expect(readdirSync(dir).sort()).toEqual([running, "t.itf.json"].sort());
   });
 });

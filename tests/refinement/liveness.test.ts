@@ -49,10 +49,13 @@ describe("refine --liveness", () => {
       const run = await multipager("refine", "--mutant", mutant.name, "--itf", itf);
       expect(run.code).toBe(ExitCode.Liveness);
       expect(run.stdout).toMatch(/Error: Temporal property \w+ is violated\./);
-      expect(run.stdout).toMatch(/Counterexample \w+: \d+ steps, then (back to|stuttering in) state \d+ forever, written to/);
+      expect(run.stdout).toMatch(/Counterexample \w+: \d+ steps, then (back to State \d+|State \d+ stutters) forever, written to/);
       const trace = readItf(itf);
       expect(trace).toMatchObject({ kind: "refinement", arch, mutant: mutant.name, violation: { kind: "liveness" } });
       expect(trace.loop).toBeDefined();
+      // The step that closes the cycle is recorded, as `check` records it: a step back to the loop state, or stuttering on the last state.
+      expect(trace.closing).toBeDefined();
+      if (trace.closing === "stutter") expect(trace.loop).toBe(trace.steps.length - 1);
       for (const step of trace.steps) expect(step.abstract).toBeDefined();
       expect(await replayTrace(trace, itf)).toMatchObject({ kind: "reproduces" });
       // Against the kernel without the bug, the lasso no longer closes or no longer fails.

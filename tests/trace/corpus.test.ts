@@ -8,7 +8,7 @@ import { describe, expect, test } from "vitest";
 import { ExitCode } from "../../cli/exit-codes.js";
 import { parseItf } from "../../model/itf.js";
 import { formatTraceText } from "../../model/trace-text.js";
-import { traceId, type Trace } from "../../model/trace.js";
+import { traceId, traceNoun, type Trace } from "../../model/trace.js";
 import { kernelMutants } from "../../impl/mutants.js";
 import { specMutants } from "../../spec/index.js";
 import { livenessMutants } from "../../spec/index.js";
@@ -90,7 +90,7 @@ describe("corpus", () => {
     const text = await multipagerTrace("show", path, "--format", "text");
     expect(text.code).toBe(ExitCode.Ok);
     // A refinement trace in the two columns refine prints (concrete | abstract).
-    expect(text.stdout).toBe(`Counterexample ${id}\n${trace.kind === "refinement" ? formatRefinementTrace(trace) : formatTraceText(trace)}`);
+    expect(text.stdout).toBe(`${traceNoun(trace)} ${id}\n${trace.kind === "refinement" ? formatRefinementTrace(trace) : formatTraceText(trace)}`);
 
     const md = await multipagerTrace("show", path, "--format", "md");
     expect(md.code).toBe(ExitCode.Ok);

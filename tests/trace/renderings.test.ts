@@ -138,8 +138,9 @@ describe("refinement pictures show the concrete side", () => {
     expect(chart.lifelines.map((l) => [l.kind, l.title])).toContainEqual(["region-mapper", "region mapper 3"]);
     const events = chart.steps.flatMap((s) => s.events.map((e) => [s.number, e.from, e.to, e.label]));
     expect(events).toContainEqual([5, "kernel", "t3", "fault message (thread 1)"]);
-    expect(events).toContainEqual([6, "t3", "kernel", "its decision: reflect to pager 0"]);
-    expect(events).toContainEqual([6, "kernel", "p0", "fault message (thread 1)"]);
+    expect(events).toContainEqual([6, "t3", "t3", "receives the next fault message"]);
+    expect(events).toContainEqual([7, "t3", "kernel", "its decision: reflect to pager 0"]);
+    expect(events).toContainEqual([7, "kernel", "p0", "fault message (thread 1)"]);
   });
 
   test("trace show --format text of a refinement trace has refine's two columns: concrete | abstract", async () => {
@@ -148,5 +149,63 @@ describe("refinement pictures show the concrete side", () => {
     expect(run.stdout).toMatch(/^ {2}concrete +\| abstract$/m);
     expect(run.stdout).toContain("  maps to: <ClearManager(thread = 1, region = 0)>");
     expect(run.stdout).toMatch(/\/\\ regionTable\[0\]\[0\] = \[assigned \|-> FALSE, accepted \|-> FALSE\] +\| \/\\ regionTable\[0\]\[0\] = \[assigned \|-> FALSE, accepted \|-> FALSE\]/);
+  });
+});
+
+describe("a decision's witness is shown as a witness, not as a counterexample", () => {
+  test("decision-d2-revoke-with-blocked-threads: the decision acts at the last step in text, Markdown, Mermaid, SVG and replay", async () => {
+    const file = path("decision-d2-revoke-with-blocked-threads.itf.json");
+    const { trace, id } = load("decision-d2-revoke-with-blocked-threads.itf.json");
+    const text = await multipagerTrace("show", file);
+    expect(text.stdout).toMatch(new RegExp(`^Witness ${id}\nWitness: decision D2 acts at the last step\\.\n`));
+    expect(text.stdout).toContain("The behavior:");
+    expect(text.stdout).not.toMatch(/Counterexample|Error/);
+    const md = formatTraceMarkdown(trace, id);
+    expect(md).toContain(`### Witness \`${id}\`: decision D2`);
+    expect(md).toContain("| Witnessed | decision **D2** acts at the last step |");
+    expect(md).toContain("After State 6: decision **D2** acts at the last step.");
+    expect(md).not.toMatch(/Counterexample|Violated/);
+    expect(formatMermaid(trace).split("\n").at(-1)).toBe("  Note over t1,p0: decision D2 acts at the last step");
+    const svg = formatTraceSvg(trace, id);
+    expect(svg).toContain(`>Witness ${id}: decision D2 acts</text>`);
+    expect(svg).not.toContain("Counterexample");
+    const replay = await multipagerTrace("replay", file);
+    expect(replay.code).toBe(0);
+    expect(replay.stdout).toContain(`Replaying witness ${id} (witness D2, 5 steps)`);
+    expect(replay.stdout).toContain("Reproduces: all 5 steps apply and decision D2 acts at the last step.");
+  });
+});
+
+describe("a refinement lasso (refine --liveness) records and shows its closing step, as a spec lasso does", () => {
+  test("impl-drop-fault-when-queue-busy: closed by Schedule on CPU 0, shown in text, Markdown, Mermaid and SVG; replay re-executes it", async () => {
+    const file = path("impl-drop-fault-when-queue-busy.itf.json");
+    const { trace, id } = load("impl-drop-fault-when-queue-busy.itf.json");
+    expect(trace.loop).toBe(9);
+    expect(trace.closing).toEqual({ action: "Schedule", params: { cpu: 0, thread: 0 } });
+    const text = await multipagerTrace("show", file);
+    // The closing step with what it changes, in the two columns.
+    expect(text.stdout).toMatch(/State 21: <Schedule\(cpu = 0, thread = 0\)> Back to state 10\n {2}concrete +\| abstract\n {2}\/\\ threads\[0\] = \[tag \|-> "running", cpu \|-> 0\] +\| \(no variable changed\)/);
+    const md = formatTraceMarkdown(trace, id);
+    expect(md).toMatch(/\| 21 \| `Schedule\(cpu = 0, thread = 0\)` back to State 10 \| `threads\[0\] = \[tag \\\|-> "running", cpu \\\|-> 0\]`.* \|  \| \(no change\) \|/);
+    const mermaid = formatMermaid(trace);
+    expect(mermaid).toContain("  loop forever: back to State 10\n");
+    expect(mermaid).toContain("Note over kernel: State 21 · CPU 0 = State 10: CPU 0 runs thread 0\n  end");
+    const svg = formatTraceSvg(trace, id);
+    expect(svg).toContain(">loop forever: back to State 10</text>");
+    expect(svg).toContain(">State 21 · CPU 0 = State 10</text>");
+    const replay = await multipagerTrace("replay", file);
+    expect(replay.code).toBe(13);
+    // The recorded closing step is re-executed: on a trace whose closing step is another enabled one that does not lead back, replay says so.
+    const elsewhere = { ...trace, closing: { action: "Schedule", params: { cpu: 0, thread: 2 } } };
+    const { replayTrace } = await import("../../trace/reproduce.js");
+    expect(await replayTrace(elsewhere, file)).toMatchObject({ kind: "does-not-apply", step: 20 });
+  });
+
+  test("impl-cpu-keeps-first-thread: a stuttering end, said and drawn as stuttering", async () => {
+    const { trace, id } = load("impl-cpu-keeps-first-thread.itf.json");
+    expect(trace.closing).toBe("stutter");
+    expect(formatTraceText(trace)).toContain("State 7: Stuttering\n(State 6 repeats forever: no fairly scheduled action changes it)");
+    expect(formatMermaid(trace)).toContain("Note over t1,p0: State 7: stuttering, State 6 repeats forever");
+    expect(formatTraceSvg(trace, id)).toContain('class="stutter"');
   });
 });
