@@ -50,7 +50,8 @@ options:
   --no-reachability do not run the explicit checker on a CTI's first state
   --bmc K           instead: search every state within K steps (1..64) of the initial
                     state at the paper's scale for an invariant violation (bounded
-                    model checking); --timeout is then per depth
+                    model checking); --timeout is then per query (a depth asks
+                    one query per action of its last step)
   --itf PATH        with --bmc: where to write a violation's trace ({id}: its id;
                     default counterexample-{id}.itf.json)
   --json FILE|-     also write a JSON report (docs/json-report.md); - is standard
@@ -206,7 +207,7 @@ async function bmcCommand(
   const write = output.write;
   const solver = `z3 ${await z3Version()}`;
   write(
-    `Bounded model checking ${SPEC_MACHINE_NAME}, ${run.mutant === null ? "no mutant" : `mutant ${run.mutant}`}: the ${SPEC_INVARIANTS.length} invariants in every state within ${run.depth} steps of the initial state, at ${BMC_SIZES} (${solver}; --timeout ${run.timeoutS} s per depth).`,
+    `Bounded model checking ${SPEC_MACHINE_NAME}, ${run.mutant === null ? "no mutant" : `mutant ${run.mutant}`}: the ${SPEC_INVARIANTS.length} invariants in every state within ${run.depth} steps of the initial state, at ${BMC_SIZES} (${solver}; --timeout ${run.timeoutS} s per query, one query per depth and action of the last step).`,
   );
   write("");
   write(run.format === "md" ? `| depth | seconds | result |\n| ---: | ---: | --- |` : DEPTH_HEADER);
@@ -240,7 +241,7 @@ async function bmcCommand(
     }
   } else if (last.verdict === "unknown") {
     code = ExitCode.Undecided;
-    write(`Unknown: depth ${last.depth} undecided (${last.reason ?? "unknown"}; --timeout ${run.timeoutS} s per depth)${last.depth > 0 ? `; no violation within ${last.depth - 1} steps` : ""} (${seconds()} s).`);
+    write(`Unknown: depth ${last.depth} undecided (${last.reason ?? "unknown"}; --timeout ${run.timeoutS} s per query)${last.depth > 0 ? `; no violation within ${last.depth - 1} steps` : ""} (${seconds()} s).`);
   } else {
     code = ExitCode.Ok;
     write(`No violation: every state within ${run.depth} steps of the initial state keeps the ${SPEC_INVARIANTS.length} invariants, at the paper's scale (${seconds()} s).`);

@@ -10,14 +10,13 @@ import { match } from "ts-pattern";
 import { boundedModelCheck, type BmcResult, type Concrete, type DepthResult } from "../../model/lang/bmc.js";
 import type { ObjectState } from "../../model/lang/interpret.js";
 import { labelOf } from "../../model/lang/machine.js";
-import type { TraceValue } from "../../model/machine.js";
-import { type Trace, type TraceStep, type Violation } from "../../model/trace.js";
+import type { Trace, TraceStep, Violation } from "../../model/trace.js";
 import { InputError } from "../../model/input-error.js";
-import { SPEC_INVARIANTS, SPEC_MACHINE_NAME, SPEC_VARIABLES, validateConfig, type SpecConfig } from "../../spec/index.js";
+import { SPEC_INVARIANTS, type SpecConfig } from "../../spec/index.js";
 import { makeContext } from "../../spec/context.js";
 import { view } from "../../spec/view.js";
 import type { SpecState } from "../../spec/state.js";
-import { configOfInstance } from "./cti.js";
+import { configOfInstance, specTrace, uncheckedConfigOfInstance } from "./cti.js";
 import { designBmcProblem, PAPER_SIZES } from "./problem.js";
 
 /** The deepest search accepted: each depth costs about five times the one before (docs/prove.md). */
@@ -45,23 +44,13 @@ export async function runBmc(mutant: string | null, depth: number, timeoutS: num
   return { result, trace, replayable, failure: null };
 }
 
-/** The configuration of a concretised path: within the schema's bounds, or (unvalidated) beyond them. */
+/** The configuration of a concretised path: within the schema's bounds, or (unchecked) beyond them. */
 function configOf(concrete: Concrete): { config: SpecConfig; replayable: boolean } {
   try {
     return { config: configOfInstance(concrete.instance), replayable: true };
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
-    const inst = concrete.instance;
-    const config: SpecConfig = {
-      tasks: inst.sizes["Task"]!,
-      threads: Array.from({ length: inst.sizes["Thread"]! }, (_, t) => ({ task: inst.rigids["taskOf"]!(t) as number, ...(inst.members["Pager"]!.includes(t) ? { pager: true } : {}) })),
-      frames: Array.from({ length: inst.sizes["Frame"]! }, (_, f) => inst.rigids["ownerOf"]!(f) as number),
-      regionsPerTask: inst.sizes["Region"]!,
-      pagesPerRegion: inst.sizes["Page"]!,
-      kernelAddresses: inst.sizes["KernelAddress"]!,
-      markers: inst.sizes["Marker"]!,
-    };
-    return { config, replayable: false };
+    return { config: uncheckedConfigOfInstance(concrete.instance), replayable: false };
   }
 }
 
@@ -75,22 +64,7 @@ function bmcTrace(concrete: Concrete, mutant: string | null, command: readonly s
   ];
   const name = concrete.broken[0]!;
   const violation: Violation = { kind: "invariant", name, quote: SPEC_INVARIANTS.find((i) => i.name === name)?.quote ?? "" };
-  if (replayable) validateConfig(config, "the configuration of a bounded trace");
-  return {
-    replayable,
-    trace: {
-      kind: "spec",
-      machine: SPEC_MACHINE_NAME,
-      config: "bmc",
-      configValue: config as unknown as TraceValue,
-      mutant,
-      violation,
-      command,
-      toolVersion,
-      vars: [...SPEC_VARIABLES],
-      steps,
-    },
-  };
+  return { replayable, trace: specTrace(config, "bmc", mutant, violation, command, toolVersion, steps) };
 }
 
 /** A depth's result in words. */
