@@ -19,8 +19,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import { InputError } from "../model/input-error.js";
 import { MAX_SEED, freshSeed } from "../model/random.js";
-import { ARCH_NAMES, architectureNamed, architectures } from "../impl/arch/index.js";
-import type { ArchName } from "../impl/kernel/architecture.js";
+import { ARCH_NAMES, archNameOf, architectures, type ArchName } from "../impl/arch/index.js";
 import { fuzzKernel } from "../impl/fuzz/driver.js";
 import { pathShares, type Breach, type FuzzReport } from "../impl/fuzz/report.js";
 import { pathsOf } from "../impl/fuzz/paths.js";
@@ -166,7 +165,7 @@ async function soak(args: string[]): Promise<number> {
   const calls = integerOption(COMMAND, "calls", options.calls, 1) ?? DEFAULT_CALLS;
   const seed = integerOption(COMMAND, "seed", options.seed, 0, MAX_SEED) ?? freshSeed();
   const jobs = integerOption(COMMAND, "jobs", options.jobs, 1, 64) ?? availableParallelism();
-  const archs = options.arch === undefined ? ARCH_NAMES : options.arch.split(",").map((name) => architectureNamed(name).name);
+  const archs = options.arch === undefined ? ARCH_NAMES : options.arch.split(",").map(archNameOf);
   const episode = integerOption(COMMAND, "episode", options.episode, 0);
   if (options.trace === true && episode === undefined) throw new InputError(`${COMMAND}: --trace replays one episode: give --episode E (and --arch A)`, "usage");
 

@@ -48,7 +48,7 @@ import type { ActionParams, Invariant, StateMachine, Step, TraceValue } from "..
 import { PTE_RW, entryAddress, isPresent, markerOf } from "./hw/bits.js";
 import { proposed } from "./arch/proposed.js";
 import { runtimeCalls } from "./arch/runtime.js";
-import { markerIn } from "./kernel/vm.js";
+import { markerIn, rightsOf } from "./kernel/vm.js";
 import type { Architecture } from "./kernel/architecture.js";
 import { fromSpecConfig, validateKernelConfig, type KernelConfig, type SpecShapedConfig } from "./kernel/config.js";
 import { SyscallError } from "./kernel/errors.js";
@@ -438,7 +438,7 @@ function viewState(k: Kernel): Readonly<Record<string, TraceValue>> {
       range(layout.pagesPerRegion).map((page): TraceValue => {
         const pte = k.pte(task, userPageAddress(layout, region, page));
         return isPresent(pte)
-          ? { present: true, frame: frameOf(pte), rights: (pte & PTE_RW) !== 0 ? "rw" : "ro", pte: hex(pte) }
+          ? { present: true, frame: frameOf(pte), rights: rightsOf(pte), pte: hex(pte) }
           : { present: false, marker: markerOf(pte) };
       }),
     ),

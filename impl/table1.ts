@@ -5,7 +5,7 @@
  * (workload.ts) on the simulated CPUs.
  */
 import { match } from "ts-pattern";
-import type { ArchName } from "./kernel/architecture.js";
+import { ARCH_NAMES, type ArchName } from "./arch/index.js";
 import { measureArchitecture, type ArchMeasurement, type Switches, type WorkloadOptions } from "./workload.js";
 
 /** Table I of the paper: mode and context switches per handled page fault. */
@@ -19,8 +19,8 @@ export const PAPER_TABLE_I: Readonly<Partial<Record<ArchName, Switches & { reado
 /** Section IV: "incurs only 4Kb of memory overhead per virtual address space". */
 export const PAPER_REGION_TABLE_BYTES = 4096;
 
-/** Row order: the paper's, then the extra variant. */
-export const TABLE_ORDER: readonly ArchName[] = ["monolithic", "proposed", "l4", "l4re", "l4re-via-rm"];
+/** Row order: the registry's (the paper's, then the extra variant and any architecture added after). */
+export const TABLE_ORDER: readonly ArchName[] = ARCH_NAMES;
 
 export interface Table1Report {
   readonly rows: readonly ArchMeasurement[];

@@ -41,9 +41,10 @@ import {
   type Layout,
 } from "../impl/kernel/layout.js";
 import { USER_FRAMES_BASE, placementFor, type Placement } from "../impl/kernel/physical.js";
-import { REGION_ACCEPTED, REGION_MANAGER_SHIFT } from "../impl/kernel/region-table.js";
+import { decodeRegionEntry, regionEntryOffset } from "../impl/kernel/region-table.js";
 import type { KernelState } from "../impl/kernel/state.js";
 import type { ThreadStatus as ConcreteStatus } from "../impl/kernel/types.js";
+import { rightsOf } from "../impl/kernel/vm.js";
 import type { Address, Page, PteSnapshot, RegionEntry, SpecConfig, SpecState, ThreadStatus } from "../spec/index.js";
 
 const ENTRY_BYTES = 4;
@@ -96,13 +97,13 @@ export function regionTableFrame(ctx: RefinementContext, memory: PhysicalMemory,
   return entryAddress(slot);
 }
 
-/** Entry layout of impl/kernel/region-table.ts: bit 1 accepted, bits 31:2 manager + 1. */
+/** An entry in impl/kernel/region-table.ts's one encoding; it must name a pager of the spec. */
 function decodeEntry(ctx: RefinementContext, word: number, task: number, region: number): RegionEntry {
-  const id = Math.floor((word >>> 0) / 2 ** REGION_MANAGER_SHIFT);
-  if (id === 0) return { manager: null, accepted: false };
-  const manager = id - 1;
-  if (!ctx.pagers.includes(manager)) throw new AbstractionError(`task ${task} region ${region}: region-table entry names thread ${manager}, not a pager`);
-  return { manager, accepted: (word & REGION_ACCEPTED) !== 0 };
+  const entry = decodeRegionEntry(word);
+  if (entry.manager !== null && !ctx.pagers.includes(entry.manager)) {
+    throw new AbstractionError(`task ${task} region ${region}: region-table entry names thread ${entry.manager}, not a pager`);
+  }
+  return entry;
 }
 
 /**
@@ -121,7 +122,7 @@ function regionEntries(ctx: RefinementContext, s: KernelState, task: number): Re
   const regions = range(ctx.spec.regionsPerTask);
   const table = regionTableOf(ctx, s.memory, task);
   if (table === null) return regions.map(() => ({ manager: null, accepted: false }));
-  return regions.map((region) => decodeEntry(ctx, s.memory.read32(table + region * ENTRY_BYTES), task, region));
+  return regions.map((region) => decodeEntry(ctx, s.memory.read32(table + regionEntryOffset(region)), task, region));
 }
 
 // --- page tables ---------------------------------------------------------------------
@@ -145,7 +146,7 @@ export function readPage(ctx: RefinementContext, memory: PhysicalMemory, task: n
   if (!isPresent(pte)) return { present: false, marker: markerOf(pte) };
   if ((pte & PTE_US) === 0) throw new AbstractionError(`${where}: present user page without U/S`);
   const frame = frameIndex(ctx, entryAddress(pte), where);
-  return { present: true, frame, rights: (pte & PTE_RW) !== 0 ? "rw" : "ro", mapper: ctx.spec.frames[frame]! };
+  return { present: true, frame, rights: rightsOf(pte), mapper: ctx.spec.frames[frame]! };
 }
 
 // --- threads ---------------------------------------------------------------------------
@@ -165,7 +166,7 @@ function abstractAddress(ctx: RefinementContext, linear: number, thread: number)
 }
 
 function snapshot(entry: number): PteSnapshot {
-  return isPresent(entry) ? { present: true, rights: (entry & PTE_RW) !== 0 ? "rw" : "ro" } : { present: false, marker: markerOf(entry) };
+  return isPresent(entry) ? { present: true, rights: rightsOf(entry) } : { present: false, marker: markerOf(entry) };
 }
 
 function abstractStatus(ctx: RefinementContext, status: ConcreteStatus, thread: number): ThreadStatus {

@@ -8,6 +8,7 @@
 import { ENTRIES_PER_TABLE, PDE_PS, PTE_RW, PTE_US, entryAddress, isPresent, markerOf, pdIndex, ptIndex } from "../impl/hw/bits.js";
 import type { PhysicalMemory } from "../impl/hw/memory.js";
 import { PAGE_SIZE, REGION_TABLE_SLOT, SELF_MAP_SLOT } from "../impl/kernel/layout.js";
+import { decodeRegionEntry, regionEntryOffset } from "../impl/kernel/region-table.js";
 import type { KernelState } from "../impl/kernel/state.js";
 import { AbstractionError, type RefinementContext, readPage, regionTableFrame, regionTableOf } from "./abstraction.js";
 
@@ -162,8 +163,7 @@ const noFrameMappedByTwoManagers: Obligation = {
     for (const task of range(ctx.spec.tasks)) {
       const table = regionTableOf(ctx, s.memory, task);
       for (const region of range(ctx.spec.regionsPerTask)) {
-        const word = table === null ? 0 : s.memory.read32(table + region * ENTRY_BYTES);
-        const manager = table === null ? null : (word >>> 2) - 1 < 0 ? null : (word >>> 2) - 1;
+        const manager = table === null ? null : decodeRegionEntry(s.memory.read32(table + regionEntryOffset(region))).manager;
         for (const page of range(ctx.spec.pagesPerRegion)) {
           const p = readPage(ctx, s.memory, task, region, page);
           if (!p.present) continue;

@@ -19,7 +19,7 @@
 import { match } from "ts-pattern";
 import { ARCH_NAMES, architectureNamed } from "../impl/arch/index.js";
 import { fromSpecConfig } from "../impl/kernel/config.js";
-import type { ArchName } from "../impl/kernel/architecture.js";
+import type { ArchName } from "../impl/arch/index.js";
 import type { ActionParams, TraceValue } from "../model/machine.js";
 import { formatAction, formatValue } from "../model/trace-text.js";
 import { stateNumber, type Trace, type TraceStep } from "../model/trace.js";

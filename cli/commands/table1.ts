@@ -11,7 +11,7 @@
 import { ExitCode } from "../exit-codes.js";
 import { InputError } from "../../model/input-error.js";
 import { ARCH_NAMES } from "../../impl/arch/index.js";
-import type { ArchName } from "../../impl/kernel/architecture.js";
+import type { ArchName } from "../../impl/arch/index.js";
 import { buildTable1, formatTable1, table1Json, TABLE_ORDER, type Table1Format } from "../../impl/table1.js";
 import { integerOption, parseOptions } from "../options.js";
 import { RUN_OUTPUT_OPTIONS, runOutput, writeRunReport } from "../run-output.js";

@@ -30,12 +30,26 @@
  */
 import { match } from "ts-pattern";
 import type { Architecture } from "../kernel/architecture.js";
-import { withRegionMappers, type KernelConfig } from "../kernel/config.js";
+import { validateKernelConfig, type KernelConfig } from "../kernel/config.js";
 import { zeroLevel } from "../kernel/fault.js";
 import type { Kernel } from "../kernel/kernel.js";
 import type { Syscall, TaskId, ThreadId } from "../kernel/types.js";
 import { deliverTo, ownerMapCheck } from "./l4.js";
 import { managerMapCheck } from "./proposed.js";
+
+/**
+ * `config` with one region-mapper thread per task appended after its threads
+ * (thread threads.length + task), unless it names region mappers already.
+ */
+export function withRegionMappers(config: KernelConfig): KernelConfig {
+  if (config.regionMapperOf !== undefined) return config;
+  const tasks = Array.from({ length: config.tasks }, (_, task) => task);
+  return validateKernelConfig({
+    ...config,
+    threads: [...config.threads, ...tasks.map((task) => ({ task }))],
+    regionMapperOf: tasks.map((task) => config.threads.length + task),
+  });
+}
 
 export function regionMapperOf(config: KernelConfig, task: TaskId): ThreadId | null {
   return config.regionMapperOf?.[task] ?? null;

@@ -13,7 +13,7 @@
  */
 import { Random } from "../../model/random.js";
 import { ARCH_NAMES, architectures } from "../arch/index.js";
-import type { ArchName } from "../kernel/architecture.js";
+import type { ArchName } from "../arch/index.js";
 import { SyscallError, errorName } from "../kernel/errors.js";
 import { Kernel } from "../kernel/kernel.js";
 import { isUserAddress } from "../kernel/layout.js";

@@ -3,7 +3,7 @@
  * episodes, the calls of each source and path, the errors returned) and its
  * breaches, each with what replays it.
  */
-import type { ArchName } from "../kernel/architecture.js";
+import type { ArchName } from "../arch/index.js";
 import { CALL_SOURCES, type CallSource } from "./calls.js";
 import { PATH_NAMES, type PathName } from "./paths.js";
 

@@ -7,7 +7,7 @@
  * without one (its region calls are NotSupported, its faults
  * general-protection faults).
  */
-import type { ArchName } from "../kernel/architecture.js";
+import type { ArchName } from "../arch/index.js";
 import { validateKernelConfig, type KernelConfig, type KernelThreadConfig } from "../kernel/config.js";
 import { smallLayout } from "../kernel/layout.js";
 

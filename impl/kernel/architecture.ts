@@ -18,8 +18,6 @@ import type { SyscallError } from "./errors.js";
 import type { AccessKind, StopReason, Syscall, SyscallName, TaskId, ThreadId } from "./types.js";
 import type { Rights } from "./vm.js";
 
-export type ArchName = "proposed" | "monolithic" | "l4" | "l4re" | "l4re-via-rm";
-
 /** What a configured thread is. */
 export type ThreadRole =
   /** Runs a user program: anything a task's thread or a pager may do. */
@@ -63,7 +61,8 @@ export interface Trap {
 export type ReplyRoute = { readonly resume: true } | { readonly resume: false; readonly to: ThreadId };
 
 export interface Architecture {
-  readonly name: ArchName;
+  /** Its key in the registry (impl/arch/index.ts). */
+  readonly name: string;
   /** Table I's row name. */
   readonly title: string;
   readonly syscalls: ReadonlySet<SyscallName>;

@@ -71,21 +71,6 @@ export function fromSpecConfig(spec: SpecShapedConfig, options: FromSpecOptions 
 }
 
 /**
- * L4 + L4Re: `config` with one region-mapper thread per task appended after
- * its threads (thread threads.length + task), unless it names region mappers
- * already.
- */
-export function withRegionMappers(config: KernelConfig): KernelConfig {
-  if (config.regionMapperOf !== undefined) return config;
-  const tasks = Array.from({ length: config.tasks }, (_, task) => task);
-  return validateKernelConfig({
-    ...config,
-    threads: [...config.threads, ...tasks.map((task) => ({ task }))],
-    regionMapperOf: tasks.map((task) => config.threads.length + task),
-  });
-}
-
-/**
  * Bounds of the concrete kernel's configuration, so that no configuration
  * (in code or read from a trace file) can make the kernel hang or place two
  * things at one physical address. Tasks and frames are bounded by the fixed

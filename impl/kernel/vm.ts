@@ -91,35 +91,22 @@ export function readPte(memory: PhysicalMemory, placement: Placement, layout: La
 
 export const pteFlagsFor = (rights: Rights): number => PTE_P | PTE_US | (rights === "rw" ? PTE_RW : 0);
 
-/** Install `frame` at `linear` with `rights`; returns the entry it replaced. */
-export function mapPage(
-  memory: PhysicalMemory,
-  placement: Placement,
-  layout: Layout,
-  task: number,
-  linear: number,
-  frame: number,
-  rights: Rights,
-): number {
+/** Write `entry` as the PTE of `linear` (creating the page table); returns the entry it replaced. */
+function replacePte(memory: PhysicalMemory, placement: Placement, layout: Layout, task: number, linear: number, entry: number): number {
   const pointer = walkpgdir(memory, placement, layout, task, linear, true)!;
   const old = memory.read32(pointer);
-  memory.write32(pointer, makePte(frame, pteFlagsFor(rights)));
+  memory.write32(pointer, entry);
   return old;
 }
 
+/** Install `frame` at `linear` with `rights`; returns the entry it replaced. */
+export function mapPage(memory: PhysicalMemory, placement: Placement, layout: Layout, task: number, linear: number, frame: number, rights: Rights): number {
+  return replacePte(memory, placement, layout, task, linear, makePte(frame, pteFlagsFor(rights)));
+}
+
 /** Replace the entry at `linear` by a not-present entry carrying `marker`; returns the entry it replaced. */
-export function unmapPage(
-  memory: PhysicalMemory,
-  placement: Placement,
-  layout: Layout,
-  task: number,
-  linear: number,
-  marker: number,
-): number {
-  const pointer = walkpgdir(memory, placement, layout, task, linear, true)!;
-  const old = memory.read32(pointer);
-  memory.write32(pointer, notPresentEntry(marker));
-  return old;
+export function unmapPage(memory: PhysicalMemory, placement: Placement, layout: Layout, task: number, linear: number, marker: number): number {
+  return replacePte(memory, placement, layout, task, linear, notPresentEntry(marker));
 }
 
 /** The marker a not-present entry carries (0 for a missing page table). */

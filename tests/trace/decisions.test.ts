@@ -7,8 +7,11 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { DECISION_WITNESSES } from "../../trace/decisions.js";
+import { buildWithRules, validateConfig } from "../../spec/index.js";
+import { variantRules, VARIANTS } from "../../spec/variants.js";
+import { DECISION_WITNESSES, witnessShows } from "../../trace/decisions.js";
 import { loadTrace } from "../../trace/load.js";
+import { walk } from "../../trace/replay.js";
 import { replayTrace } from "../../trace/reproduce.js";
 
 const DIR = "tests/traces";
@@ -28,5 +31,18 @@ describe("decision witnesses", () => {
     expect(await replayTrace(trace, path)).toMatchObject({ kind: "reproduces", steps: trace.steps.length - 1 });
     const shorter = { ...trace, steps: trace.steps.slice(0, -1) };
     expect(await replayTrace(shorter, path)).toMatchObject({ kind: "does-not-apply", reason: "the decision does not act at the last step" });
+  });
+
+  // A witness stands for the design's answer: under another answer to its decision (spec/variants.ts) it no longer shows it.
+  test.each(VARIANTS.map((v) => [v.name, v] as const))("under the variant %s, the witness of its decision no longer shows it", (_name, variant) => {
+    const witnesses = DECISION_WITNESSES.filter((w) => w.decision === variant.decision);
+    expect(witnesses.length).toBeGreaterThan(0);
+    for (const witness of witnesses) {
+      const { trace } = loadTrace(join(DIR, `${witness.file}.itf.json`));
+      const config = validateConfig(trace.configValue, "configuration");
+      const underVariant = walk(buildWithRules(config, variantRules(variant.name)), trace.steps);
+      const shown = underVariant.kind === "stuck" ? `stuck at step ${underVariant.step}` : witnessShows(witness, config, underVariant.states, trace.steps);
+      expect(shown, witness.file).not.toBeNull();
+    }
   });
 });

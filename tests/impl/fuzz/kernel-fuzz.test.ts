@@ -11,7 +11,7 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { ARCH_NAMES, architectures } from "../../../impl/arch/index.js";
-import type { ArchName } from "../../../impl/kernel/architecture.js";
+import type { ArchName } from "../../../impl/arch/index.js";
 import { SyscallError } from "../../../impl/kernel/errors.js";
 import { Kernel } from "../../../impl/kernel/kernel.js";
 import { encodeState } from "../../../impl/kernel/state.js";

@@ -1,6 +1,6 @@
 /** Small drivers for kernel tests: boot a configuration, run a call as a given thread. */
 import { architectures } from "../../../impl/arch/index.js";
-import type { ArchName } from "../../../impl/kernel/architecture.js";
+import type { ArchName } from "../../../impl/arch/index.js";
 import { validateKernelConfig, type KernelConfig } from "../../../impl/kernel/config.js";
 import { SyscallError } from "../../../impl/kernel/errors.js";
 import { Kernel } from "../../../impl/kernel/kernel.js";
