@@ -14,7 +14,10 @@
  * would choose a value freely) or a symbol it does not know is an error,
  * never a guess.
  */
+import type { ObjectState } from "./interpret.js";
+import type { SmtEncoding } from "./smt.js";
 import { parseSExprs, type SExpr } from "./smt-values.js";
+import type { Variable } from "./spec.js";
 
 export type SmtValue = boolean | number | SmtData | SmtArray;
 
@@ -306,4 +309,28 @@ function extend(frame: Frame, base: number, values: readonly SmtValue[]): Frame 
   const out = frame.slice(0, base);
   out.push(...values);
   return out;
+}
+
+/**
+ * A state in object form as the encoding's define-fun arguments, one per
+ * variable in order: an array reading the state's element at each index (a
+ * set's membership), a scalar its value.
+ */
+export function stateArguments(enc: SmtEncoding, ev: SmtEvaluator, state: ObjectState): SmtValue[] {
+  return enc.spec.variables.map((v) => variableArgument(enc, ev, v, state));
+}
+
+function variableArgument(enc: SmtEncoding, ev: SmtEvaluator, v: Variable, state: ObjectState): SmtValue {
+  const term = (value: unknown) => ev.term(enc.valueTerm(v.type, value));
+  if (enc.indexSorts(v).length === 0) return term(state[v.name]);
+  const isSet = v.type.kind === "set";
+  const depth = v.index.length;
+  return {
+    select: (at) => {
+      let here: unknown = state[v.name];
+      for (let i = 0; i < depth; i++) here = (here as unknown[])[at[i] as number];
+      if (isSet) return (here as number[]).includes(at[depth] as number);
+      return term(here);
+    },
+  };
 }

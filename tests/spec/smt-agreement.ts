@@ -15,7 +15,7 @@ import { Interpreter, type ObjectState } from "../../model/lang/interpret.js";
 import { SmtEncoding, TYPE_OK, type Predicate } from "../../model/lang/smt.js";
 import { indexTuples, parseSExprs, stateTerms } from "../../model/lang/smt-values.js";
 import type { Instance, Spec, Value } from "../../model/lang/spec.js";
-import { SmtEvaluator, smtEqual, type SmtArray, type SmtValue } from "../../model/lang/smt-eval.js";
+import { SmtEvaluator, smtEqual, stateArguments, type SmtArray, type SmtValue } from "../../model/lang/smt-eval.js";
 import { enumerate } from "../../model/lang/values.js";
 import { Z3Session } from "../../model/lang/z3.js";
 import { buildWithRules, DESIGN, namedConfigs, type DesignRules } from "../../spec/index.js";
@@ -78,24 +78,9 @@ export function evaluatingChecker(
   }));
   const dims = new Map(spec.variables.map((v) => [v.name, enc.indexSorts(v).map((s) => inst.sizes[s.parent ?? s.name]!)]));
 
-  /** A variable's value in a state as the encoding's array (a scalar as its value). */
-  const variableValue = (v: Spec["variables"][number], state: ObjectState): SmtValue => {
-    const isSet = v.type.kind === "set";
-    if (dims.get(v.name)!.length === 0) return term(v.type, state[v.name]);
-    const index = v.index.length;
-    return {
-      select: (at) => {
-        let here: unknown = state[v.name];
-        for (let i = 0; i < index; i++) here = (here as unknown[])[at[i] as number];
-        if (isSet) return (here as number[]).includes(at[index] as number);
-        return term(v.type, here);
-      },
-    };
-  };
-
   /** The first location where `got` (the encoding's next state) differs from the interpreter's state. */
   const differs = (v: Spec["variables"][number], got: SmtValue, want: ObjectState): string | null => {
-    const expected = variableValue(v, want);
+    const expected = stateArguments(enc, ev, want)[spec.variables.indexOf(v)]!;
     const d = dims.get(v.name)!;
     if (d.length === 0) return smtEqual(got, expected) ? null : `${v.name}`;
     for (const at of indexTuples(d)) if (!smtEqual((got as SmtArray).select(at), (expected as SmtArray).select(at))) return `${v.name}[${at.join("][")}]`;
@@ -103,7 +88,7 @@ export function evaluatingChecker(
   };
 
   const why = (s: ObjectState): string | null => {
-    const pre = spec.variables.map((v) => variableValue(v, s));
+    const pre = stateArguments(enc, ev, s);
     const steps = new Map(interpreter.steps(s).map((x) => [`${x.action.name} ${JSON.stringify(x.action.params.map((p) => x.values[p.name]))}`, x]));
     let matched = 0;
     for (const plan of plans) {
