@@ -127,6 +127,19 @@ export const ProofSchema = Schema.Struct({
   ),
 });
 
+const BoundedSchema = Schema.Struct({
+  solver: Schema.String,
+  sizes: described(Schema.String, "The sizes searched (symbolic: every configuration of those sizes)."),
+  maxDepth: described(Count, "K of --bmc K."),
+  depths: Schema.Array(
+    Schema.Struct({
+      depth: described(Count, "Steps from the initial state."),
+      result: described(Schema.Literal("none", "violation", "unknown"), "Whether some state at this depth breaks an invariant."),
+      seconds: Seconds,
+    }),
+  ),
+});
+
 export const ReportSchema = Schema.Struct({
   format: Schema.Literal(REPORT_FORMAT),
   version: described(Schema.Literal(REPORT_VERSION), "Raised when a field changes meaning or goes away; new optional fields keep it."),
@@ -145,7 +158,7 @@ export const ReportSchema = Schema.Struct({
     }),
     "What was checked: the state machine, configuration, seeded bug (null: none), architecture, CPUs.",
   ),
-  mode: Schema.Literal("exhaustive", "simulation", "liveness", "property-based", "measurement", "induction"),
+  mode: Schema.Literal("exhaustive", "simulation", "liveness", "property-based", "measurement", "induction", "bounded"),
   seed: described(Schema.NullOr(Count), "The seed of a random run (simulation, property-based, the simulation after a memory budget), else null."),
   properties: Schema.optional(described(Schema.Struct({ invariants: Schema.Array(Schema.String), temporal: Schema.Array(Schema.String), deadlock: Schema.Boolean }), "The properties checked (after --inv / --no-inv / --temporal / --no-temporal), and whether deadlocks count.")),
   search: Schema.optional(described(SearchSchema, "An exhaustive search's figures, as its statistics print them.")),
@@ -153,6 +166,7 @@ export const ReportSchema = Schema.Struct({
   propertyBased: Schema.optional(PropertyBasedSchema),
   table1: Schema.optional(described(Table1Schema, "table1: the table, as --format json prints it.")),
   proof: Schema.optional(described(ProofSchema, "prove: every obligation's outcome and time, and the sizes covered.")),
+  bounded: Schema.optional(described(BoundedSchema, "prove --bmc: each depth's outcome and time, and the sizes searched.")),
   timing: Schema.Struct({
     seconds: described(Seconds, "The whole command, wall clock."),
     searchSeconds: Schema.optional(described(Seconds, "The search (or simulation) alone.")),

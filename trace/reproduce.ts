@@ -8,7 +8,8 @@ import { match } from "ts-pattern";
 import { InputError } from "../model/input-error.js";
 import type { LiveMachine } from "../model/liveness/check.js";
 import type { StateMachine } from "../model/machine.js";
-import type { Trace } from "../model/trace.js";
+import { startsFromInduction, type Trace } from "../model/trace.js";
+import { replayInduction } from "./induction.js";
 import { replayLasso } from "./lasso.js";
 import { checkActions, checkViolationName, machineFor, type MachineChoice } from "./machines.js";
 import { replayRefinement, validatedRefinement } from "./refinement.js";
@@ -34,7 +35,7 @@ export async function replayTrace(trace: Trace, source: string, choice: MachineC
   if (trace.kind === "refinement") return replayRefinement(trace, source, choice);
   const machine = validatedMachine(trace, source, choice);
   return match(trace.violation.kind)
-    .with("invariant", "deadlock", () => replaySafety(machine, trace.steps, trace.violation))
+    .with("invariant", "deadlock", () => (startsFromInduction(trace) ? replayInduction(machine, trace, source) : replaySafety(machine, trace.steps, trace.violation)))
     .with("liveness", () => {
       const live = machine as LiveMachine<unknown>;
       if (trace.loop === undefined) throw new InputError(`${source}: a liveness trace without a "loop" index`);

@@ -24,6 +24,8 @@ import { version } from "../main.js";
 import { integerOption, parseOptions } from "../options.js";
 import { ctiTrace, reachability, type Reachability } from "../prove/cti.js";
 import { designProblem } from "../prove/problem.js";
+import { BMC_SIZES, DEPTH_HEADER, depthLine, depthResult, MAX_BMC_DEPTH, renumbering, runBmc } from "../prove/bmc.js";
+import type { DepthResult } from "../../model/lang/bmc.js";
 import { formatObligationTable, IMPLIES_ROW, type Decided, type TableFormat } from "../prove/table.js";
 import { runOutput, writeRunReport } from "../run-output.js";
 
@@ -46,13 +48,20 @@ options:
                     a reachable CTI's trace from the initial state goes to
                     counterexample-{id}.itf.json beside it
   --no-reachability do not run the explicit checker on a CTI's first state
+  --bmc K           instead: search every state within K steps (1..64) of the initial
+                    state at the paper's scale for an invariant violation (bounded
+                    model checking); --timeout is then per query (a depth asks
+                    one query per action of its last step)
+  --itf PATH        with --bmc: where to write a violation's trace ({id}: its id;
+                    default counterexample-{id}.itf.json)
   --json FILE|-     also write a JSON report (docs/json-report.md); - is standard
                     output, and the text report then goes to stderr
   --help            show this help
 
-exit codes: 0 every obligation proved,
-            12 an obligation fails (a counterexample to induction),
-            155 no obligation fails but some are unknown (the solver gave up or hit --timeout),
+exit codes: 0 every obligation proved (--bmc: no violation within K steps),
+            12 an obligation fails (a counterexample to induction; --bmc: a violation, with its trace),
+            155 no obligation fails but some are unknown (the solver gave up or hit --timeout;
+                --bmc: a depth undecided),
             2 bad command line`;
 
 const OPTIONS = {
@@ -61,6 +70,8 @@ const OPTIONS = {
   format: { type: "string" },
   cti: { type: "string" },
   "no-reachability": { type: "boolean" },
+  bmc: { type: "string" },
+  itf: { type: "string" },
   json: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -76,7 +87,7 @@ export const SIZES_COVERED =
 export async function run(args: string[]): Promise<number> {
   const started = performance.now();
   const options = parseOptions("prove", args, OPTIONS);
-  const output = runOutput("prove", options, { cti: options.cti });
+  const output = runOutput("prove", options, { cti: options.cti, itf: options.itf });
   const write = output.write;
   if (options.help) {
     write(PROVE_USAGE);
@@ -98,6 +109,13 @@ export async function run(args: string[]): Promise<number> {
   if (options.cti !== undefined && !options.cti.includes("{id}")) {
     // Several obligations may fail, each with its own CTI.
     throw new InputError(`prove: --cti names one file per CTI: put {id} in it (e.g. --cti ctis/{id}.itf.json), got "${options.cti}"`, "usage");
+  }
+
+  const depth = integerOption("prove", "bmc", options.bmc, 1, MAX_BMC_DEPTH);
+  if (depth === undefined && options.itf !== undefined) throw new InputError("prove: --itf names the trace of --bmc; without --bmc a failed obligation's CTI goes to --cti", "usage");
+  if (depth !== undefined) {
+    for (const o of ["cti", "no-reachability"] as const) if (options[o] !== undefined) throw new InputError(`prove: --${o} is for the proof by induction, not --bmc`, "usage");
+    return bmcCommand(args, options, output, { mutant, depth, timeoutS, format, started });
   }
 
   const problem = designProblem(mutant);
@@ -174,6 +192,69 @@ export async function run(args: string[]): Promise<number> {
         seconds: d.outcome.seconds,
         unchanged: d.outcome.status === "proved" && d.outcome.by === "unchanged",
       })),
+    },
+    counterexamples,
+  }));
+  return code;
+}
+
+async function bmcCommand(
+  args: string[],
+  options: { itf?: string | undefined },
+  output: ReturnType<typeof runOutput>,
+  run: { mutant: string | null; depth: number; timeoutS: number; format: TableFormat; started: number },
+): Promise<number> {
+  const write = output.write;
+  const solver = `z3 ${await z3Version()}`;
+  write(
+    `Bounded model checking ${SPEC_MACHINE_NAME}, ${run.mutant === null ? "no mutant" : `mutant ${run.mutant}`}: the ${SPEC_INVARIANTS.length} invariants in every state within ${run.depth} steps of the initial state, at ${BMC_SIZES} (${solver}; --timeout ${run.timeoutS} s per query, one query per depth and action of the last step).`,
+  );
+  write("");
+  write(run.format === "md" ? `| depth | seconds | result |\n| ---: | ---: | --- |` : DEPTH_HEADER);
+  const line = (d: DepthResult) => (run.format === "md" ? `| ${d.depth} | ${d.seconds.toFixed(2)} | ${depthResult(d)} |` : depthLine(d));
+  const found = await runBmc(run.mutant, run.depth, run.timeoutS, ["prove", ...args], await version(), (d) => write(line(d)));
+  const { result } = found;
+  const last = result.depths[result.depths.length - 1]!;
+  const counterexamples: Counterexample[] = [];
+  const seconds = () => ((performance.now() - run.started) / 1000).toFixed(1);
+  let code: number;
+  write("");
+  if (result.violation !== null) {
+    code = ExitCode.Safety;
+    const v = result.violation;
+    if (found.trace !== null && !("failure" in v.concrete)) {
+      const trace = found.trace;
+      const id = traceId(trace);
+      const path = (options.itf ?? "counterexample-{id}.itf.json").replaceAll("{id}", id);
+      write(run.format === "md" ? formatTraceMarkdown(trace, id, { file: path }) : `Counterexample ${id}: ${trace.violation.name} is violated after ${trace.steps.length - 1} steps\n${formatTraceText(trace)}`);
+      write(`The trace's configuration holds exactly the elements the path uses, renumbered from the paper's scale (small=scale): ${renumbering(v.concrete)}.`);
+      const written = writeEvidence("prove", path, formatItf(trace), "the trace is printed above and the exit code is still the verdict's");
+      counterexamples.push(counterexampleOf(trace, written ? path : null));
+      write(
+        `Counterexample ${id}: ${written ? `written to ${path}` : "written nowhere (see the error above)"}; ${found.replayable ? `\`multipager trace replay ${path}\` reproduces it` : "its configuration exceeds the schema's bounds, so `trace replay` cannot rebuild it"}.`,
+      );
+      write(`Violation: ${trace.violation.name} breaks after ${v.depth} steps at the paper's scale (${seconds()} s).`);
+    } else {
+      const path = v.path.map((s) => `${s.action}(${Object.entries(s.params).map(([k, x]) => `${k} = ${JSON.stringify(x)}`).join(", ")})`).join("; ");
+      write(`The path at the paper's scale: ${path}.`);
+      write(`Violation: ${v.broken.join(", ") || "an invariant"} breaks after ${v.depth} steps at the paper's scale, by z3's model; not confirmed on a small configuration: ${"failure" in v.concrete ? v.concrete.failure : "no trace"} (${seconds()} s).`);
+    }
+  } else if (last.verdict === "unknown") {
+    code = ExitCode.Undecided;
+    write(`Unknown: depth ${last.depth} undecided (${last.reason ?? "unknown"}; --timeout ${run.timeoutS} s per query)${last.depth > 0 ? `; no violation within ${last.depth - 1} steps` : ""} (${seconds()} s).`);
+  } else {
+    code = ExitCode.Ok;
+    write(`No violation: every state within ${run.depth} steps of the initial state keeps the ${SPEC_INVARIANTS.length} invariants, at the paper's scale (${seconds()} s).`);
+  }
+  await writeRunReport("prove", output, { args, code, started: run.started }, () => ({
+    subject: { machine: SPEC_MACHINE_NAME, mutant: run.mutant },
+    mode: "bounded",
+    seed: null,
+    bounded: {
+      solver,
+      sizes: BMC_SIZES,
+      maxDepth: run.depth,
+      depths: result.depths.map((d) => ({ depth: d.depth, result: d.verdict === "sat" ? "violation" : d.verdict === "unsat" ? "none" : "unknown", seconds: d.seconds })),
     },
     counterexamples,
   }));

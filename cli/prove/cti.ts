@@ -20,24 +20,41 @@ import { makeContext } from "../../spec/context.js";
 import { view } from "../../spec/view.js";
 import type { SpecState } from "../../spec/state.js";
 
+/** The configuration whose instance (spec/instance.ts) is `inst`, not yet checked against the schema's bounds. */
+export function uncheckedConfigOfInstance(inst: Instance): SpecConfig {
+  return {
+    tasks: inst.sizes["Task"]!,
+    threads: Array.from({ length: inst.sizes["Thread"]! }, (_, t) => ({
+      task: inst.rigids["taskOf"]!(t) as number,
+      ...(inst.members["Pager"]!.includes(t) ? { pager: true } : {}),
+    })),
+    frames: Array.from({ length: inst.sizes["Frame"]! }, (_, f) => inst.rigids["ownerOf"]!(f) as number),
+    regionsPerTask: inst.sizes["Region"]!,
+    pagesPerRegion: inst.sizes["Page"]!,
+    kernelAddresses: inst.sizes["KernelAddress"]!,
+    markers: inst.sizes["Marker"]!,
+  };
+}
+
 /** The configuration whose instance (spec/instance.ts) is the CTI's. */
 export function configOfInstance(inst: Instance): SpecConfig {
-  const threads = Array.from({ length: inst.sizes["Thread"]! }, (_, t) => ({
-    task: inst.rigids["taskOf"]!(t) as number,
-    ...(inst.members["Pager"]!.includes(t) ? { pager: true } : {}),
-  }));
-  return validateConfig(
-    {
-      tasks: inst.sizes["Task"]!,
-      threads,
-      frames: Array.from({ length: inst.sizes["Frame"]! }, (_, f) => inst.rigids["ownerOf"]!(f) as number),
-      regionsPerTask: inst.sizes["Region"]!,
-      pagesPerRegion: inst.sizes["Page"]!,
-      kernelAddresses: inst.sizes["KernelAddress"]!,
-      markers: inst.sizes["Marker"]!,
-    },
-    "the configuration of a counterexample to induction",
-  );
+  return validateConfig(uncheckedConfigOfInstance(inst), "the configuration of a counterexample to induction");
+}
+
+/** A trace of the spec on a configuration that no name stands for (a CTI's, a bounded search's): its value travels in the trace. */
+export function specTrace(config: SpecConfig, configName: string, mutant: string | null, violation: Violation, command: readonly string[], toolVersion: string, steps: readonly TraceStep[]): Trace {
+  return {
+    kind: "spec",
+    machine: SPEC_MACHINE_NAME,
+    config: configName,
+    configValue: config as unknown as TraceValue,
+    mutant,
+    violation,
+    command,
+    toolVersion,
+    vars: [...SPEC_VARIABLES],
+    steps,
+  };
 }
 
 export interface CtiTrace {
@@ -57,21 +74,7 @@ export function ctiTrace(cti: Cti, o: Obligation, violation: Violation, mutant: 
     const action = machine.spec.actions.find((a) => a.name === cti.step!.action)!;
     steps.push({ action: action.name, params: labelOf(action, cti.step.values), state: show(cti.step.after) });
   }
-  return {
-    config,
-    trace: {
-      kind: "spec",
-      machine: SPEC_MACHINE_NAME,
-      config: "cti",
-      configValue: config as unknown as TraceValue,
-      mutant,
-      violation,
-      command,
-      toolVersion,
-      vars: [...SPEC_VARIABLES],
-      steps,
-    },
-  };
+  return { config, trace: specTrace(config, "cti", mutant, violation, command, toolVersion, steps) };
 }
 
 export type Reachability =

@@ -58,6 +58,13 @@ export interface SmtOptions {
    * are far easier for z3 than quantifiers over integer ranges). Default 8.
    */
   readonly expandUpTo?: number;
+  /**
+   * Bounded: how many hops `reach` walks (default the sort's size, exact).
+   * Fewer is exact too when the caller knows the chains are shorter (a
+   * bounded search of K steps: a chain passes only through threads blocked
+   * by those steps, so K + 1 hops find any target it reaches).
+   */
+  readonly reachHops?: number;
 }
 
 /** A symbol: letters, digits and ~!@$%^&*_-+=<>.?/ are allowed unquoted. */
@@ -681,7 +688,7 @@ export class SmtEncoding {
       return `(${name} ${from} ${target})`;
     }
     const opt = this.typeOf(n.step.type);
-    const hops = this.sizeOf(n.sort);
+    const hops = Math.min(this.sizeOf(n.sort), this.options.reachHops ?? Number.POSITIVE_INFINITY);
     const walk = (current: string, h: number): string => {
       if (h === hops) return "false";
       const next = this.fresh("hop");

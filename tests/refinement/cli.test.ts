@@ -27,6 +27,14 @@ describe("multipager refine", () => {
     }
   });
 
+  test("the issue's missed mutant: refine --mutant marker-lost --runs 500 --seed 7 catches it now (exit 12), with the exhaustive search's trace", async () => {
+    const itf = join(dir, "marker-lost-7.itf.json");
+    const { code, stdout } = await multipager("--mutant", "marker-lost", "--runs", "500", "--seed", "7", "--itf", itf);
+    expect(code).toBe(ExitCode.Safety);
+    expect(stdout).toMatch(/^Property-based refinement failed: /m);
+    expect(readItf(itf).command).toEqual(expect.arrayContaining(["--seed", "7", "--runs", "500"]));
+  }, 60_000);
+
   test("exhaustive on micro passes with TLC statistics", async () => {
     const { code, stdout } = await multipager("--exhaustive", "--config", "micro");
     expect(code).toBe(ExitCode.Ok);
