@@ -59,6 +59,10 @@ export interface CheckOptions {
  */
 const CLOCK_STRIDE = 1024;
 
+/** Successors built (canonicalised under symmetry) between two lookups (see collect); far above a usual state's outdegree. */
+const SUCCESSOR_CHUNK = 1024;
+const SYMMETRY_CHUNK = 64;
+
 /** Where a search paused: its figures so far, and a snapshot to resume from (for a checkpoint). */
 export interface SearchPause extends Paused {
   readonly snapshot: () => Snapshot;
@@ -213,8 +217,14 @@ export function* explore<S>(machine: StateMachine<S>, options: CheckOptions = {}
   // Fast path: encodings only, one expanded state's successors at a time.
   const fastInvariant = machine.brokenInvariant;
   const batch = new SuccessorBatch();
-  const collect = (action: number, successor: Uint8Array) => {
+  /** Successors held before they are looked up: a state at the schema's bounds has thousands, each costly under symmetry. */
+  const flushAt = canonicalize === undefined ? SUCCESSOR_CHUNK : SYMMETRY_CHUNK;
+  const collect = (action: number, successor: Uint8Array): boolean => {
     batch.add(action, canonicalize === undefined ? successor : canonicalize(successor));
+    if (batch.count < flushAt) return true;
+    // Canonical forms are costly: a budget or a violation met in one chunk spares the rest of the state's successors.
+    discoverBatch();
+    return !stopped();
   };
   const discoverBatch = () => {
     const count = batch.count;

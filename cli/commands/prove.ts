@@ -84,7 +84,26 @@ const quoteOf = (name: string): string =>
 export const SIZES_COVERED =
   "every size: any number (at least one) of threads, any of them pagers, of tasks, of regions per task, of pages per region, of frames (each owned by a pager), of markers and of kernel-space addresses, with any assignment of threads to tasks and of frames to pagers; this includes the paper's scale (16 tasks, 64 threads, 1020 regions of 1024 pages, 256 frames, 2^31 markers) and every configuration of `check`. D4's wait-cycle check is over-approximated (either outcome allowed); sizes 0 of kernel addresses, frames or pagers by the embedding in docs/prove.md";
 
+/**
+ * z3's WebAssembly build answers on a thread of its own; should that thread
+ * end without answering, nothing is left to wait for and Node would exit 13
+ * ("unsettled top-level await") without a word. Said instead, as undecided.
+ */
+function whenZ3StopsAnswering(): void {
+  process.stderr.write("multipager: prove: z3 stopped answering (its thread ended without a result); nothing was decided\n");
+  process.exit(ExitCode.Undecided);
+}
+
 export async function run(args: string[]): Promise<number> {
+  process.once("beforeExit", whenZ3StopsAnswering);
+  try {
+    return await prove(args);
+  } finally {
+    process.off("beforeExit", whenZ3StopsAnswering);
+  }
+}
+
+async function prove(args: string[]): Promise<number> {
   const started = performance.now();
   const options = parseOptions("prove", args, OPTIONS);
   const output = runOutput("prove", options, { cti: options.cti, itf: options.itf });
@@ -198,6 +217,8 @@ export async function run(args: string[]): Promise<number> {
   return code;
 }
 
+const steps = (n: number): string => `${n} step${n === 1 ? "" : "s"}`;
+
 async function bmcCommand(
   args: string[],
   options: { itf?: string | undefined },
@@ -207,7 +228,7 @@ async function bmcCommand(
   const write = output.write;
   const solver = `z3 ${await z3Version()}`;
   write(
-    `Bounded model checking ${SPEC_MACHINE_NAME}, ${run.mutant === null ? "no mutant" : `mutant ${run.mutant}`}: the ${SPEC_INVARIANTS.length} invariants in every state within ${run.depth} steps of the initial state, at ${BMC_SIZES} (${solver}; --timeout ${run.timeoutS} s per query, one query per depth and action of the last step).`,
+    `Bounded model checking ${SPEC_MACHINE_NAME}, ${run.mutant === null ? "no mutant" : `mutant ${run.mutant}`}: the ${SPEC_INVARIANTS.length} invariants in every state within ${steps(run.depth)} of the initial state, at ${BMC_SIZES} (${solver}; --timeout ${run.timeoutS} s per query, one query per depth and action of the last step).`,
   );
   write("");
   write(run.format === "md" ? `| depth | seconds | result |\n| ---: | ---: | --- |` : DEPTH_HEADER);
@@ -226,25 +247,25 @@ async function bmcCommand(
       const trace = found.trace;
       const id = traceId(trace);
       const path = (options.itf ?? "counterexample-{id}.itf.json").replaceAll("{id}", id);
-      write(run.format === "md" ? formatTraceMarkdown(trace, id, { file: path }) : `Counterexample ${id}: ${trace.violation.name} is violated after ${trace.steps.length - 1} steps\n${formatTraceText(trace)}`);
+      write(run.format === "md" ? formatTraceMarkdown(trace, id, { file: path }) : `Counterexample ${id}: ${trace.violation.name} is violated after ${steps(trace.steps.length - 1)}\n${formatTraceText(trace)}`);
       write(`The trace's configuration holds exactly the elements the path uses, renumbered from the paper's scale (small=scale): ${renumbering(v.concrete)}.`);
       const written = writeEvidence("prove", path, formatItf(trace), "the trace is printed above and the exit code is still the verdict's");
       counterexamples.push(counterexampleOf(trace, written ? path : null));
       write(
         `Counterexample ${id}: ${written ? `written to ${path}` : "written nowhere (see the error above)"}; ${found.replayable ? `\`multipager trace replay ${path}\` reproduces it` : "its configuration exceeds the schema's bounds, so `trace replay` cannot rebuild it"}.`,
       );
-      write(`Violation: ${trace.violation.name} breaks after ${v.depth} steps at the paper's scale (${seconds()} s).`);
+      write(`Violation: ${trace.violation.name} breaks after ${steps(v.depth)} at the paper's scale (${seconds()} s).`);
     } else {
       const path = v.path.map((s) => `${s.action}(${Object.entries(s.params).map(([k, x]) => `${k} = ${JSON.stringify(x)}`).join(", ")})`).join("; ");
       write(`The path at the paper's scale: ${path}.`);
-      write(`Violation: ${v.broken.join(", ") || "an invariant"} breaks after ${v.depth} steps at the paper's scale, by z3's model; not confirmed on a small configuration: ${"failure" in v.concrete ? v.concrete.failure : "no trace"} (${seconds()} s).`);
+      write(`Violation: ${v.broken.join(", ") || "an invariant"} breaks after ${steps(v.depth)} at the paper's scale, by z3's model; not confirmed on a small configuration: ${"failure" in v.concrete ? v.concrete.failure : "no trace"} (${seconds()} s).`);
     }
   } else if (last.verdict === "unknown") {
     code = ExitCode.Undecided;
-    write(`Unknown: depth ${last.depth} undecided (${last.reason ?? "unknown"}; --timeout ${run.timeoutS} s per query)${last.depth > 0 ? `; no violation within ${last.depth - 1} steps` : ""} (${seconds()} s).`);
+    write(`Unknown: depth ${last.depth} undecided (${last.reason ?? "unknown"}; --timeout ${run.timeoutS} s per query)${last.depth > 0 ? `; no violation within ${steps(last.depth - 1)}` : ""} (${seconds()} s).`);
   } else {
     code = ExitCode.Ok;
-    write(`No violation: every state within ${run.depth} steps of the initial state keeps the ${SPEC_INVARIANTS.length} invariants, at the paper's scale (${seconds()} s).`);
+    write(`No violation: every state within ${steps(run.depth)} of the initial state keeps the ${SPEC_INVARIANTS.length} invariants, at the paper's scale (${seconds()} s).`);
   }
   await writeRunReport("prove", output, { args, code, started: run.started }, () => ({
     subject: { machine: SPEC_MACHINE_NAME, mutant: run.mutant },

@@ -137,7 +137,11 @@ async function run(session: Z3Session, text: string): Promise<void> {
   if (out.trim() !== "") throw new Error(`z3 refused the bounded model-checking script: ${out.trim().split("\n")[0]}`);
 }
 
-/** Searches depths 0..maxDepth, one query each; stops at the first violation or the first unknown. */
+/**
+ * Searches depths 0..maxDepth; stops at the first depth with a violation or
+ * an undecided query (the other actions of that depth are still asked: one
+ * of them may show a violation).
+ */
 export async function boundedModelCheck(problem: BmcProblem, maxDepth: number, settings: BmcSettings): Promise<BmcResult> {
   const enc = bmcEncoding(problem, maxDepth);
   const spec = problem.spec;
@@ -167,8 +171,7 @@ export async function boundedModelCheck(problem: BmcProblem, maxDepth: number, s
           }
           if (answer.verdict === "unknown") {
             verdict = "unknown";
-            reason = answer.reason;
-            break;
+            reason ??= answer.reason;
           }
         } finally {
           await session.run("(pop)");
