@@ -6,7 +6,7 @@
  * was never interrupted, with one worker and with two.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
@@ -17,6 +17,24 @@ import { multipager } from "./run-cli.js";
 beforeAll(ensureBuilt, 300_000);
 
 const directory = mkdtempSync(join(tmpdir(), "multipager-interrupt-"));
+/**
+ * A run long enough to be caught mid-search on a quiet machine too (bench/'s
+ * 2p-2c-1pg-1m: 3.6 million states, several seconds; three-consumers ends in
+ * well under a second, before the signal, when nothing else runs).
+ */
+const long = join(directory, "2p-2c-1pg-1m.json");
+writeFileSync(
+  long,
+  JSON.stringify({
+    tasks: 1,
+    threads: [{ task: 0, pager: true }, { task: 0, pager: true }, { task: 0 }, { task: 0 }],
+    frames: [0, 1],
+    regionsPerTask: 2,
+    pagesPerRegion: 1,
+    kernelAddresses: 1,
+    markers: 1,
+  }),
+);
 const countsLine = (stdout: string) => /^\d+ states generated, \d+ distinct states found, \d+ states left on queue\.$/m.exec(stdout)?.[0];
 const depthOf = (stdout: string) => /depth of the (?:complete )?state graph search (?:so far )?is (\d+)/.exec(stdout)?.[1];
 
@@ -59,18 +77,18 @@ const launch = (argv: readonly string[]): Promise<Run> => launchAndSignal(argv, 
 describe("SIGINT, a checkpoint, and --recover", () => {
   let uninterrupted: { code: number; stdout: string };
   beforeAll(async () => {
-    uninterrupted = await multipager("check", "--config", "three-consumers");
+    uninterrupted = await multipager("check", "--config", long);
     expect(uninterrupted.code).toBe(ExitCode.Ok);
-  }, 60_000);
+  }, 300_000);
 
   test.each([1, 2])("%i worker(s): interrupted with partial figures (exit 130), then resumed to an uninterrupted run's figures", async (workers) => {
     const dir = join(directory, `workers-${workers}`);
-    const args = ["check", "--config", "three-consumers", "--workers", String(workers), "--checkpoint", dir];
+    const args = ["check", "--config", long, "--workers", String(workers), "--checkpoint", dir];
     const interrupted = await launchAndSignal(args, "SIGINT");
     expect(interrupted.code).toBe(130);
     expect(interrupted.stdout).toContain("Model checking interrupted (SIGINT) before the search finished; the figures below are partial.");
     expect(interrupted.stdout).toMatch(/^\d+ states generated, \d+ distinct states found, [1-9]\d* states left on queue\.$/m);
-    expect(interrupted.stdout).toContain(`resume with: multipager check --config three-consumers --workers ${workers} --checkpoint ${dir} --recover ${dir}`);
+    expect(interrupted.stdout).toContain(`resume with: multipager check --config ${long} --workers ${workers} --checkpoint ${dir} --recover ${dir}`);
     expect(interrupted.stderr).toContain("multipager: SIGINT received: stopping at the next safe point");
 
     const resumed = await launch([...args, "--recover", dir]);
@@ -78,10 +96,10 @@ describe("SIGINT, a checkpoint, and --recover", () => {
     expect(resumed.stdout).toMatch(new RegExp(`^Resuming from the checkpoint in ${dir}: \\d+ states generated`, "m"));
     expect(countsLine(resumed.stdout)).toBe(countsLine(uninterrupted.stdout));
     expect(depthOf(resumed.stdout)).toBe(depthOf(uninterrupted.stdout));
-  });
+  }, 600_000);
 
   test("SIGTERM without --checkpoint: exit 143, and it says nothing is kept", async () => {
-    const run = await launchAndSignal(["check", "--config", "three-consumers"], "SIGTERM");
+    const run = await launchAndSignal(["check", "--config", long], "SIGTERM");
     expect(run.code).toBe(143);
     expect(run.stdout).toContain("Model checking interrupted (SIGTERM)");
     expect(run.stdout).toContain("No checkpoint was asked for (--checkpoint DIR): the figures above are all that is kept of this run.");
@@ -98,15 +116,15 @@ describe("--recover refuses what is not this run's checkpoint (exit 151, one lin
   const dir = join(directory, "default-checkpoint");
 
   beforeAll(async () => {
-    const run = await launchAndSignal(["check", "--config", "three-consumers", "--checkpoint", dir], "SIGINT", 200);
+    const run = await launchAndSignal(["check", "--config", long, "--checkpoint", dir], "SIGINT", 200);
     expect(run.code).toBe(130);
   }, 60_000);
 
   test.each([
     [["--config", "default"], "written for another configuration than this run's"],
-    [["--config", "three-consumers", "--mutant", "no-present-recheck"], "written for mutant none, but this run has mutant no-present-recheck"],
-    [["--config", "three-consumers", "--symmetry"], "written for symmetry false, but this run has symmetry true"],
-    [["--config", "three-consumers", "--no-deadlock"], "written for deadlock checking true, but this run has deadlock checking false"],
+    [["--config", long, "--mutant", "no-present-recheck"], "written for mutant none, but this run has mutant no-present-recheck"],
+    [["--config", long, "--symmetry"], "written for symmetry false, but this run has symmetry true"],
+    [["--config", long, "--no-deadlock"], "written for deadlock checking true, but this run has deadlock checking false"],
   ])("%j", async (options, message) => {
     const run = await multipager("check", ...options, "--recover", dir);
     expect(run.code).toBe(ExitCode.BadInput);
